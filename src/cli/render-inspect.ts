@@ -1,0 +1,37 @@
+import type { InspectReport } from '../data/inspect.js'
+import { cellSafe, formatNumber, formatPercent, renderTable } from './text-table.js'
+
+export function renderInspectReport(report: InspectReport): string {
+  const out: string[] = []
+  out.push(`${report.source}: ${report.rows} rows x ${report.columns.length} columns`)
+  out.push('')
+  const rows = report.columns.map((c) => {
+    let range = ''
+    if (c.topLevels) range = c.topLevels.map((l) => `${cellSafe(l.level, 16)} (${l.count})`).join(', ')
+    else if (c.min !== undefined) range = `${formatNumber(c.min)} .. ${formatNumber(c.max!)}`
+    const marker = report.target?.name === c.name ? ' (target)' : ''
+    return [cellSafe(c.name, 32) + marker, c.type, formatPercent(c.missing / report.rows), String(c.distinct), range]
+  })
+  out.push(renderTable(['column', 'type', 'missing', 'distinct', 'range / top levels'], rows, [false, false, true, true, false]))
+  const t = report.target
+  if (t) {
+    out.push('')
+    const dropped = t.missing > 0 ? `; ${t.missing} rows without a target are left out of training` : ''
+    out.push(`target: ${t.name} -> ${t.task} (${t.rowsWithTarget} rows${dropped})`)
+    if (t.classes) {
+      out.push(
+        renderTable(
+          ['class', 'rows', 'share'],
+          t.classes.map((c) => [cellSafe(c.label, 32), String(c.count), formatPercent(c.share)]),
+          [false, true, true],
+        ),
+      )
+      const shares = t.classes.map((c) => c.share)
+      if (Math.min(...shares) < 0.1) out.push('note: the classes are imbalanced; training weighs classes as part of the search')
+    } else if (t.stats) {
+      const s = t.stats
+      out.push(`mean ${formatNumber(s.mean)}, std ${formatNumber(s.std)}, min ${formatNumber(s.min)}, max ${formatNumber(s.max)}`)
+    }
+  }
+  return out.join('\n')
+}

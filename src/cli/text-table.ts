@@ -1,0 +1,29 @@
+/** Renders rows as an aligned plain-text table (numbers right-aligned). */
+export function renderTable(header: string[], rows: string[][], rightAligned: boolean[] = []): string {
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)))
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, j) => (rightAligned[j] ? c.padStart(widths[j]) : c.padEnd(widths[j])))
+      .join('  ')
+      .trimEnd()
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
+}
+
+/** A number in at most `digits` significant digits, without exponent noise for ordinary sizes. */
+export function formatNumber(v: number, digits = 4): string {
+  if (!Number.isFinite(v)) return String(v)
+  if (Number.isInteger(v) && Math.abs(v) < 1e12) return String(v)
+  const abs = Math.abs(v)
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e9)) return v.toExponential(digits - 1)
+  return String(Number(v.toPrecision(digits)))
+}
+
+export function formatPercent(share: number): string {
+  return `${(share * 100).toFixed(share > 0 && share < 0.001 ? 2 : 1)}%`
+}
+
+/** Shortens a user-supplied text for a table cell and makes control characters visible. */
+export function cellSafe(s: string, max = 24): string {
+  const visible = JSON.stringify(s).slice(1, -1)
+  return visible.length > max ? `${visible.slice(0, max - 1)}…` : visible
+}

@@ -1,0 +1,56 @@
+/**
+ * How one raw cell (CSV text or a JSON value) becomes a typed value. The CSV reader, the IR evaluator
+ * and the generated scorers all follow these rules, so a value means the same thing everywhere.
+ */
+
+/** Texts that mean "no value", compared after trimming white space. */
+export const MISSING_TOKENS: readonly string[] = ['', 'NA', 'NaN', 'null', '?']
+
+export function isMissingText(s: string): boolean {
+  if (s.length === 0) return true
+  const c0 = s.charCodeAt(0)
+  const cl = s.charCodeAt(s.length - 1)
+  if (c0 <= 32 || cl <= 32) s = s.trim()
+  switch (s) {
+    case '':
+    case 'NA':
+    case 'NaN':
+    case 'null':
+    case '?':
+      return true
+    default:
+      return false
+  }
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57
+
+/**
+ * A decimal number (`12`, `-3.5`, `.5`, `1e-3`, surrounding blanks allowed), else NaN.
+ * Stricter than `Number()`: hex, binary, octal and `Infinity` are text, not numbers.
+ */
+export function parseNumber(s: string): number {
+  let t = s
+  if (t.length === 0) return NaN
+  if (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32) {
+    t = t.trim()
+    if (t.length === 0) return NaN
+  }
+  const last = t.charCodeAt(t.length - 1)
+  if (!isDigit(last) && last !== 46 /* . */) return NaN
+  const first = t.charCodeAt(0)
+  if (!isDigit(first) && first !== 45 && first !== 43 && first !== 46) return NaN
+  if (t.length > 1 && first === 48 /* 0 */) {
+    const second = t.charCodeAt(1) | 32
+    if (second === 120 /* x */ || second === 98 /* b */ || second === 111 /* o */) return NaN
+  }
+  return Number(t)
+}
+
+/** `true`/`false` in any letter case, else undefined. */
+export function parseBoolean(s: string): boolean | undefined {
+  const t = s.trim().toLowerCase()
+  if (t === 'true') return true
+  if (t === 'false') return false
+  return undefined
+}

@@ -1,0 +1,80 @@
+import type { Column, ColumnType, Table } from './table.js'
+
+export interface LevelCount {
+  level: string
+  count: number
+}
+
+export interface ColumnSchema {
+  name: string
+  type: ColumnType
+  missing: number
+  distinct: number
+  min?: number
+  max?: number
+  /** Most frequent levels, most common first (categorical and boolean columns). */
+  topLevels?: LevelCount[]
+}
+
+export function levelCounts(column: Column & { type: 'categorical' }): number[] {
+  const counts = new Array<number>(column.levels.length).fill(0)
+  const codes = column.codes
+  for (let i = 0; i < codes.length; i++) if (codes[i] >= 0) counts[codes[i]]++
+  return counts
+}
+
+function describeColumn(column: Column, topN: number): ColumnSchema {
+  if (column.type === 'categorical') {
+    const counts = levelCounts(column)
+    let present = 0
+    let distinct = 0
+    for (const c of counts) {
+      present += c
+      if (c > 0) distinct++
+    }
+    const order = counts.map((_, i) => i).filter((i) => counts[i] > 0)
+    order.sort((a, b) => counts[b] - counts[a] || (column.levels[a] < column.levels[b] ? -1 : 1))
+    return {
+      name: column.name,
+      type: 'categorical',
+      missing: column.codes.length - present,
+      distinct,
+      topLevels: order.slice(0, topN).map((i) => ({ level: column.levels[i], count: counts[i] })),
+    }
+  }
+  const values = column.values
+  let missing = 0
+  let min = Infinity
+  let max = -Infinity
+  const seen = new Set<number>()
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (Number.isNaN(v)) {
+      missing++
+      continue
+    }
+    if (v < min) min = v
+    if (v > max) max = v
+    seen.add(v)
+  }
+  const schema: ColumnSchema = { name: column.name, type: column.type, missing, distinct: seen.size }
+  if (seen.size > 0) {
+    schema.min = min
+    schema.max = max
+  }
+  if (column.type === 'boolean') {
+    let ones = 0
+    for (let i = 0; i < values.length; i++) if (values[i] === 1) ones++
+    const levels = [
+      { level: 'true', count: ones },
+      { level: 'false', count: values.length - missing - ones },
+    ].filter((l) => l.count > 0)
+    levels.sort((a, b) => b.count - a.count)
+    schema.topLevels = levels
+  }
+  return schema
+}
+
+export function describeTable(table: Table, topN = 3): ColumnSchema[] {
+  return table.columns.map((c) => describeColumn(c, topN))
+}

@@ -1,0 +1,206 @@
+import type { CategoricalColumn, NumericColumn, Table } from '../data/table.js'
+import { columnIndex } from '../data/table.js'
+import type { Task } from '../data/target.js'
+import type { FeaturePipelineIR, FeatureStep, InputColumn } from '../ir/model.js'
+import { readCategoryField, readNumericField, type RawRecord } from './record.js'
+
+export interface PipelineOptions {
+  /** One-hot: most levels kept per column (the rest pooled into `__other__`). */
+  maxOneHotLevels: number
+  /** Ordinal codes (trees): most levels kept per column. */
+  maxOrdinalLevels: number
+  /** A level seen in fewer training rows than this is pooled into `__other__`. */
+  minLevelCount: number
+}
+
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = { maxOneHotLevels: 32, maxOrdinalLevels: 254, minLevelCount: 5 }
+
+/** The training rows a pipeline is fitted on, with their targets (for target-ordered level codes). */
+export interface TrainingRows {
+  rows: Int32Array
+  y: Float64Array
+  task: Task
+}
+
+export function inputColumnsOf(table: Table, target: string): InputColumn[] {
+  return table.columns.filter((c) => c.name !== target).map((c) => ({ name: c.name, type: c.type }))
+}
+
+function median(column: NumericColumn, rows: Int32Array): number {
+  const present = new Float64Array(rows.length)
+  let n = 0
+  for (let i = 0; i < rows.length; i++) {
+    const v = column.values[rows[i]]
+    if (!Number.isNaN(v)) present[n++] = v
+  }
+  if (n === 0) return 0
+  const sorted = present.subarray(0, n).sort()
+  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
+
+function fitNumeric(column: NumericColumn, rows: Int32Array): FeatureStep {
+  const impute = median(column, rows)
+  let sum = 0
+  for (let i = 0; i < rows.length; i++) {
+    const v = column.values[rows[i]]
+    sum += Number.isNaN(v) ? impute : v
+  }
+  const center = sum / rows.length
+  let ss = 0
+  for (let i = 0; i < rows.length; i++) {
+    const v = column.values[rows[i]]
+    const d = (Number.isNaN(v) ? impute : v) - center
+    ss += d * d
+  }
+  const sd = Math.sqrt(ss / rows.length)
+  return { kind: 'numeric', column: column.name, impute, center, scale: sd > 0 ? sd : 1 }
+}
+
+/** Levels kept for a categorical column: frequent enough, at most `max`, most frequent first. */
+function keptLevels(column: CategoricalColumn, rows: Int32Array, max: number, minCount: number): { kept: number[]; counts: number[]; pooled: boolean } {
+  const counts = new Array<number>(column.levels.length).fill(0)
+  for (let i = 0; i < rows.length; i++) {
+    const c = column.codes[rows[i]]
+    if (c >= 0) counts[c]++
+  }
+  const seen = counts.map((_, i) => i).filter((i) => counts[i] > 0)
+  seen.sort((a, b) => counts[b] - counts[a] || (column.levels[a] < column.levels[b] ? -1 : 1))
+  const kept = seen.filter((i) => counts[i] >= minCount).slice(0, max)
+  return { kept, counts, pooled: kept.length < seen.length }
+}
+
+function fitOrdinal(column: CategoricalColumn, train: TrainingRows, options: PipelineOptions): FeatureStep {
+  const { kept, pooled } = keptLevels(column, train.rows, options.maxOrdinalLevels, options.minLevelCount)
+  if (train.task !== 'multiclass') {
+    // Ordered by the target's mean per level, so `code <= t` splits group levels that behave alike.
+    const sum = new Float64Array(column.levels.length)
+    const count = new Float64Array(column.levels.length)
+    for (let i = 0; i < train.rows.length; i++) {
+      const c = column.codes[train.rows[i]]
+      if (c >= 0) {
+        sum[c] += train.y[i]
+        count[c]++
+      }
+    }
+    const mean = (c: number): number => sum[c] / count[c]
+    kept.sort((a, b) => mean(a) - mean(b) || (column.levels[a] < column.levels[b] ? -1 : 1))
+  }
+  return { kind: 'ordinal', column: column.name, levels: kept.map((c) => column.levels[c]), other: pooled }
+}
+
+function fitOneHot(column: CategoricalColumn, rows: Int32Array, options: PipelineOptions): FeatureStep {
+  const { kept, pooled } = keptLevels(column, rows, options.maxOneHotLevels, options.minLevelCount)
+  return { kind: 'onehot', column: column.name, levels: kept.map((c) => column.levels[c]), other: pooled }
+}
+
+export function stepWidth(step: FeatureStep): number {
+  return step.kind === 'onehot' ? step.levels.length + (step.other ? 1 : 0) : 1
+}
+
+/** Fits imputation, scaling and level codes on the training rows only. */
+export function fitPipeline(
+  table: Table,
+  inputs: InputColumn[],
+  encoding: 'tree' | 'dense',
+  train: TrainingRows,
+  options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
+): FeaturePipelineIR {
+  const steps: FeatureStep[] = inputs.map((input) => {
+    const column = table.columns[columnIndex(table, input.name)]
+    if (column.type === 'categorical') {
+      return encoding === 'tree' ? fitOrdinal(column, train, options) : fitOneHot(column, train.rows, options)
+    }
+    return encoding === 'tree' ? { kind: 'raw', column: column.name } : fitNumeric(column, train.rows)
+  })
+  return { encoding, steps, width: steps.reduce((w, s) => w + stepWidth(s), 0) }
+}
+
+/** Output names of the feature vector, for messages and generated code comments. */
+export function featureNames(pipeline: FeaturePipelineIR): string[] {
+  const names: string[] = []
+  for (const step of pipeline.steps) {
+    if (step.kind === 'onehot') {
+      for (const level of step.levels) names.push(`${step.column}=${level}`)
+      if (step.other) names.push(`${step.column}=__other__`)
+    } else names.push(step.column)
+  }
+  return names
+}
+
+/** Code of each table level under a categorical step: its feature code, or -1 for "not listed". */
+function levelLookup(column: CategoricalColumn, levels: string[]): Int32Array {
+  const index = new Map(levels.map((l, i) => [l, i]))
+  return Int32Array.from(column.levels, (l) => index.get(l) ?? -1)
+}
+
+export interface EncodedMatrix {
+  /** Row-major n x d. */
+  X: Float64Array
+  n: number
+  d: number
+}
+
+/** Encodes the given table rows (all when omitted) into the model's feature matrix. */
+export function encodeTable(pipeline: FeaturePipelineIR, table: Table, rows?: Int32Array): EncodedMatrix {
+  const n = rows ? rows.length : table.nRows
+  const d = pipeline.width
+  const X = new Float64Array(n * d)
+  let offset = 0
+  for (const step of pipeline.steps) {
+    const ci = columnIndex(table, step.column)
+    if (ci < 0) throw new Error(`column "${step.column}" is not in the table`)
+    const column = table.columns[ci]
+    if (step.kind === 'numeric' || step.kind === 'raw') {
+      if (column.type === 'categorical') throw new Error(`column "${step.column}" is categorical, the model expects numbers`)
+      const values = column.values
+      for (let i = 0; i < n; i++) {
+        const v = values[rows ? rows[i] : i]
+        X[i * d + offset] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale
+      }
+      offset++
+      continue
+    }
+    if (column.type !== 'categorical') throw new Error(`column "${step.column}" is ${column.type}, the model expects categories`)
+    const lookup = levelLookup(column, step.levels)
+    const codes = column.codes
+    const otherCode = step.other ? step.levels.length : -1
+    for (let i = 0; i < n; i++) {
+      const c = codes[rows ? rows[i] : i]
+      const k = c < 0 ? -1 : lookup[c] >= 0 ? lookup[c] : otherCode
+      if (step.kind === 'onehot') {
+        if (k >= 0) X[i * d + offset + k] = 1
+      } else {
+        X[i * d + offset] = k >= 0 ? k : NaN
+      }
+    }
+    offset += stepWidth(step)
+  }
+  return { X, n, d }
+}
+
+/**
+ * Encodes one record (a JSON object from a stream or a scorer call) into `out`. Same rules as
+ * encodeTable; a value of the wrong type throws a ScoringError naming the field.
+ */
+export function encodeRecord(pipeline: FeaturePipelineIR, inputs: InputColumn[], record: RawRecord, out: Float64Array): void {
+  let offset = 0
+  const typeOf = new Map(inputs.map((c) => [c.name, c.type]))
+  for (const step of pipeline.steps) {
+    const value = record[step.column]
+    if (step.kind === 'numeric' || step.kind === 'raw') {
+      const v = readNumericField(step.column, typeOf.get(step.column) === 'boolean', value)
+      out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale
+      continue
+    }
+    const level = readCategoryField(step.column, value)
+    let k = level === null ? -1 : step.levels.indexOf(level)
+    if (level !== null && k < 0 && step.other) k = step.levels.length
+    if (step.kind === 'onehot') {
+      const width = stepWidth(step)
+      for (let j = 0; j < width; j++) out[offset + j] = j === k ? 1 : 0
+      offset += width
+    } else {
+      out[offset++] = k >= 0 ? k : NaN
+    }
+  }
+}

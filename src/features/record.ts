@@ -1,0 +1,55 @@
+import { UserError } from '../errors.js'
+import { isMissingText, parseBoolean, parseNumber } from '../data/cells.js'
+
+/** One input record as it arrives: a parsed JSON object or a CSV row keyed by header. */
+export type RawRecord = Record<string, unknown>
+
+/** A record that cannot be scored (wrong type in a field). The stream scorer sends these to the DLQ. */
+export class ScoringError extends UserError {
+  readonly field: string
+  constructor(field: string, problem: string) {
+    super(`field "${field}": ${problem}`)
+    this.field = field
+  }
+}
+
+function show(value: unknown): string {
+  const s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s
+}
+
+/**
+ * A numeric (or boolean) field's value, NaN when missing (absent, null, or a missing token such as
+ * "NA"). Numbers, numeric text, and for boolean columns true/false (also as text) and 0/1 are accepted.
+ */
+export function readNumericField(field: string, isBoolean: boolean, value: unknown): number {
+  if (value === undefined || value === null) return NaN
+  if (typeof value === 'number') {
+    if (isBoolean && value !== 0 && value !== 1 && !Number.isNaN(value)) throw new ScoringError(field, `expected true or false, got ${show(value)}`)
+    return value
+  }
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'string') {
+    if (isMissingText(value)) return NaN
+    if (isBoolean) {
+      const b = parseBoolean(value)
+      if (b !== undefined) return b ? 1 : 0
+      const v = parseNumber(value)
+      if (v === 0 || v === 1) return v
+      throw new ScoringError(field, `expected true or false, got ${show(value)}`)
+    }
+    const v = parseNumber(value)
+    if (Number.isNaN(v)) throw new ScoringError(field, `expected a number, got ${show(value)}`)
+    return v
+  }
+  throw new ScoringError(field, `expected a number, got ${show(value)}`)
+}
+
+/** A categorical field's level, null when missing. Numbers and booleans count as their text. */
+export function readCategoryField(field: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'number') return Number.isNaN(value) ? null : String(value)
+  if (typeof value === 'boolean') return String(value)
+  if (typeof value === 'string') return isMissingText(value) ? null : value
+  throw new ScoringError(field, `expected text, got ${show(value)}`)
+}

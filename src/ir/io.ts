@@ -1,0 +1,50 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { UserError } from '../errors.js'
+import { IR_FORMAT, IR_VERSION, type ModelIR } from './model.js'
+
+export class ModelFileError extends UserError {}
+
+function fail(source: string, problem: string, hint: string): never {
+  throw new ModelFileError(`${source}: ${problem}. ${hint}`)
+}
+
+/** Checks that a parsed JSON value is a model IR this version can read. */
+export function parseModelIR(value: unknown, source: string): ModelIR {
+  const hint = 'Pass a model.json written by `mlkafka automl train`'
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(source, 'not a JSON object', hint)
+  const v = value as Record<string, unknown>
+  if (v.format !== IR_FORMAT) fail(source, `not an mlkafka model (format is ${JSON.stringify(v.format)}, expected "${IR_FORMAT}")`, hint)
+  if (typeof v.version !== 'number') fail(source, 'model has no version number', hint)
+  if (v.version > IR_VERSION) fail(source, `model format version ${v.version} is newer than this mlkafka reads (${IR_VERSION})`, 'Upgrade mlkafka')
+  if (v.version !== IR_VERSION) fail(source, `model format version ${v.version} is not supported (this mlkafka reads ${IR_VERSION})`, 'Retrain the model')
+  for (const key of ['input', 'target', 'features', 'model'] as const) {
+    if (typeof v[key] !== 'object' || v[key] === null) fail(source, `model has no "${key}" section`, hint)
+  }
+  return value as ModelIR
+}
+
+export function serializeModel(ir: ModelIR): string {
+  return JSON.stringify(ir)
+}
+
+export async function saveModel(file: string, ir: ModelIR): Promise<void> {
+  await writeFile(file, serializeModel(ir) + '\n')
+}
+
+export async function loadModel(file: string): Promise<ModelIR> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new ModelFileError(`${file}: model file not found. Check the path (a run directory holds model.json)`)
+    throw new ModelFileError(`${file}: cannot read the model file (${code ?? (err as Error).message})`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw new ModelFileError(`${file}: not valid JSON (${(err as Error).message}). Pass a model.json written by \`mlkafka automl train\``)
+  }
+  return parseModelIR(value, file)
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest'
+import { detectDelimiter, readCsv } from '../../../src/data/csv.js'
+import { DataError } from '../../../src/errors.js'
+import type { CategoricalColumn, NumericColumn } from '../../../src/data/table.js'
+import { tempDir, writeFixture } from '../../helpers/files.js'
+
+const dir = tempDir()
+
+async function errorOf(promise: Promise<unknown>): Promise<DataError> {
+  try {
+    await promise
+  } catch (err) {
+    expect(err).toBeInstanceOf(DataError)
+    return err as DataError
+  }
+  throw new Error('expected a DataError')
+}
+
+describe('readCsv', () => {
+  it('infers numeric, boolean and categorical columns with missing values', async () => {
+    const file = writeFixture(dir, 'types.csv', 'n,b,c\n1.5,true,red\nNA,FALSE,\n-2e1,,blue\n?,True,null\n')
+    const table = await readCsv(file)
+    expect(table.nRows).toBe(4)
+    const [n, b, c] = table.columns as [NumericColumn, NumericColumn, CategoricalColumn]
+    expect(n.type).toBe('numeric')
+    expect(Array.from(n.values)).toEqual([1.5, NaN, -20, NaN])
+    expect(b.type).toBe('boolean')
+    expect(Array.from(b.values)).toEqual([1, 0, NaN, 1])
+    expect(c.type).toBe('categorical')
+    expect(Array.from(c.codes, (k) => (k < 0 ? null : c.levels[k]))).toEqual(['red', null, 'blue', null])
+  })
+
+  it('turns a column categorical when a later cell is text, keeping earlier values as text', async () => {
+    const file = writeFixture(dir, 'mixed.csv', 'x\n1\n2.50\nabc\n')
+    const [x] = (await readCsv(file)).columns as [CategoricalColumn]
+    expect(x.type).toBe('categorical')
+    expect(Array.from(x.codes, (k) => x.levels[k])).toEqual(['1', '2.5', 'abc'])
+  })
+
+  it('handles quoted fields, embedded delimiters and newlines, CRLF and a BOM', async () => {
+    const file = writeFixture(dir, 'quoted.csv', '\uFEFFname,note\r\n"Smith, J","said ""hi""\r\non two lines"\r\nLee,plain\r\n')
+    const table = await readCsv(file)
+    const [name, note] = table.columns as [CategoricalColumn, CategoricalColumn]
+    expect(name.name).toBe('name')
+    expect(name.levels).toEqual(['Smith, J', 'Lee'])
+    expect(note.levels[0]).toBe('said "hi"\r\non two lines')
+  })
+
+  it('detects ; and tab delimiters, and takes --delimiter', async () => {
+    expect(detectDelimiter('a;b;c\n1;2;3')).toBe(';')
+    expect(detectDelimiter('a\tb\n1\t2')).toBe('\t')
+    expect(detectDelimiter('"a;x",b,c\n')).toBe(',')
+    const semi = writeFixture(dir, 'semi.csv', 'a;b\n1;x\n')
+    const table = await readCsv(semi)
+    expect(table.columns.map((c) => c.name)).toEqual(['a', 'b'])
+    const forced = await readCsv(semi, { delimiter: ',' })
+    expect(forced.columns.map((c) => c.name)).toEqual(['a;b'])
+  })
+
+  it('keeps source line numbers when asked', async () => {
+    const file = writeFixture(dir, 'lines.csv', 'a,b\n1,"x\ny"\n\n2,z\n')
+    const table = await readCsv(file, { trackLines: true })
+    expect(Array.from(table.lines!)).toEqual([3, 5])
+  })
+
+  it('fingerprints the file content', async () => {
+    const a = await readCsv(writeFixture(dir, 'fa.csv', 'a\n1\n'))
+    const b = await readCsv(writeFixture(dir, 'fb.csv', 'a\n1\n'))
+    const c = await readCsv(writeFixture(dir, 'fc.csv', 'a\n2\n'))
+    expect(a.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(a.fingerprint).toBe(b.fingerprint)
+    expect(a.fingerprint).not.toBe(c.fingerprint)
+  })
+})
+
+describe('readCsv errors', () => {
+  it('file missing', async () => {
+    const err = await errorOf(readCsv(`${dir}/nope.csv`))
+    expect(err.message).toBe(`${dir}/nope.csv: file not found. Check the path`)
+  })
+
+  it('file unreadable', async () => {
+    // Tests run as root in CI, where chmod 000 does not stop a read: a path through a file cannot be read by anyone.
+    const file = writeFixture(dir, 'plain.csv', 'a\n1\n')
+    expect((await errorOf(readCsv(`${file}/inner.csv`))).message).toBe(`${file}/inner.csv: cannot read the file (ENOTDIR)`)
+  })
+
+  it('a directory', async () => {
+    expect((await errorOf(readCsv(dir))).message).toContain('is a directory')
+  })
+
+  it('empty file', async () => {
+    const file = writeFixture(dir, 'empty.csv', '')
+    expect((await errorOf(readCsv(file))).message).toBe(`${file}: file is empty. Pass a CSV file with a header row and data rows`)
+    const blank = writeFixture(dir, 'blank.csv', '\n  \n')
+    expect((await errorOf(readCsv(blank))).message).toContain('file is empty')
+  })
+
+  it('header only', async () => {
+    const file = writeFixture(dir, 'header.csv', 'a,b,c\n')
+    expect((await errorOf(readCsv(file))).message).toBe(`${file}:2: the file has a header but no data rows. Add data rows below the header`)
+  })
+
+  it('ragged row names line and column', async () => {
+    const file = writeFixture(dir, 'ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n')
+    const err = await errorOf(readCsv(file))
+    expect(err.location).toMatchObject({ file, line: 3, column: 3 })
+    expect(err.message).toMatch(/ragged\.csv:3:3: row has 2 fields but the header has 3/)
+    const long = writeFixture(dir, 'long.csv', 'a,b\n1,2\n3,4,5\n')
+    expect((await errorOf(readCsv(long))).message).toMatch(/long\.csv:3:3: row has 3 fields but the header has 2/)
+  })
+
+  it('unclosed quote names the line', async () => {
+    const file = writeFixture(dir, 'quote.csv', 'a,b\n1,"open\n')
+    expect((await errorOf(readCsv(file))).message).toMatch(/quote\.csv:\d+: a quoted field is never closed/)
+  })
+
+  it('duplicated header name', async () => {
+    const file = writeFixture(dir, 'dup.csv', 'a,b,a\n1,2,3\n')
+    const err = await errorOf(readCsv(file))
+    expect(err.message).toBe(`${file}:1:3: duplicated column name "a" (also column 1). Rename one of them in the header`)
+  })
+})
