@@ -12,6 +12,7 @@
 //     describe.skipIf(!brokers)(`kafka ${brokers || `(skipped: ${inject('kafkaSkipReason')})`}`, () => { ... });
 //
 // Tests may also read process.env.KAFKA_BROKERS (set here before the workers start).
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { MISSING_TOOL, startBroker, type RunningBroker } from '../../scripts/kafka/broker.mjs';
 
@@ -57,7 +58,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `(pid ${broker.pid}, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s, log: ${broker.logFile})\n`,
   );
 
+  // If the run is interrupted (Ctrl-C) vitest exits without calling teardowns:
+  // still stop the JVM and remove its data dir.
+  const onExit = (): void => {
+    try {
+      process.kill(broker.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    rmSync(broker.dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+
   return async () => {
+    process.off('exit', onExit);
     await broker.stop();
     if (process.env.KAFKA_BROKERS === broker.brokers) delete process.env.KAFKA_BROKERS;
   };

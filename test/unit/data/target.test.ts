@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { readCsv } from '../../../src/data/csv.js'
+import { prepareTarget } from '../../../src/data/target.js'
+import { DataError, UsageError } from '../../../src/errors.js'
+import { tempDir, writeFixture } from '../../helpers/files.js'
+
+const dir = tempDir()
+const load = (name: string, text: string) => readCsv(writeFixture(dir, name, text))
+
+describe('prepareTarget', () => {
+  it('infers binary from two text classes, sorted, and leaves out rows with a missing target', async () => {
+    const table = await load('bin.csv', 'x,y\n1,yes\n2,no\n3,\n4,yes\n')
+    const t = prepareTarget(table, 'y')
+    expect(t.task).toBe('binary')
+    expect(t.classes).toEqual(['no', 'yes'])
+    expect(Array.from(t.y)).toEqual([1, 0, 1])
+    expect(Array.from(t.rows)).toEqual([0, 1, 3])
+    expect(t.missing).toBe(1)
+    expect(t.classCounts).toEqual([1, 2])
+  })
+
+  it('infers multiclass from text, regression from real numbers, binary from 0/1 and booleans', async () => {
+    const table = await load('many.csv', 'c,r,b,flag\na,1.5,0,true\nb,2.25,1,false\nc,3,1,true\n')
+    expect(prepareTarget(table, 'c').task).toBe('multiclass')
+    expect(prepareTarget(table, 'r').task).toBe('regression')
+    expect(prepareTarget(table, 'b')).toMatchObject({ task: 'binary', classes: ['0', '1'] })
+    expect(prepareTarget(table, 'flag')).toMatchObject({ task: 'binary', classes: ['false', 'true'] })
+  })
+
+  it('reads a few integer values with many rows each as classes, sorted numerically', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `${i},${[3, 10, 2][i % 3]}`)
+    const table = await load('int.csv', ['x,y', ...rows].join('\n'))
+    expect(prepareTarget(table, 'y')).toMatchObject({ task: 'multiclass', classes: ['2', '3', '10'] })
+    expect(prepareTarget(table, 'y', 'regression').task).toBe('regression')
+  })
+
+  it('target column absent: names the file, the header line and the columns', async () => {
+    const table = await load('absent.csv', 'a,b\n1,2\n')
+    expect(() => prepareTarget(table, 'label')).toThrow(new DataError({ file: table.source, line: 1 }, 'target column "label" is not in the header', 'Columns: a, b'))
+  })
+
+  it('target all missing', async () => {
+    const table = await load('allmissing.csv', 'a,y\n1,\n2,NA\n')
+    expect(() => prepareTarget(table, 'y')).toThrow(/target column "y" is missing in all 2 rows/)
+  })
+
+  it('a single class', async () => {
+    const table = await load('single.csv', 'a,y\n1,ok\n2,ok\n3,\n')
+    expect(() => prepareTarget(table, 'y')).toThrow(/has a single class \("ok"\) in all 2 rows with a value: there is nothing to learn/)
+  })
+
+  it('task overrides that do not fit the data are usage errors', async () => {
+    const table = await load('override.csv', 'c,y\na,1\nb,2\nc,3\n')
+    expect(() => prepareTarget(table, 'c', 'regression')).toThrow(UsageError)
+    expect(() => prepareTarget(table, 'y', 'binary')).toThrow(/--task binary needs 2 classes, but "y" has 3: use --task multiclass/)
+  })
+})

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { readCsv } from '../../../src/data/csv.js'
+import { prepareTarget } from '../../../src/data/target.js'
+import { encodeRecord, encodeTable, featureNames, fitPipeline, inputColumnsOf } from '../../../src/features/pipeline.js'
+import { ScoringError } from '../../../src/features/record.js'
+import { tempDir, writeFixture } from '../../helpers/files.js'
+
+const dir = tempDir()
+
+async function fixture() {
+  const lines = ['num,color,flag,y']
+  const colors = ['red', 'red', 'red', 'blue', 'blue', 'green', 'rare']
+  for (let i = 0; i < 70; i++) lines.push(`${i % 10 === 0 ? 'NA' : i},${colors[i % 7]},${i % 2 === 0},${i % 7 === 3 ? 'b' : 'a'}`)
+  const table = await readCsv(writeFixture(dir, 'p.csv', lines.join('\n')))
+  const target = prepareTarget(table, 'y')
+  return { table, target, inputs: inputColumnsOf(table, 'y') }
+}
+
+describe('feature pipeline', () => {
+  it('dense: median imputation, standardization and one-hot with rare levels pooled', async () => {
+    const { table, target, inputs } = await fixture()
+    const train = { rows: target.rows, y: target.y, task: target.task }
+    const p = fitPipeline(table, inputs, 'dense', train, { maxOneHotLevels: 2, maxOrdinalLevels: 254, minLevelCount: 5 })
+    expect(p.steps[0]).toMatchObject({ kind: 'numeric', column: 'num', impute: 35 })
+    expect(p.steps[1]).toEqual({ kind: 'onehot', column: 'color', levels: ['red', 'blue'], other: true })
+    expect(featureNames(p)).toEqual(['num', 'color=red', 'color=blue', 'color=__other__', 'flag'])
+    const { X, d } = encodeTable(p, table)
+    // Standardized columns have mean 0 and variance 1 on the training rows.
+    let mean = 0
+    for (let i = 0; i < table.nRows; i++) mean += X[i * d]
+    expect(mean / table.nRows).toBeCloseTo(0, 12)
+    // Row 0: num is missing -> the median; color red.
+    const step = p.steps[0] as { impute: number; center: number; scale: number }
+    expect(X[0]).toBe((35 - step.center) / step.scale)
+    expect(Array.from(X.subarray(1, 4))).toEqual([1, 0, 0])
+    // Row 5 is green (pooled) -> __other__.
+    expect(Array.from(X.subarray(5 * d + 1, 5 * d + 4))).toEqual([0, 0, 1])
+  })
+
+  it('tree: raw values with NaN and target-ordered ordinal codes', async () => {
+    const { table, target, inputs } = await fixture()
+    const p = fitPipeline(table, inputs, 'tree', { rows: target.rows, y: target.y, task: target.task })
+    const ordinal = p.steps[1]
+    expect(ordinal.kind).toBe('ordinal')
+    // "blue" rows are class b half the time, so blue is coded last (highest mean of the positive class).
+    expect(ordinal.kind === 'ordinal' && ordinal.levels.at(-1)).toBe('blue')
+    const { X, d } = encodeTable(p, table)
+    expect(Number.isNaN(X[0])).toBe(true)
+    expect(X[d]).toBe(1)
+  })
+
+  it('records encode exactly like table rows, unknown and missing values included', async () => {
+    const { table, target, inputs } = await fixture()
+    for (const encoding of ['dense', 'tree'] as const) {
+      const p = fitPipeline(table, inputs, encoding, { rows: target.rows, y: target.y, task: target.task })
+      const { X, d } = encodeTable(p, table)
+      const out = new Float64Array(d)
+      encodeRecord(p, inputs, { num: 'NA', color: 'red', flag: true }, out)
+      expect(Array.from(out)).toEqual(Array.from(X.subarray(0, d)))
+      encodeRecord(p, inputs, { num: '12', color: 'never-seen', flag: 'false' }, out)
+      expect(out.every((v) => typeof v === 'number')).toBe(true)
+      encodeRecord(p, inputs, {}, out)
+      expect(out.length).toBe(d)
+      expect(() => encodeRecord(p, inputs, { num: 'twelve' }, out)).toThrow(new ScoringError('num', 'expected a number, got "twelve"'))
+      expect(() => encodeRecord(p, inputs, { flag: 'maybe' }, out)).toThrow(/field "flag": expected true or false/)
+    }
+  })
+})
