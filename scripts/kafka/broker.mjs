@@ -38,13 +38,24 @@
 // and waits (60 s max) until the port answers a real Kafka ApiVersions request
 // and the log says "Kafka Server started".
 //
-// Why Kafka 4.4.0: kafkajs 2.2.4 (the project's client) was checked against the
-// 4.4.0 broker with a real round trip — admin.createTopics (3 partitions), a
-// producer sending 100 messages, a consumer group reading all 100 and committing,
-// admin.fetchTopicOffsets and admin.fetchOffsets — and all of it worked. Kafka 4
-// removed old protocol versions (KIP-896), but kafkajs negotiates versions from
-// ApiVersions and every API it uses has a version both sides support. See the
-// report of that check in the mlkafka history for the numbers.
+// Why Kafka 4.4.0 (no fallback needed): kafkajs 2.2.4, the project's client, was
+// checked against a 4.4.0 broker started by this script with a real round trip:
+// admin.createTopics (3 partitions), producer.send of 100 messages (+ a gzip batch),
+// a consumer group (groupId) reading all of them with auto-commit, an explicit
+// consumer.commitOffsets, admin.fetchTopicOffsets, admin.fetchTopicOffsetsByTimestamp,
+// admin.fetchOffsets (group offsets), describeGroups, listGroups, describeConfigs,
+// createPartitions, resetOffsets, deleteGroups, deleteTopics and a transactional
+// producer: all passed. Kafka 4 removed old protocol versions (KIP-896), but kafkajs
+// picks the highest version both sides support (from ApiVersions), and its highest
+// versions are all still served by 4.4.0 (kafkajs max -> broker range):
+//   Produce 7 -> 3..13, Fetch 11 -> 4..18, ListOffsets 3 -> 1..11, Metadata 6 -> 0..13,
+//   OffsetCommit 5 -> 2..10, OffsetFetch 3 -> 1..10, JoinGroup 5 -> 0..9,
+//   CreateTopics 3 -> 2..7, DescribeConfigs 2 -> 1..4, InitProducerId 1 -> 0..5.
+// kafkajs uses the classic group protocol, which Kafka 4 still enables by default.
+// Expect kafkajs to log a few retriable ERROR lines on the first group/transaction
+// ("The group coordinator is not available", "The coordinator is loading") while the
+// broker creates __consumer_offsets / __transaction_state; the calls then succeed.
+// MLKAFKA_KAFKA_VERSION=3.9.1 was checked the same way and works too (static quorum).
 //
 // Logging: kafka_2.13's POM brings slf4j-api 1.7 and log4j-core/api but no slf4j
 // binding, so without the extra log4j-slf4j-impl dependency in pom.xml the broker
@@ -186,21 +197,25 @@ export async function ensureJars(version = KAFKA_VERSION) {
     '-q', '-B', '-Dstyle.color=never',
     '-f', POM,
     `-Dkafka.version=${version}`,
-    'dependency:copy-dependencies',
+    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
     '-DincludeScope=runtime',
     `-DoutputDirectory=${tmp}`,
   ];
   const out = await run(mvn, args);
   if (out.code !== 0) {
     await fsp.rm(tmp, { recursive: true, force: true });
-    const last = lastLines(out.output, 5).replace(/\s+/g, ' ').trim();
+    const text = out.output.replace(/\x1b\[[0-9;]*m/g, '');
+    // Maven's first [ERROR] line says what went wrong; the rest is boilerplate.
+    const first = text.split('\n').find((l) => /^\[ERROR\]\s+\S/.test(l)) ?? lastLines(text, 1);
     throw new KafkaBrokerError(
-      `Could not fetch Kafka ${version} jars with Maven (mvn exited ${out.code}): ${last || 'no output'}`,
+      `Could not fetch Kafka ${version} jars with Maven (mvn exited ${out.code}; ` +
+        `is Maven Central reachable?): ${first.replace(/^\[ERROR\]\s*/, '').trim().slice(0, 300) || 'no output'}`,
     );
   }
   await fsp.writeFile(path.join(tmp, '.complete'), `org.apache.kafka:kafka_2.13:${version}\n`);
   try {
-    await fsp.rm(libs, { recursive: true, force: true });
+    if (isFetched(version)) throw new Error('fetched meanwhile by another process');
+    await fsp.rm(libs, { recursive: true, force: true }); // a stale, incomplete one
     await fsp.rename(tmp, libs);
   } catch (err) {
     await fsp.rm(tmp, { recursive: true, force: true });
