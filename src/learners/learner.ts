@@ -35,7 +35,8 @@ export interface Learner<P extends object = Record<string, unknown>> {
   /** The feature encoding this learner wants: raw values and ordinal codes (trees) or standardized one-hot. */
   encoding: 'tree' | 'dense'
   defaultParams(task: Task): P
-  fit(input: FitInput, params: P): ModelBodyIR
+  /** Fits one model. Forests may return a promise (their trees grow on worker threads). */
+  fit(input: FitInput, params: P): ModelBodyIR | Promise<ModelBodyIR>
 }
 
 /** Table rows of the given training positions. */

@@ -1,0 +1,103 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { ForestWorkerMessage } from './forest-worker.js'
+import { FitAborted } from './learner.js'
+import { buildTree, type BinTree, type TreeData, type TreeParams } from './tree-builder.js'
+import { workerScriptUrl } from './worker-url.js'
+
+let pool: Worker[] = []
+let nextFitId = 1
+
+function workers(count: number): Worker[] {
+  while (pool.length < count) {
+    const w = new Worker(workerScriptUrl('forest-worker'))
+    w.unref()
+    pool.push(w)
+  }
+  return pool.slice(0, count)
+}
+
+/** Ends the worker threads (they are unref'd, so a process exits without this; tests call it). */
+export async function shutdownForestPool(): Promise<void> {
+  const all = pool
+  pool = []
+  await Promise.all(all.map((w) => w.terminate()))
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism())
+}
+
+function shared<T extends Uint8Array | Uint16Array | Float64Array>(a: T): T {
+  const Ctor = a.constructor as new (buffer: SharedArrayBuffer) => T
+  const copy = new Ctor(new SharedArrayBuffer(a.byteLength))
+  copy.set(a as never)
+  return copy
+}
+
+/**
+ * Grows one tree per params entry, on `workerCount` threads (in this thread when 1). Tree i depends only
+ * on params[i] (its seed), never on which thread grew it: results are identical for any worker count.
+ */
+export async function growTrees(data: TreeData, params: TreeParams[], workerCount: number, signal?: AbortSignal): Promise<BinTree[]> {
+  const threads = Math.min(workerCount, params.length)
+  if (threads <= 1) {
+    const trees: BinTree[] = []
+    for (const p of params) {
+      if (signal?.aborted) throw new FitAborted()
+      trees.push(buildTree(data, p))
+      // Let timers and signals through between trees.
+      if (signal) await new Promise((r) => setImmediate(r))
+    }
+    return trees
+  }
+  const fitId = nextFitId++
+  const sharedData: TreeData = {
+    ...data,
+    bins: shared(data.bins),
+    nBins: shared(data.nBins),
+    y: shared(data.y),
+    weight: data.weight ? shared(data.weight) : null,
+  }
+  const ws = workers(threads)
+  const results: BinTree[] = new Array(params.length)
+  let next = 0
+  let done = 0
+  return new Promise<BinTree[]>((resolve, reject) => {
+    let failed = false
+    const listeners = new Map<Worker, (msg: { fitId: number; index: number; tree?: BinTree; error?: string }) => void>()
+    const cleanup = (): void => {
+      for (const [w, l] of listeners) w.off('message', l)
+      signal?.removeEventListener('abort', onAbort)
+    }
+    const fail = (err: Error): void => {
+      if (failed) return
+      failed = true
+      cleanup()
+      reject(err)
+    }
+    const onAbort = (): void => fail(new FitAborted())
+    signal?.addEventListener('abort', onAbort)
+    const dispatch = (w: Worker): void => {
+      if (next >= params.length || failed) return
+      const index = next++
+      w.postMessage({ type: 'tree', fitId, index, params: params[index] } satisfies ForestWorkerMessage)
+    }
+    for (const w of ws) {
+      const listener = (msg: { fitId: number; index: number; tree?: BinTree; error?: string }): void => {
+        if (msg.fitId !== fitId) return
+        if (msg.error) return fail(new Error(`forest worker failed: ${msg.error}`))
+        results[msg.index] = msg.tree!
+        done++
+        if (done === params.length) {
+          cleanup()
+          resolve(results)
+        } else dispatch(w)
+      }
+      listeners.set(w, listener)
+      w.on('message', listener)
+      w.postMessage({ type: 'data', fitId, data: sharedData } satisfies ForestWorkerMessage)
+      dispatch(w)
+    }
+  })
+}

@@ -1,0 +1,101 @@
+import type { Task } from '../data/target.js'
+import type { TreeModelIR } from '../ir/model.js'
+import { defaultWorkers, growTrees } from './forest-pool.js'
+import { balancedClassWeights, FitAborted, type FitInput, type Learner } from './learner.js'
+import { Random } from './random.js'
+import { buildTree, type Criterion, type TreeParams } from './tree-builder.js'
+import { prepareTreeData, toFlatTree } from './tree-data.js'
+
+/** Features tried per split: a count, a fraction of all, or scikit-learn's names. */
+export type MaxFeatures = 'all' | 'sqrt' | 'log2' | number
+
+export interface DecisionTreeParams {
+  /** 0 = unlimited (grow until leaves are pure or too small). */
+  maxDepth: number
+  minSamplesLeaf: number
+  minSamplesSplit: number
+  maxFeatures: MaxFeatures
+  criterion: Criterion
+  classWeight: 'none' | 'balanced'
+}
+
+export interface RandomForestParams extends DecisionTreeParams {
+  nTrees: number
+  bootstrap: boolean
+  /** Share of the rows drawn for each tree's bootstrap sample. */
+  maxSamples: number
+  /** Threads growing trees; the forest is the same for any count. */
+  workers: number
+}
+
+export function resolveMaxFeatures(m: MaxFeatures, nFeatures: number): number {
+  if (m === 'all') return nFeatures
+  if (m === 'sqrt') return Math.max(1, Math.floor(Math.sqrt(nFeatures)))
+  if (m === 'log2') return Math.max(1, Math.floor(Math.log2(nFeatures)))
+  if (m > 0 && m <= 1 && !Number.isInteger(m)) return Math.max(1, Math.floor(m * nFeatures))
+  return Math.max(1, Math.min(nFeatures, Math.floor(m)))
+}
+
+function classWeights(input: FitInput, mode: 'none' | 'balanced'): Float64Array | null {
+  const { target, train } = input
+  if (mode === 'none' || target.task === 'regression') return null
+  const y = new Float64Array(train.length)
+  for (let i = 0; i < train.length; i++) y[i] = target.y[train[i]]
+  const perClass = balancedClassWeights(y, target.classes!.length)
+  return Float64Array.from(y, (c) => perClass[c])
+}
+
+function treeParams(p: DecisionTreeParams, nFeatures: number, seed: number, bootstrap: boolean, maxSamples: number): TreeParams {
+  return {
+    maxDepth: p.maxDepth,
+    minSamplesLeaf: Math.max(1, p.minSamplesLeaf),
+    minSamplesSplit: Math.max(2, p.minSamplesSplit),
+    maxFeatures: resolveMaxFeatures(p.maxFeatures, nFeatures),
+    criterion: p.criterion,
+    bootstrap,
+    maxSamples,
+    seed,
+  }
+}
+
+function defaultCriterion(task: Task): Criterion {
+  return task === 'regression' ? 'squared_error' : 'gini'
+}
+
+export const decisionTree: Learner<DecisionTreeParams> = {
+  family: 'decision_tree',
+  encoding: 'tree',
+  defaultParams: (task) => ({ maxDepth: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 'all', criterion: defaultCriterion(task), classWeight: 'none' }),
+  fit(input, params): TreeModelIR {
+    if (input.signal?.aborted) throw new FitAborted()
+    const prepared = prepareTreeData(input, input.train, classWeights(input, params.classWeight))
+    const tree = buildTree(prepared.data, treeParams(params, prepared.data.nFeatures, Random.derive(input.seed, 0), false, 1))
+    return { type: 'trees', combine: 'single', outputs: tree.outputs, trees: [toFlatTree(tree, prepared.thresholds)] }
+  },
+}
+
+export const randomForest: Learner<RandomForestParams> = {
+  family: 'random_forest',
+  encoding: 'tree',
+  // scikit-learn's defaults: 100 trees, sqrt features (all for regression), unlimited depth, min leaf 1.
+  defaultParams: (task) => ({
+    nTrees: 100,
+    maxDepth: 0,
+    minSamplesLeaf: 1,
+    minSamplesSplit: 2,
+    maxFeatures: task === 'regression' ? 'all' : 'sqrt',
+    criterion: defaultCriterion(task),
+    classWeight: 'none',
+    bootstrap: true,
+    maxSamples: 1,
+    workers: defaultWorkers(),
+  }),
+  async fit(input, params): Promise<TreeModelIR> {
+    const prepared = prepareTreeData(input, input.train, classWeights(input, params.classWeight))
+    const all = Array.from({ length: Math.max(1, params.nTrees) }, (_, i) =>
+      treeParams(params, prepared.data.nFeatures, Random.derive(input.seed, 1, i), params.bootstrap, params.maxSamples),
+    )
+    const trees = await growTrees(prepared.data, all, params.workers, input.signal)
+    return { type: 'trees', combine: 'average', outputs: trees[0].outputs, trees: trees.map((t) => toFlatTree(t, prepared.thresholds)) }
+  },
+}

@@ -1,0 +1,163 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { DecisionTreeClassifier, DecisionTreeRegression } from 'ml-cart'
+import { RandomForestClassifier } from 'ml-random-forest'
+import { compileModel } from '../../../src/ir/evaluate.js'
+import { encodeTable } from '../../../src/features/pipeline.js'
+import { tableRowsOf } from '../../../src/learners/learner.js'
+import { shutdownForestPool } from '../../../src/learners/forest-pool.js'
+import { binTreeLeaf, prepareTreeData } from '../../../src/learners/tree-data.js'
+import { buildTree } from '../../../src/learners/tree-builder.js'
+import { decisionTree, randomForest } from '../../../src/learners/trees.js'
+import { fitModel } from '../../../src/learners/fit-model.js'
+import { accuracy, bayesAccuracy, fitInputOf, r2, splitPositions, syntheticTable } from '../../helpers/synthetic.js'
+
+afterAll(() => shutdownForestPool())
+
+function holdoutScores(ir: Parameters<typeof compileModel>[0], data: ReturnType<typeof syntheticTable>, positions: Int32Array) {
+  return compileModel(ir).scoreTable(data.table, tableRowsOf(data.target, positions))
+}
+
+function ys(data: ReturnType<typeof syntheticTable>, positions: Int32Array): Float64Array {
+  return Float64Array.from(positions, (p) => data.target.y[p])
+}
+
+/** Numeric feature rows for ml-cart / ml-random-forest (no missing values, no categoricals). */
+function plainMatrix(data: ReturnType<typeof syntheticTable>, positions: Int32Array): number[][] {
+  const cols = data.table.columns.filter((c) => c.name !== data.target.name && c.type === 'numeric')
+  return Array.from(positions, (p) => cols.map((c) => (c.type === 'numeric' ? c.values[data.target.rows[p]] : 0)))
+}
+
+describe('decision tree', () => {
+  it("predicts exactly what the IR evaluator predicts (bins vs raw thresholds), missing values and categories included", async () => {
+    const data = syntheticTable({ rows: 3000, task: 'multiclass', seed: 3, missing: 0.1, shape: 'nonlinear' })
+    const { train } = splitPositions(data.target.y.length, 0.2, 1)
+    const ir = await fitModel(decisionTree, data.table, data.target, train, { ...decisionTree.defaultParams('multiclass'), maxDepth: 8 }, { modelId: 't', seed: 1 })
+    const input = { ...fitInputOf(data, 'tree', train), pipeline: ir.features }
+    const prepared = prepareTreeData(input)
+    const tree = buildTree(prepared.data, { maxDepth: 8, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 99, criterion: 'gini', bootstrap: false, maxSamples: 1, seed: 0 })
+    const scores = holdoutScores(ir, data, train)
+    const k = 3
+    for (let i = 0; i < train.length; i++) {
+      const leaf = binTreeLeaf(tree, prepared.data, i)
+      for (let c = 0; c < k; c++) expect(scores[i * k + c]).toBe(tree.value[leaf * k + c])
+    }
+  })
+
+  it('finds an unambiguous split, like ml-cart', async () => {
+    const data = syntheticTable({ rows: 400, task: 'binary', seed: 5, categorical: false })
+    const x0 = data.table.columns[0]
+    if (x0.type !== 'numeric') throw new Error()
+    // Make the target a pure threshold on x0.
+    for (let i = 0; i < data.target.y.length; i++) data.target.y[i] = x0.values[data.target.rows[i]] > 0.3 ? 1 : 0
+    const all = Int32Array.from(data.target.y, (_, i) => i)
+    const ir = await fitModel(decisionTree, data.table, data.target, all, { ...decisionTree.defaultParams('binary'), maxDepth: 1 }, { modelId: 'stump', seed: 1 })
+    if (ir.model.type !== 'trees') throw new Error()
+    const root = ir.model.trees[0]
+    expect(root.feature[0]).toBe(0)
+    const cart = new DecisionTreeClassifier({ maxDepth: 1 })
+    cart.train(plainMatrix(data, all), Array.from(data.target.y))
+    const cartRoot = (cart as unknown as { root: { splitColumn: number; splitValue: number } }).root
+    expect(cartRoot.splitColumn).toBe(0)
+    // Both thresholds sit between the largest x0 <= 0.3 and the smallest above it.
+    const values = Array.from(all, (p) => x0.values[data.target.rows[p]])
+    const below = Math.max(...values.filter((v) => v <= 0.3))
+    const above = Math.min(...values.filter((v) => v > 0.3))
+    for (const t of [root.threshold[0], cartRoot.splitValue]) {
+      expect(t).toBeGreaterThanOrEqual(below)
+      expect(t).toBeLessThan(above)
+    }
+    expect(accuracy(holdoutScores(ir, data, all), 2, data.target.y)).toBe(1)
+  })
+
+  it('reaches at least ml-cart accuracy on a holdout (classification) and its R2 (regression)', async () => {
+    const data = syntheticTable({ rows: 1500, task: 'binary', seed: 11, categorical: false, shape: 'nonlinear' })
+    const { train, holdout } = splitPositions(data.target.y.length, 0.3, 2)
+    // ml-cart makes a leaf of any node with 3 rows or fewer: the same rule for both.
+    const params = { ...decisionTree.defaultParams('binary'), maxDepth: 6, minSamplesSplit: 4 }
+    const ir = await fitModel(decisionTree, data.table, data.target, train, params, { modelId: 'a', seed: 1 })
+    const ours = accuracy(holdoutScores(ir, data, holdout), 2, ys(data, holdout))
+    const cart = new DecisionTreeClassifier({ maxDepth: 6 })
+    cart.train(plainMatrix(data, train), Array.from(ys(data, train)))
+    const theirs = cart.predict(plainMatrix(data, holdout)).filter((p: number, i: number) => p === data.target.y[holdout[i]]).length / holdout.length
+    expect(ours).toBeGreaterThanOrEqual(theirs - 0.01)
+    expect(ours).toBeGreaterThan(bayesAccuracy(data, holdout) - 0.15)
+
+    // Smooth targets: on 1,000 rows with heavy-tailed targets, 255 quantile bins cannot isolate a single
+    // extreme row the way exact thresholds can (the histogram trade-off LightGBM makes too).
+    const reg = syntheticTable({ rows: 1500, task: 'regression', seed: 12, categorical: false })
+    const split = splitPositions(reg.target.y.length, 0.3, 2)
+    const regIr = await fitModel(decisionTree, reg.table, reg.target, split.train, { ...decisionTree.defaultParams('regression'), maxDepth: 6, minSamplesSplit: 4 }, { modelId: 'r', seed: 1 })
+    const ourR2 = r2(holdoutScores(regIr, reg, split.holdout), ys(reg, split.holdout))
+    const cartReg = new DecisionTreeRegression({ maxDepth: 6 })
+    cartReg.train(plainMatrix(reg, split.train), Array.from(ys(reg, split.train)))
+    const theirR2 = r2(Float64Array.from(cartReg.predict(plainMatrix(reg, split.holdout))), ys(reg, split.holdout))
+    expect(ourR2).toBeGreaterThanOrEqual(theirR2 - 0.02)
+    expect(ourR2).toBeGreaterThan(0.5)
+  })
+
+  it('balanced class weights move predictions toward the minority class', async () => {
+    const data = syntheticTable({ rows: 2000, task: 'binary', seed: 21, categorical: false })
+    // Make "yes" rare: keep only a fifth of the positives as positives.
+    for (let i = 0; i < data.target.y.length; i++) if (data.target.y[i] === 1 && i % 5 !== 0) data.target.y[i] = 0
+    const all = Int32Array.from(data.target.y, (_, i) => i)
+    const positives = async (classWeight: 'none' | 'balanced') => {
+      const ir = await fitModel(decisionTree, data.table, data.target, all, { ...decisionTree.defaultParams('binary'), maxDepth: 4, classWeight }, { modelId: 'w', seed: 1 })
+      const s = holdoutScores(ir, data, all)
+      let n = 0
+      for (let i = 0; i < all.length; i++) if (s[i * 2 + 1] > 0.5) n++
+      return n
+    }
+    expect(await positives('balanced')).toBeGreaterThan(2 * (await positives('none')))
+  })
+})
+
+describe('random forest', () => {
+  it('is the same forest for 1 or 2 worker threads, and the same again for the same seed', async () => {
+    const data = syntheticTable({ rows: 1200, task: 'binary', seed: 8, missing: 0.05 })
+    const { train } = splitPositions(data.target.y.length, 0.2, 3)
+    const params = { ...randomForest.defaultParams('binary'), nTrees: 12 }
+    const one = await fitModel(randomForest, data.table, data.target, train, { ...params, workers: 1 }, { modelId: 'f', seed: 42 })
+    const two = await fitModel(randomForest, data.table, data.target, train, { ...params, workers: 2 }, { modelId: 'f', seed: 42 })
+    expect(JSON.stringify(two.model)).toBe(JSON.stringify(one.model))
+    const other = await fitModel(randomForest, data.table, data.target, train, { ...params, workers: 2 }, { modelId: 'f', seed: 43 })
+    expect(JSON.stringify(other.model)).not.toBe(JSON.stringify(one.model))
+  })
+
+  it('beats a single tree and reaches at least ml-random-forest accuracy', async () => {
+    const data = syntheticTable({ rows: 1500, task: 'binary', seed: 31, categorical: false, shape: 'nonlinear', features: 8 })
+    const { train, holdout } = splitPositions(data.target.y.length, 0.3, 4)
+    const forest = await fitModel(randomForest, data.table, data.target, train, { ...randomForest.defaultParams('binary'), nTrees: 50 }, { modelId: 'rf', seed: 1 })
+    const tree = await fitModel(decisionTree, data.table, data.target, train, decisionTree.defaultParams('binary'), { modelId: 'dt', seed: 1 })
+    const forestAcc = accuracy(holdoutScores(forest, data, holdout), 2, ys(data, holdout))
+    const treeAcc = accuracy(holdoutScores(tree, data, holdout), 2, ys(data, holdout))
+    expect(forestAcc).toBeGreaterThan(treeAcc)
+    const theirs = new RandomForestClassifier({ nEstimators: 20, maxFeatures: 0.4, seed: 1, useSampleBagging: true })
+    theirs.train(plainMatrix(data, train), Array.from(ys(data, train)))
+    const theirAcc = (theirs.predict(plainMatrix(data, holdout)) as number[]).filter((p, i) => p === data.target.y[holdout[i]]).length / holdout.length
+    expect(forestAcc).toBeGreaterThanOrEqual(theirAcc - 0.01)
+  })
+
+  it('multiclass and regression forests score sensible holdouts; probabilities sum to 1', async () => {
+    const data = syntheticTable({ rows: 1500, task: 'multiclass', seed: 41, missing: 0.05 })
+    const { train, holdout } = splitPositions(data.target.y.length, 0.3, 5)
+    const ir = await fitModel(randomForest, data.table, data.target, train, { ...randomForest.defaultParams('multiclass'), nTrees: 30 }, { modelId: 'm', seed: 1 })
+    const scores = holdoutScores(ir, data, holdout)
+    for (let i = 0; i < holdout.length; i++) expect(scores[i * 3] + scores[i * 3 + 1] + scores[i * 3 + 2]).toBeCloseTo(1, 12)
+    expect(accuracy(scores, 3, ys(data, holdout))).toBeGreaterThan(bayesAccuracy(data, holdout) - 0.12)
+
+    const reg = syntheticTable({ rows: 1500, task: 'regression', seed: 42 })
+    const split = splitPositions(reg.target.y.length, 0.3, 6)
+    const regIr = await fitModel(randomForest, reg.table, reg.target, split.train, { ...randomForest.defaultParams('regression'), nTrees: 30 }, { modelId: 'r', seed: 1 })
+    expect(r2(holdoutScores(regIr, reg, split.holdout), ys(reg, split.holdout))).toBeGreaterThan(0.7)
+  })
+
+  it('encodes an unseen category at scoring time without failing', async () => {
+    const data = syntheticTable({ rows: 600, task: 'binary', seed: 51 })
+    const all = Int32Array.from(data.target.y, (_, i) => i)
+    const ir = await fitModel(randomForest, data.table, data.target, all, { ...randomForest.defaultParams('binary'), nTrees: 5, workers: 1 }, { modelId: 'u', seed: 1 })
+    const model = compileModel(ir)
+    const p = model.predictRecord({ x0: 0.1, x1: null, x2: 'NA', x3: 2, color: 'ultraviolet' })
+    expect('probabilities' in p && p.probabilities[0] + p.probabilities[1]).toBeCloseTo(1, 12)
+    expect(encodeTable(ir.features, data.table).d).toBe(ir.features.width)
+  })
+})
