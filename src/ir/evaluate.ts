@@ -44,6 +44,27 @@ export function leafIndex(t: CompiledTree, X: Float64Array, base: number): numbe
 }
 
 type RowScorer = (X: Float64Array, base: number, out: Float64Array, outBase: number) => void
+/** Scores n rows of X (row-major, width d) into out (n x k). */
+type BatchScorer = (X: Float64Array, n: number, d: number, out: Float64Array) => void
+
+/**
+ * Forests score tree by tree over all rows (one tree's arrays stay in cache), adding each row's leaf
+ * values in tree order: the same sums, in the same order, as the row-at-a-time scorer.
+ */
+function compileTreesBatch(m: TreeModelIR): BatchScorer {
+  const trees = m.trees.map(compileTree)
+  const k = m.outputs
+  return (X, n, d, out) => {
+    out.fill(0, 0, n * k)
+    for (const t of trees) {
+      for (let i = 0; i < n; i++) {
+        const leaf = leafIndex(t, X, i * d)
+        for (let j = 0; j < k; j++) out[i * k + j] += t.value[leaf * k + j]
+      }
+    }
+    if (m.combine === 'average') for (let i = 0; i < n * k; i++) out[i] /= trees.length
+  }
+}
 
 function compileTrees(m: TreeModelIR): RowScorer {
   const trees = m.trees.map(compileTree)
@@ -169,9 +190,11 @@ export function compileModel(ir: ModelIR): CompiledModel {
   const scoreRow = compileBody(ir.model)
   const k = outputWidth(ir)
   const d = ir.features.width
+  const batch = ir.model.type === 'trees' ? compileTreesBatch(ir.model) : null
   const scoreMatrix = (X: Float64Array, n: number): Float64Array => {
     const out = new Float64Array(n * k)
-    for (let i = 0; i < n; i++) scoreRow(X, i * d, out, i * k)
+    if (batch) batch(X, n, d, out)
+    else for (let i = 0; i < n; i++) scoreRow(X, i * d, out, i * k)
     return out
   }
   const x = new Float64Array(d)
