@@ -1,0 +1,475 @@
+/**
+ * A multi-layer perceptron on the dense encoding, trained by mini-batch Adam, written on typed arrays.
+ *
+ * Defaults follow scikit-learn's MLPClassifier/MLPRegressor (Adam 1e-3, batch min(200, n), alpha 1e-4,
+ * 200 epochs, patience 10, tol 1e-4) except: two hidden layers of 64 (the project's reference shape,
+ * a common tabular default, about the cost of sklearn's single 100), Glorot-uniform weights with zero
+ * biases, early stopping always on (on the validation loss, keeping the best epoch's weights), and
+ * optional dropout and class weights.
+ *
+ * Outputs: binary is one logit (sigmoid, log loss), multiclass k logits (softmax, cross-entropy),
+ * regression one value (identity, squared loss / 2) trained on standardized y; the scale is folded
+ * back into the last layer so the IR stays a plain network.
+ */
+import type { Task } from '../data/target.js'
+import { encodeTable } from '../features/pipeline.js'
+import { sigmoid, softmaxInPlace } from '../ir/evaluate.js'
+import type { MlpModelIR } from '../ir/model.js'
+import { denseForward, logSumExp, rowsOf, softplus, transpose } from './dense-math.js'
+import { balancedClassWeights, FitAborted, tableRowsOf, targetsOf, type FitInput, type Learner } from './learner.js'
+import { Random } from './random.js'
+
+export type HiddenActivation = 'relu' | 'tanh'
+export type OutputKind = 'logistic' | 'softmax' | 'identity'
+
+export interface MlpParams {
+  /** Units per hidden layer, 1 to 3 layers (default [64, 64]). */
+  hidden: number[]
+  activation: HiddenActivation
+  /** Fraction of hidden units dropped per training batch (default 0). Inverted dropout: nothing changes at inference. */
+  dropout: number
+  learningRate: number
+  beta1: number
+  beta2: number
+  epsilon: number
+  /** Rows per mini-batch, capped at the training rows (default 200: scikit-learn's min(200, n)). */
+  batchSize: number
+  /** Most passes over the training rows (default 200). */
+  epochs: number
+  /** Epochs without a validation-loss improvement of more than tol before stopping (default 10). */
+  patience: number
+  /** Training rows held out for early stopping when the caller gives no validation rows (default 0.1). */
+  validationFraction: number
+  tol: number
+  /** L2 strength, scaled like scikit-learn: alpha / (2 batch) * ||W||^2 added to the batch's mean loss (default 1e-4). */
+  alpha: number
+  classWeight: 'none' | 'balanced'
+}
+
+export function defaultMlpParams(): MlpParams {
+  return {
+    hidden: [64, 64],
+    activation: 'relu',
+    dropout: 0,
+    learningRate: 1e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+    batchSize: 200,
+    epochs: 200,
+    patience: 10,
+    validationFraction: 0.1,
+    tol: 1e-4,
+    alpha: 1e-4,
+    classWeight: 'none',
+  }
+}
+
+interface Dropout {
+  rate: number
+  random: Random
+}
+
+/**
+ * A fully connected network. All parameters live in one Float64Array (so Adam is one loop): per layer
+ * the weights (out x in, row-major, like the IR) then the biases; W[l] and b[l] are views into it.
+ */
+export class MlpNetwork {
+  readonly params: Float64Array
+  readonly W: Float64Array[] = []
+  readonly b: Float64Array[] = []
+  /** Activations per layer for the current batch (acts[0] is the input); hidden ones post-activation, pre-dropout. */
+  private acts: Float64Array[] = []
+  /** Hidden activations after dropout, fed to the next layer (the same arrays as acts when there is none). */
+  private dropped: Float64Array[] = []
+  private masks: Float64Array[] = []
+  private deltas: Float64Array[] = []
+  /** Transposed scratch for the backward pass, which runs as "A times B transposed" products too. */
+  private deltaT = new Float64Array(0)
+  private inputT = new Float64Array(0)
+  private weightsT: Float64Array
+  private capacity = 0
+
+  constructor(
+    readonly sizes: number[],
+    readonly activation: HiddenActivation,
+    readonly output: OutputKind,
+    params?: Float64Array,
+  ) {
+    let total = 0
+    for (let l = 1; l < sizes.length; l++) total += sizes[l] * sizes[l - 1] + sizes[l]
+    this.params = params ?? new Float64Array(total)
+    let offset = 0
+    for (let l = 1; l < sizes.length; l++) {
+      const w = sizes[l] * sizes[l - 1]
+      this.W.push(this.params.subarray(offset, offset + w))
+      this.b.push(this.params.subarray(offset + w, offset + w + sizes[l]))
+      offset += w + sizes[l]
+    }
+    this.weightsT = new Float64Array(Math.max(...this.W.map((w) => w.length)))
+  }
+
+  /** Glorot-uniform weights (limit sqrt(6 / (fan_in + fan_out))), zero biases. */
+  static glorot(sizes: number[], activation: HiddenActivation, output: OutputKind, random: Random): MlpNetwork {
+    const net = new MlpNetwork(sizes, activation, output)
+    for (let l = 1; l < sizes.length; l++) {
+      const limit = Math.sqrt(6 / (sizes[l - 1] + sizes[l]))
+      const W = net.W[l - 1]
+      for (let i = 0; i < W.length; i++) W[i] = (2 * random.next() - 1) * limit
+    }
+    return net
+  }
+
+  get layers(): number {
+    return this.sizes.length - 1
+  }
+
+  private ensureCapacity(rows: number, dropout: boolean): void {
+    if (rows <= this.capacity && (!dropout || this.masks.length > 0)) return
+    const cap = Math.max(rows, this.capacity)
+    dropout ||= this.masks.length > 0
+    this.acts = this.sizes.map((s) => new Float64Array(cap * s))
+    this.deltas = this.sizes.map((s) => new Float64Array(cap * s))
+    this.masks = dropout ? this.sizes.map((s) => new Float64Array(cap * s)) : []
+    this.dropped = dropout ? this.sizes.map((s, l) => (l === 0 || l === this.layers ? this.acts[l] : new Float64Array(cap * s))) : this.acts
+    const widest = Math.max(...this.sizes)
+    this.deltaT = new Float64Array(cap * widest)
+    this.inputT = new Float64Array(cap * widest)
+    this.capacity = cap
+  }
+
+  /** Runs `rows` rows of x through the network; returns the output layer's values (logits), rows x outputs. */
+  private forwardBatch(x: Float64Array, rows: number, dropout?: Dropout): Float64Array {
+    this.ensureCapacity(rows, dropout !== undefined)
+    const L = this.layers
+    let input = x
+    for (let l = 1; l <= L; l++) {
+      const out = this.acts[l]
+      const m = this.sizes[l]
+      denseForward(input, rows, this.sizes[l - 1], this.W[l - 1], this.b[l - 1], m, out)
+      if (l === L) break
+      const len = rows * m
+      // The same expressions as the IR evaluator, so inference is exact.
+      if (this.activation === 'relu') for (let i = 0; i < len; i++) out[i] = out[i] > 0 ? out[i] : 0
+      else for (let i = 0; i < len; i++) out[i] = Math.tanh(out[i])
+      input = out
+      if (dropout && dropout.rate > 0) {
+        const mask = this.masks[l]
+        const kept = this.dropped[l]
+        const scale = 1 / (1 - dropout.rate)
+        for (let i = 0; i < len; i++) {
+          mask[i] = dropout.random.next() < dropout.rate ? 0 : scale
+          kept[i] = out[i] * mask[i]
+        }
+        input = kept
+      }
+    }
+    return this.acts[L]
+  }
+
+  /**
+   * Loss of a batch and its gradient (into `grad`, laid out like params), as scikit-learn defines it:
+   * mean over rows of sampleWeight * loss + alpha / (2 rows) * sum of squared weights.
+   * y holds class indices (logistic, softmax) or targets (identity); sw may be null (all ones).
+   */
+  lossAndGradient(x: Float64Array, rows: number, y: Float64Array, sw: Float64Array | null, alpha: number, grad: Float64Array, dropout?: Dropout): number {
+    const z = this.forwardBatch(x, rows, dropout)
+    const L = this.layers
+    const k = this.sizes[L]
+    const delta = this.deltas[L]
+    const inv = 1 / rows
+    let loss = 0
+    for (let i = 0; i < rows; i++) {
+      const w = (sw ? sw[i] : 1) * inv
+      loss += w * outputLoss(this.output, z, i, k, y[i], delta)
+    }
+    grad.fill(0)
+    // The gradient views, offset like params.
+    let offset = 0
+    const gW: Float64Array[] = []
+    const gb: Float64Array[] = []
+    for (let l = 1; l <= L; l++) {
+      const wLen = this.sizes[l] * this.sizes[l - 1]
+      gW.push(grad.subarray(offset, offset + wLen))
+      gb.push(grad.subarray(offset + wLen, offset + wLen + this.sizes[l]))
+      offset += wLen + this.sizes[l]
+    }
+    // delta_L = d(mean loss)/dz: the per-row derivative times sw / rows.
+    for (let i = 0; i < rows; i++) {
+      const w = (sw ? sw[i] : 1) * inv
+      for (let j = 0; j < k; j++) delta[i * k + j] *= w
+    }
+    const { deltaT, inputT, weightsT } = this
+    for (let l = L; l >= 1; l--) {
+      const m = this.sizes[l]
+      const kIn = this.sizes[l - 1]
+      const input = l === 1 ? x : dropout ? this.dropped[l - 1] : this.acts[l - 1]
+      // gW = delta^T input: (m x rows) times (kIn x rows) transposed; gb = row sums of delta^T.
+      transpose(this.deltas[l], rows, m, deltaT)
+      transpose(input, rows, kIn, inputT)
+      denseForward(deltaT, m, rows, inputT, null, kIn, gW[l - 1])
+      const gbl = gb[l - 1]
+      for (let o = 0; o < m; o++) {
+        let s = 0
+        for (let i = 0; i < rows; i++) s += deltaT[o * rows + i]
+        gbl[o] = s
+      }
+      if (l === 1) break
+      // d(input) = delta W: (rows x m) times (kIn x m) transposed.
+      const dPrev = this.deltas[l - 1]
+      transpose(this.W[l - 1], m, kIn, weightsT)
+      denseForward(this.deltas[l], rows, m, weightsT, null, kIn, dPrev)
+      const h = this.acts[l - 1]
+      const len = rows * kIn
+      if (dropout) {
+        const mask = this.masks[l - 1]
+        for (let i = 0; i < len; i++) dPrev[i] *= mask[i]
+      }
+      if (this.activation === 'relu') for (let i = 0; i < len; i++) dPrev[i] = h[i] > 0 ? dPrev[i] : 0
+      else for (let i = 0; i < len; i++) dPrev[i] *= 1 - h[i] * h[i]
+    }
+    let sq = 0
+    for (let l = 0; l < L; l++) {
+      const W = this.W[l]
+      const g = gW[l]
+      const c = alpha * inv
+      for (let i = 0; i < W.length; i++) {
+        sq += W[i] * W[i]
+        g[i] += c * W[i]
+      }
+    }
+    return loss + 0.5 * alpha * inv * sq
+  }
+
+  /**
+   * Output-layer values (logits, or the standardized value) for n rows of X, computed in blocks.
+   * `each(z, rows, start)` sees each block.
+   */
+  forEachBlock(X: Float64Array, n: number, each: (z: Float64Array, rows: number, start: number) => void): void {
+    const d = this.sizes[0]
+    const block = 256
+    for (let start = 0; start < n; start += block) {
+      const rows = Math.min(block, n - start)
+      each(this.forwardBatch(X.subarray(start * d, (start + rows) * d), rows), rows, start)
+    }
+  }
+
+  /** Mean sample-weighted loss over n rows (no L2): what early stopping watches. */
+  meanLoss(X: Float64Array, n: number, y: Float64Array, sw: Float64Array | null): number {
+    const k = this.sizes[this.layers]
+    const scratch = new Float64Array(256 * k)
+    let loss = 0
+    let total = 0
+    this.forEachBlock(X, n, (z, rows, start) => {
+      for (let i = 0; i < rows; i++) {
+        const w = sw ? sw[start + i] : 1
+        loss += w * outputLoss(this.output, z, i, k, y[start + i], scratch)
+        total += w
+      }
+    })
+    return total > 0 ? loss / total : 0
+  }
+
+  /**
+   * Predictions in the IR evaluator's layout (probabilities, or the value): the learner's own view of
+   * the model. For regression the value is center + scale * output, which the IR folds into the last layer.
+   */
+  scores(X: Float64Array, n: number, center = 0, scale = 1): Float64Array {
+    const k = this.sizes[this.layers]
+    const width = this.output === 'logistic' ? 2 : k
+    const out = new Float64Array(n * width)
+    this.forEachBlock(X, n, (z, rows, start) => {
+      for (let i = 0; i < rows; i++) {
+        const r = start + i
+        if (this.output === 'identity') out[r] = center + scale * z[i]
+        else if (this.output === 'logistic') {
+          const p = sigmoid(z[i])
+          out[2 * r] = 1 - p
+          out[2 * r + 1] = p
+        } else {
+          for (let j = 0; j < k; j++) out[r * k + j] = z[i * k + j]
+          softmaxInPlace(out, r * k, k)
+        }
+      }
+    })
+    return out
+  }
+
+  /** The IR body; `center` and `scale` (regression's y standardization) are folded into the last layer. */
+  toIR(center = 0, scale = 1): MlpModelIR {
+    const L = this.layers
+    const layers: MlpModelIR['layers'] = []
+    for (let l = 1; l <= L; l++) {
+      const last = l === L
+      const W = last && scale !== 1 ? this.W[l - 1].map((v) => v * scale) : this.W[l - 1]
+      const b = last && (scale !== 1 || center !== 0) ? this.b[l - 1].map((v) => v * scale + center) : this.b[l - 1]
+      layers.push({ weights: rowsOf(W, this.sizes[l], this.sizes[l - 1]), biases: Array.from(b), activation: last ? 'identity' : this.activation })
+    }
+    return { type: 'mlp', layers, output: this.output }
+  }
+}
+
+/** Loss of row i's outputs z[i*k ..] against target c, writing d(loss)/dz into delta[i*k ..]. */
+function outputLoss(output: OutputKind, z: Float64Array, i: number, k: number, c: number, delta: Float64Array): number {
+  if (output === 'identity') {
+    const r = z[i] - c
+    delta[i] = r
+    return 0.5 * r * r
+  }
+  if (output === 'logistic') {
+    const zi = z[i]
+    delta[i] = sigmoid(zi) - c
+    return softplus(c === 1 ? -zi : zi)
+  }
+  const base = i * k
+  const lse = logSumExp(z, base, k)
+  for (let j = 0; j < k; j++) delta[base + j] = Math.exp(z[base + j] - lse) - (j === c ? 1 : 0)
+  return lse - z[base + c]
+}
+
+export interface MlpFit {
+  body: MlpModelIR
+  network: MlpNetwork
+  /** The learner's own predictions (what early stopping scored), in the IR evaluator's layout. */
+  scores(X: Float64Array, n: number): Float64Array
+  /** Epochs run, and the one whose weights were kept. */
+  epochs: number
+  bestEpoch: number
+  validationLoss: number
+}
+
+function checkParams(p: MlpParams): void {
+  if (!(p.hidden.length >= 1 && p.hidden.length <= 3) || !p.hidden.every((h) => Number.isInteger(h) && h > 0)) {
+    throw new Error(`mlp: hidden must be 1 to 3 positive layer sizes (got ${JSON.stringify(p.hidden)})`)
+  }
+  if (!(p.dropout >= 0 && p.dropout < 1)) throw new Error(`mlp: dropout must be in [0, 1) (got ${p.dropout})`)
+  if (!(p.validationFraction >= 0 && p.validationFraction < 1)) throw new Error(`mlp: validationFraction must be in [0, 1) (got ${p.validationFraction})`)
+  if (!(p.batchSize >= 1) || !(p.epochs >= 1) || !(p.learningRate > 0)) throw new Error('mlp: batchSize, epochs and learningRate must be positive')
+}
+
+export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit {
+  const params = { ...defaultMlpParams(), ...given }
+  checkParams(params)
+  const { table, target, pipeline, seed } = input
+  if (input.signal?.aborted) throw new FitAborted()
+
+  // Early-stopping rows: the caller's, else a seeded random slice of the training rows.
+  let train = input.train
+  let validation = input.validation && input.validation.length > 0 ? input.validation : undefined
+  if (!validation && params.validationFraction > 0) {
+    const nVal = Math.floor(params.validationFraction * train.length)
+    if (nVal >= 1 && train.length - nVal >= 1) {
+      const shuffled = new Random(Random.derive(seed, 3)).shuffle(Int32Array.from(train))
+      validation = shuffled.subarray(0, nVal).sort()
+      train = shuffled.subarray(nVal).sort()
+    }
+  }
+  const { X, n, d } = encodeTable(pipeline, table, tableRowsOf(target, train))
+  const y = targetsOf(target, train)
+  const val = validation ? encodeTable(pipeline, table, tableRowsOf(target, validation)) : undefined
+  const yVal = validation ? targetsOf(target, validation) : undefined
+
+  const task = target.task
+  const classes = target.classes?.length ?? 0
+  const outputs = task === 'multiclass' ? classes : 1
+  const output: OutputKind = task === 'binary' ? 'logistic' : task === 'multiclass' ? 'softmax' : 'identity'
+
+  // Regression trains on standardized y: Adam's step size and tol then mean the same for any unit.
+  let center = 0
+  let scale = 1
+  if (task === 'regression') {
+    for (let i = 0; i < n; i++) center += y[i]
+    center /= n || 1
+    let ss = 0
+    for (let i = 0; i < n; i++) ss += (y[i] - center) ** 2
+    scale = Math.sqrt(ss / (n || 1)) || 1
+    for (let i = 0; i < n; i++) y[i] = (y[i] - center) / scale
+    if (yVal) for (let i = 0; i < yVal.length; i++) yVal[i] = (yVal[i] - center) / scale
+  }
+  let sw: Float64Array | null = null
+  let swVal: Float64Array | null = null
+  if (task !== 'regression' && params.classWeight === 'balanced') {
+    const cw = balancedClassWeights(y, classes)
+    sw = y.map((c) => cw[c])
+    swVal = yVal ? yVal.map((c) => cw[c]) : null
+  }
+
+  const net = MlpNetwork.glorot([d, ...params.hidden, outputs], params.activation, output, new Random(seed))
+  const shuffle = new Random(Random.derive(seed, 1))
+  const dropout: Dropout | undefined = params.dropout > 0 ? { rate: params.dropout, random: new Random(Random.derive(seed, 2)) } : undefined
+
+  const P = net.params.length
+  const grad = new Float64Array(P)
+  const m1 = new Float64Array(P)
+  const m2 = new Float64Array(P)
+  const best = Float64Array.from(net.params)
+  const batch = Math.max(1, Math.min(params.batchSize, n))
+  const xb = new Float64Array(batch * d)
+  const yb = new Float64Array(batch)
+  const swb = sw ? new Float64Array(batch) : null
+  const order = new Int32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  const { beta1, beta2, epsilon, learningRate, alpha } = params
+
+  let step = 0
+  let bestLoss = Infinity
+  let bestEpoch = 0
+  let stale = 0
+  let epoch = 0
+  while (epoch < params.epochs && n > 0) {
+    if (input.signal?.aborted) throw new FitAborted()
+    epoch++
+    shuffle.shuffle(order)
+    let trainLoss = 0
+    for (let start = 0; start < n; start += batch) {
+      const rows = Math.min(batch, n - start)
+      for (let i = 0; i < rows; i++) {
+        const r = order[start + i]
+        xb.set(X.subarray(r * d, (r + 1) * d), i * d)
+        yb[i] = y[r]
+        if (swb) swb[i] = sw![r]
+      }
+      trainLoss += net.lossAndGradient(xb, rows, yb, swb, alpha, grad, dropout) * rows
+      // Adam, with scikit-learn's bias correction folded into the step size.
+      step++
+      const lr = (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)
+      const p = net.params
+      for (let j = 0; j < P; j++) {
+        const g = grad[j]
+        m1[j] = beta1 * m1[j] + (1 - beta1) * g
+        m2[j] = beta2 * m2[j] + (1 - beta2) * g * g
+        p[j] -= (lr * m1[j]) / (Math.sqrt(m2[j]) + epsilon)
+      }
+    }
+    // Watch the validation loss (or, without validation rows, the training loss like scikit-learn).
+    const loss = val ? net.meanLoss(val.X, val.n, yVal!, swVal) : trainLoss / n
+    if (!Number.isFinite(loss)) break
+    if (loss < bestLoss - params.tol) {
+      stale = 0
+    } else stale++
+    if (loss < bestLoss) {
+      bestLoss = loss
+      bestEpoch = epoch
+      best.set(net.params)
+    }
+    if (stale >= params.patience) break
+  }
+  // Keep the best epoch's weights (those early stopping judged), as scikit-learn does with early_stopping.
+  if (bestEpoch > 0) net.params.set(best)
+
+  return {
+    body: net.toIR(center, scale),
+    network: net,
+    scores: (Xs, ns) => net.scores(Xs, ns, center, scale),
+    epochs: epoch,
+    bestEpoch,
+    validationLoss: bestLoss,
+  }
+}
+
+export const mlp: Learner<MlpParams> = {
+  family: 'mlp',
+  encoding: 'dense',
+  defaultParams: (_task: Task) => defaultMlpParams(),
+  fit: (input, params) => fitMlp(input, params).body,
+}

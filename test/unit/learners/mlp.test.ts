@@ -1,0 +1,286 @@
+import * as tf from '@tensorflow/tfjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Task } from '../../../src/data/target.js'
+import { encodeTable } from '../../../src/features/pipeline.js'
+import { compileModel } from '../../../src/ir/evaluate.js'
+import type { MlpModelIR } from '../../../src/ir/model.js'
+import { FitAborted, tableRowsOf, targetsOf, type FitInput } from '../../../src/learners/learner.js'
+import { fitLinear } from '../../../src/learners/linear.js'
+import { fitMlp, mlp, MlpNetwork, type HiddenActivation, type MlpParams, type OutputKind } from '../../../src/learners/mlp.js'
+import { Random } from '../../../src/learners/random.js'
+import { accuracy, bayesAccuracy, fitInputOf, modelIrOf, r2, splitPositions, syntheticTable } from '../../helpers/synthetic.js'
+
+beforeAll(async () => {
+  // Pure-JS backend: tfjs-node cannot be installed here, and the oracle only needs to be right, not fast.
+  await tf.setBackend('cpu')
+})
+
+/** Small and quick: enough capacity for the synthetic signals. */
+const SMALL: Partial<MlpParams> = { hidden: [32, 32] }
+
+function all(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i)
+}
+
+/** Fits, then scores `rows` both with the learner's own forward pass and with the IR evaluator. */
+function fitAndScore(input: FitInput, params: Partial<MlpParams>, rows: Int32Array) {
+  const fit = fitMlp(input, params)
+  const { X, n, d } = encodeTable(input.pipeline, input.table, tableRowsOf(input.target, rows))
+  const ir = compileModel(modelIrOf(input, 'mlp', params, fit.body)).scoreMatrix(X, n)
+  return { fit, X, n, d, own: fit.scores(X, n), ir }
+}
+
+/** The same network built in TensorFlow.js from the IR's weights: its predictions, n x outputs. */
+function tfjsPredict(body: MlpModelIR, X: Float64Array, n: number, d: number): Float32Array {
+  return tf.tidy(() => {
+    const model = tf.sequential()
+    body.layers.forEach((layer, l) => {
+      const last = l === body.layers.length - 1
+      const activation = !last ? layer.activation : body.output === 'logistic' ? 'sigmoid' : body.output === 'softmax' ? 'softmax' : 'linear'
+      model.add(tf.layers.dense({ units: layer.biases.length, activation, ...(l === 0 ? { inputShape: [d] } : {}) }))
+    })
+    body.layers.forEach((layer, l) => {
+      // tfjs kernels are inputs x units; the IR stores units x inputs.
+      const kernel = tf.tensor2d(layer.weights, [layer.biases.length, layer.weights[0].length]).transpose()
+      model.layers[l].setWeights([kernel, tf.tensor1d(layer.biases)])
+    })
+    const out = model.predict(tf.tensor2d(Float32Array.from(X), [n, d])) as tf.Tensor
+    return out.dataSync() as Float32Array
+  })
+}
+
+function maxRelativeGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0
+  for (let i = 0; i < a.length; i++) {
+    const scale = Math.max(Math.abs(a[i]), Math.abs(b[i]))
+    if (scale > 0) worst = Math.max(worst, Math.abs(a[i] - b[i]) / scale)
+  }
+  return worst
+}
+
+function allFinite(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false
+  return true
+}
+
+describe('mlp forward pass means what a standard MLP means (TensorFlow.js oracle)', () => {
+  const cases: [Task, HiddenActivation, number[]][] = [
+    ['binary', 'relu', [16, 8]],
+    ['multiclass', 'tanh', [12]],
+    ['regression', 'relu', [10, 8, 6]],
+  ]
+  for (const [task, activation, hidden] of cases) {
+    it(`${task}, ${activation}, hidden ${JSON.stringify(hidden)}`, () => {
+      const data = syntheticTable({ rows: 400, task, seed: 31, missing: 0.1 })
+      const input = fitInputOf(data, 'dense', all(400))
+      const { fit, X, n, d, ir } = fitAndScore(input, { hidden, activation, epochs: 5 }, all(400))
+      const expected = tfjsPredict(fit.body, X, n, d)
+      const k = compileModel(modelIrOf(input, 'mlp', {}, fit.body)).width
+      let worst = 0
+      for (let i = 0; i < n; i++) {
+        if (task === 'binary') worst = Math.max(worst, Math.abs(expected[i] - ir[2 * i + 1]))
+        else if (task === 'multiclass') for (let c = 0; c < k; c++) worst = Math.max(worst, Math.abs(expected[i * k + c] - ir[i * k + c]))
+        // float32 keeps ~7 digits: compare a regression value relative to its size.
+        else worst = Math.max(worst, Math.abs(expected[i] - ir[i]) / Math.max(1, Math.abs(ir[i])))
+      }
+      expect(worst).toBeLessThan(1e-5)
+    })
+  }
+})
+
+describe('mlp backward pass (finite differences)', () => {
+  const cases: [OutputKind, HiddenActivation, number[]][] = [
+    ['logistic', 'relu', [5, 4]],
+    ['logistic', 'tanh', [5]],
+    ['softmax', 'relu', [6, 5, 4]],
+    ['softmax', 'tanh', [4, 4]],
+    ['identity', 'relu', [5, 3]],
+    ['identity', 'tanh', [6, 4, 3]],
+  ]
+  for (const [output, activation, hidden] of cases) {
+    it(`${output} loss, ${activation}, hidden ${JSON.stringify(hidden)}`, () => {
+      const random = new Random(7)
+      const inputs = 3
+      const outputs = output === 'softmax' ? 3 : 1
+      const rows = 9
+      const net = MlpNetwork.glorot([inputs, ...hidden, outputs], activation, output, random)
+      // Non-zero biases so no unit sits at a ReLU kink.
+      for (const b of net.b) for (let i = 0; i < b.length; i++) b[i] = 0.3 * random.normal()
+      const x = Float64Array.from({ length: rows * inputs }, () => random.normal())
+      const y = Float64Array.from({ length: rows }, () => (output === 'identity' ? random.normal() : random.int(outputs === 1 ? 2 : outputs)))
+      const sw = Float64Array.from({ length: rows }, () => 0.5 + random.next())
+      const alpha = 0.05
+
+      const grad = new Float64Array(net.params.length)
+      net.lossAndGradient(x, rows, y, sw, alpha, grad)
+      const scratch = new Float64Array(net.params.length)
+      const h = 1e-6
+      let worst = 0
+      for (let j = 0; j < net.params.length; j++) {
+        const saved = net.params[j]
+        net.params[j] = saved + h
+        const up = net.lossAndGradient(x, rows, y, sw, alpha, scratch)
+        net.params[j] = saved - h
+        const down = net.lossAndGradient(x, rows, y, sw, alpha, scratch)
+        net.params[j] = saved
+        const numeric = (up - down) / (2 * h)
+        worst = Math.max(worst, Math.abs(numeric - grad[j]) / Math.max(1e-3, Math.abs(numeric), Math.abs(grad[j])))
+      }
+      expect(worst).toBeLessThan(1e-6)
+    })
+  }
+})
+
+describe('mlp on synthetic data', () => {
+  it("the learner's own predictions equal the IR evaluator's (1e-9 relative)", () => {
+    const cases: [Task, Partial<MlpParams>][] = [
+      ['binary', { hidden: [16, 16], epochs: 10 }],
+      ['multiclass', { hidden: [16], activation: 'tanh', epochs: 10, dropout: 0.2 }],
+      ['regression', { hidden: [16, 8, 8], epochs: 10, classWeight: 'balanced' }],
+    ]
+    for (const [task, params] of cases) {
+      const data = syntheticTable({ rows: 500, task, seed: 33, missing: 0.1 })
+      const { train, holdout } = splitPositions(500, 0.3, 1)
+      const { own, ir } = fitAndScore(fitInputOf(data, 'dense', train), params, holdout)
+      expect(own.length).toBe(ir.length)
+      expect(maxRelativeGap(own, ir), task).toBeLessThan(1e-9)
+    }
+  })
+
+  it('binary: holdout accuracy close to the Bayes rule', () => {
+    const data = syntheticTable({ rows: 3000, task: 'binary', seed: 35, missing: 0.05 })
+    const { train, holdout } = splitPositions(3000, 0.25, 2)
+    const { ir } = fitAndScore(fitInputOf(data, 'dense', train), SMALL, holdout)
+    expect(accuracy(ir, 2, targetsOf(data.target, holdout))).toBeGreaterThan(bayesAccuracy(data, holdout) - 0.04)
+  })
+
+  it('multiclass: holdout accuracy close to the Bayes rule', () => {
+    const data = syntheticTable({ rows: 3000, task: 'multiclass', classes: 4, seed: 37 })
+    const { train, holdout } = splitPositions(3000, 0.25, 3)
+    const { ir } = fitAndScore(fitInputOf(data, 'dense', train), SMALL, holdout)
+    expect(accuracy(ir, 4, targetsOf(data.target, holdout))).toBeGreaterThan(bayesAccuracy(data, holdout) - 0.05)
+  })
+
+  it('regression: learns a nonlinear signal that a linear model cannot', () => {
+    const data = syntheticTable({ rows: 3000, task: 'regression', seed: 39, shape: 'nonlinear' })
+    const { train, holdout } = splitPositions(3000, 0.25, 4)
+    const input = fitInputOf(data, 'dense', train)
+    const { ir, X, n } = fitAndScore(input, SMALL, holdout)
+    const y = targetsOf(data.target, holdout)
+    const truth = r2(Float64Array.from(holdout, (r) => data.truth[r]), y)
+    const linear = r2(fitLinear(input).scores(X, n), y)
+    expect(linear).toBeLessThan(0.2)
+    expect(r2(ir, y)).toBeGreaterThan(truth - 0.1)
+  })
+
+  it('is deterministic for a seed (also with dropout), and the seed matters', () => {
+    const data = syntheticTable({ rows: 400, task: 'multiclass', seed: 41 })
+    const params = { hidden: [8, 8], epochs: 8, dropout: 0.1 }
+    const a = mlp.fit(fitInputOf(data, 'dense', all(400), 5), { ...mlp.defaultParams('multiclass'), ...params })
+    const b = mlp.fit(fitInputOf(data, 'dense', all(400), 5), { ...mlp.defaultParams('multiclass'), ...params })
+    const c = mlp.fit(fitInputOf(data, 'dense', all(400), 6), { ...mlp.defaultParams('multiclass'), ...params })
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b))
+    expect(JSON.stringify(a)).not.toBe(JSON.stringify(c))
+  })
+
+  it("early stopping watches the caller's validation rows and keeps the best epoch's weights", () => {
+    // Few noisy rows and a large network: it overfits, so the validation loss turns up.
+    const data = syntheticTable({ rows: 600, task: 'binary', seed: 43, features: 12 })
+    const { train, holdout } = splitPositions(600, 0.5, 5)
+    const input = { ...fitInputOf(data, 'dense', train), validation: holdout }
+    const params = { hidden: [64, 64], learningRate: 0.01, patience: 5, epochs: 300 }
+    const { fit, ir } = fitAndScore(input, params, holdout)
+    expect(fit.epochs).toBeLessThan(300)
+    expect(fit.epochs).toBe(fit.bestEpoch + 5)
+    // The kept weights are the ones that scored validationLoss on these rows.
+    const y = targetsOf(data.target, holdout)
+    let loss = 0
+    for (let i = 0; i < y.length; i++) loss -= Math.log(ir[2 * i + y[i]])
+    expect(loss / y.length).toBeCloseTo(fit.validationLoss, 9)
+  })
+
+  it('holds out validationFraction of the training rows when no validation rows are given', () => {
+    const data = syntheticTable({ rows: 500, task: 'regression', seed: 45 })
+    const held = fitMlp(fitInputOf(data, 'dense', all(500)), { hidden: [8], epochs: 30, validationFraction: 0.2 })
+    const none = fitMlp(fitInputOf(data, 'dense', all(500)), { hidden: [8], epochs: 30, validationFraction: 0 })
+    expect(held.bestEpoch).toBeGreaterThan(0)
+    expect(JSON.stringify(held.body)).not.toBe(JSON.stringify(none.body))
+    expect(Number.isFinite(none.validationLoss)).toBe(true)
+  })
+
+  it('balanced class weights shift predictions toward the minority class', () => {
+    const data = syntheticTable({ rows: 4000, task: 'binary', seed: 47 })
+    const split = splitPositions(4000, 0.25, 6)
+    const train = split.train.filter((p, i) => data.target.y[p] === 0 || i % 10 === 0)
+    const input = fitInputOf(data, 'dense', train)
+    const meanP = (scores: Float64Array) => {
+      let s = 0
+      for (let i = 1; i < scores.length; i += 2) s += scores[i]
+      return s / (scores.length / 2)
+    }
+    const plain = fitAndScore(input, { hidden: [16], epochs: 40 }, split.holdout).ir
+    const balanced = fitAndScore(input, { hidden: [16], epochs: 40, classWeight: 'balanced' }, split.holdout).ir
+    expect(meanP(balanced)).toBeGreaterThan(meanP(plain) + 0.1)
+  })
+})
+
+describe('mlp edge cases', () => {
+  it('a constant feature and a one-class training fold give finite predictions', () => {
+    const data = syntheticTable({ rows: 300, task: 'binary', seed: 49 })
+    data.table.columns.unshift({ name: 'constant', type: 'numeric', values: new Float64Array(300).fill(3) })
+    const onlyOnes = all(300).filter((p) => data.target.y[p] === 1)
+    const quick = { epochs: 30, batchSize: 32, learningRate: 0.01 }
+    for (const params of [{ hidden: [8] }, { hidden: [8, 4], classWeight: 'balanced' as const, dropout: 0.3 }]) {
+      const { fit, ir } = fitAndScore(fitInputOf(data, 'dense', onlyOnes), { ...params, ...quick }, all(300))
+      expect(allFinite(fit.body.layers.flatMap((l) => [...l.weights.flat(), ...l.biases]))).toBe(true)
+      expect(allFinite(ir)).toBe(true)
+      // Everything it saw was class 1, so it predicts class 1.
+      expect(accuracy(ir, 2, new Float64Array(300).fill(1))).toBe(1)
+    }
+  })
+
+  it('a class missing from a multiclass fold and a constant regression target stay finite', () => {
+    const multi = syntheticTable({ rows: 300, task: 'multiclass', seed: 51 })
+    const noClass0 = all(300).filter((p) => multi.target.y[p] !== 0)
+    expect(allFinite(fitAndScore(fitInputOf(multi, 'dense', noClass0), { hidden: [8], epochs: 10, classWeight: 'balanced' }, all(300)).ir)).toBe(true)
+
+    const reg = syntheticTable({ rows: 200, task: 'regression', seed: 53 })
+    reg.target.y.fill(4.5)
+    const { ir } = fitAndScore(fitInputOf(reg, 'dense', all(200)), { hidden: [8], epochs: 30, batchSize: 32, learningRate: 0.01 }, all(200))
+    for (const v of ir) expect(Math.abs(v - 4.5)).toBeLessThan(0.2)
+  })
+
+  it('rejects hidden layouts other than 1 to 3 positive layers', () => {
+    const data = syntheticTable({ rows: 50, task: 'binary', seed: 55 })
+    const input = fitInputOf(data, 'dense', all(50))
+    expect(() => fitMlp(input, { hidden: [] })).toThrow(/hidden/)
+    expect(() => fitMlp(input, { hidden: [4, 4, 4, 4] })).toThrow(/hidden/)
+    expect(() => fitMlp(input, { hidden: [0] })).toThrow(/hidden/)
+  })
+
+  it('an aborted signal stops the fit with FitAborted', () => {
+    const data = syntheticTable({ rows: 100, task: 'binary', seed: 57 })
+    const controller = new AbortController()
+    controller.abort()
+    expect(() => fitMlp({ ...fitInputOf(data, 'dense', all(100)), signal: controller.signal })).toThrow(FitAborted)
+  })
+
+  it('defaults are the documented ones', () => {
+    expect(mlp.defaultParams('binary')).toEqual({
+      hidden: [64, 64],
+      activation: 'relu',
+      dropout: 0,
+      learningRate: 1e-3,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      batchSize: 200,
+      epochs: 200,
+      patience: 10,
+      validationFraction: 0.1,
+      tol: 1e-4,
+      alpha: 1e-4,
+      classWeight: 'none',
+    })
+  })
+})
