@@ -1,0 +1,128 @@
+import { Flags } from '@oclif/core'
+import { rankTrials, leaderboardJson } from '../../src/automl/leaderboard.js'
+import { DEFAULT_METRIC, METRICS_BY_TASK, type MetricName } from '../../src/automl/metrics.js'
+import { defaultRunDir, writeRunDir } from '../../src/automl/run-files.js'
+import { runSearch } from '../../src/automl/search.js'
+import { BaseCommand } from '../../src/cli/base-command.js'
+import { parseDuration } from '../../src/cli/durations.js'
+import { renderLeaderboard } from '../../src/cli/render-leaderboard.js'
+import { searchProgress } from '../../src/cli/search-progress.js'
+import { readCsv } from '../../src/data/csv.js'
+import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
+import { UsageError, UserError } from '../../src/errors.js'
+import { defaultWorkers } from '../../src/learners/forest-pool.js'
+import { FAMILIES, type Family } from '../../src/learners/learner.js'
+
+export default class AutomlTrain extends BaseCommand {
+  static override description =
+    'Search decision trees, random forests, logistic regression and neural nets on a CSV file, rank them on a cross-validated leaderboard, and save the winner (refit on all rows) as a model IR.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --csv examples/car-sensors.csv --target failure',
+    '<%= config.bin %> <%= command.id %> --csv examples/car-sensors.csv --target failure --max-trials 12 --seed 7 --json',
+    '<%= config.bin %> <%= command.id %> --csv houses.csv --target price --metric mae --time-budget 5m --families random_forest,mlp',
+  ]
+
+  static override enableJsonFlag = true
+
+  static override flags = {
+    csv: Flags.string({ description: 'CSV file with a header row' }),
+    target: Flags.string({ char: 't', description: 'column to predict' }),
+    task: Flags.string({ description: 'override the inferred task', options: [...TASKS] }),
+    metric: Flags.string({ description: 'ranking metric (default: auc for binary, logloss for multiclass, rmse for regression)' }),
+    families: Flags.string({ description: `comma-separated model families (default: all: ${FAMILIES.join(',')})` }),
+    'time-budget': Flags.string({ description: 'hard wall-clock limit for the whole run, e.g. 60s, 5m (default 60s unless --max-trials is given)' }),
+    'max-trials': Flags.integer({ description: 'stop after this many trials (with --seed: an exactly reproducible run)', min: 1 }),
+    folds: Flags.integer({ description: 'cross-validation folds', default: 5, min: 2, max: 20 }),
+    validation: Flags.string({ description: 'cv, holdout (20%), or auto (holdout above 100,000 rows)', options: ['auto', 'cv', 'holdout'], default: 'auto' }),
+    seed: Flags.integer({ description: 'random seed', default: 1 }),
+    workers: Flags.integer({ description: 'worker threads for forests (default: number of cores)', min: 1 }),
+    out: Flags.string({ char: 'o', description: 'run directory (default ./mlkafka-runs/<timestamp>-<target>)' }),
+    delimiter: Flags.string({ char: 'd', description: "CSV delimiter: ',' ';' or 'tab' (detected when omitted)" }),
+  }
+
+  async run(): Promise<object> {
+    const { flags } = await this.parse(AutomlTrain)
+    if (!flags.csv) throw new UsageError('missing --csv FILE: the CSV file to train on (interactive prompts are not available yet)')
+    if (!flags.target) throw new UsageError('missing --target COL: the column to predict (see `mlkafka data inspect FILE` for the columns)')
+    const families = parseFamilies(flags.families)
+    const timeBudgetMs =
+      flags['time-budget'] !== undefined ? parseDuration('--time-budget', flags['time-budget']) : flags['max-trials'] === undefined ? 60_000 : undefined
+
+    const table = await readCsv(flags.csv, { delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter })
+    const target = prepareTarget(table, flags.target, parseTask(flags.task))
+    const metric = parseMetric(flags.metric, target.task)
+    const log = (line: string): void => {
+      process.stderr.write(line + '\n')
+    }
+    log(`training on ${table.source}: ${target.y.length} rows, target ${target.name} (${target.task}), ranking by ${metric}`)
+
+    const interrupt = new AbortController()
+    const onSigint = (): void => {
+      if (interrupt.signal.aborted) process.exit(130)
+      log('\nstopping: finishing up with the trials done so far (Ctrl-C again to quit now)')
+      interrupt.abort()
+    }
+    process.on('SIGINT', onSigint)
+    const progress = searchProgress(metric)
+    const result = await runSearch(table, target, {
+      families,
+      metric,
+      seed: flags.seed,
+      maxTrials: flags['max-trials'],
+      timeBudgetMs,
+      folds: flags.folds,
+      validation: flags.validation as 'auto' | 'cv' | 'holdout',
+      workers: flags.workers ?? defaultWorkers(),
+      keep: 5,
+      signal: interrupt.signal,
+      onTrial: progress.onTrial,
+    }).finally(() => {
+      progress.end()
+      process.off('SIGINT', onSigint)
+    })
+    if (result.leaderboard.rows.length === 0) {
+      throw new UserError(`no trial finished (${result.stoppedBy}): raise --time-budget or use fewer rows`)
+    }
+    const runDir = flags.out ?? defaultRunDir(target.name)
+    const { modelPath } = await writeRunDir(runDir, table, result, {
+      command: ['mlkafka', 'automl', 'train', ...this.argv],
+      seed: flags.seed,
+      source: table.source,
+      fingerprint: table.fingerprint,
+      rows: target.y.length,
+      options: { families, metric, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, validation: flags.validation },
+    })
+    const winner = result.leaderboard.rows[0]
+    if (!this.jsonEnabled()) {
+      this.log(renderLeaderboard(rankTrials(target.task, target.name, metric, result.leaderboard.rows)))
+      this.log('')
+      this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${result.validation.kind === 'cv' ? `${result.validation.folds}-fold CV` : 'holdout'}`)
+      this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows); leaderboard and run files in ${runDir}/`)
+      this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)
+    }
+    return {
+      runDir,
+      task: target.task,
+      target: target.name,
+      metric,
+      leaderboard: leaderboardJson(result.leaderboard),
+      winner: { modelId: winner.modelId, family: winner.family, modelPath },
+    }
+  }
+}
+
+function parseFamilies(text: string | undefined): Family[] {
+  if (text === undefined) return [...FAMILIES]
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean)
+  for (const n of names) if (!(FAMILIES as readonly string[]).includes(n)) throw new UsageError(`--families: unknown family "${n}" (choose from ${FAMILIES.join(', ')})`)
+  if (names.length === 0) throw new UsageError(`--families needs at least one of ${FAMILIES.join(', ')}`)
+  return [...new Set(names)] as Family[]
+}
+
+function parseMetric(text: string | undefined, task: 'binary' | 'multiclass' | 'regression'): MetricName {
+  if (text === undefined) return DEFAULT_METRIC[task]
+  const allowed = METRICS_BY_TASK[task]
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`--metric ${text} does not fit a ${task} task: use one of ${allowed.join(', ')}`)
+  return text as MetricName
+}

@@ -1,0 +1,24 @@
+import { Args } from '@oclif/core'
+import { leaderboardJson } from '../src/automl/leaderboard.js'
+import { readLeaderboard } from '../src/automl/run-files.js'
+import { BaseCommand } from '../src/cli/base-command.js'
+import { renderLeaderboard } from '../src/cli/render-leaderboard.js'
+
+export default class LeaderboardCommand extends BaseCommand {
+  static override description = 'Print the saved leaderboard of an `automl train` run directory.'
+
+  static override examples = ['<%= config.bin %> <%= command.id %> mlkafka-runs/20261125T120000Z-failure', '<%= config.bin %> <%= command.id %> ./run --json']
+
+  static override enableJsonFlag = true
+
+  static override args = {
+    runDir: Args.string({ description: 'run directory written by `mlkafka automl train`', required: true }),
+  }
+
+  async run(): Promise<object> {
+    const { args } = await this.parse(LeaderboardCommand)
+    const board = await readLeaderboard(args.runDir)
+    if (!this.jsonEnabled()) this.log(renderLeaderboard(board))
+    return { runDir: args.runDir, task: board.task, target: board.target, metric: board.metric, leaderboard: leaderboardJson(board) }
+  }
+}

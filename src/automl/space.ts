@@ -1,0 +1,75 @@
+/**
+ * Hyperparameter search spaces, one per family. The first trial of each family uses its defaults
+ * (scikit-learn-like baselines), so every run, however short, has the strong baselines.
+ */
+import type { Task } from '../data/target.js'
+import type { Family, Learner } from '../learners/learner.js'
+import { decisionTree, randomForest } from '../learners/trees.js'
+import { logisticRegression } from '../learners/linear.js'
+import { mlp } from '../learners/mlp.js'
+import { Random } from '../learners/random.js'
+
+export const LEARNERS: Record<Family, Learner<object>> = {
+  decision_tree: decisionTree as unknown as Learner<object>,
+  random_forest: randomForest as unknown as Learner<object>,
+  logistic_regression: logisticRegression as unknown as Learner<object>,
+  mlp: mlp as unknown as Learner<object>,
+}
+
+const pick = <T>(r: Random, items: readonly T[]): T => items[r.int(items.length)]
+const logUniform = (r: Random, lo: number, hi: number): number => Math.exp(Math.log(lo) + r.next() * (Math.log(hi) - Math.log(lo)))
+const logInt = (r: Random, lo: number, hi: number): number => Math.round(logUniform(r, lo, hi))
+const sig = (v: number): number => Number(v.toPrecision(3))
+
+/** Params for a family: its defaults on the first trial, a random draw from its space after. */
+export function sampleParams(family: Family, task: Task, trialOfFamily: number, random: Random): Record<string, unknown> {
+  const defaults = LEARNERS[family].defaultParams(task) as Record<string, unknown>
+  if (trialOfFamily === 0) return defaults
+  const classWeight = task === 'regression' ? 'none' : pick(random, ['none', 'balanced'] as const)
+  switch (family) {
+    case 'decision_tree':
+      return {
+        ...defaults,
+        maxDepth: pick(random, [0, 3, 4, 5, 6, 8, 10, 12, 15, 20]),
+        minSamplesLeaf: logInt(random, 1, 100),
+        maxFeatures: pick(random, ['all', 'all', 'sqrt', 0.5]),
+        criterion: task === 'regression' ? 'squared_error' : pick(random, ['gini', 'entropy']),
+        classWeight,
+      }
+    case 'random_forest':
+      return {
+        ...defaults,
+        nTrees: pick(random, [50, 100, 150, 200, 300]),
+        maxDepth: pick(random, [0, 0, 8, 12, 16, 24]),
+        minSamplesLeaf: logInt(random, 1, 30),
+        maxFeatures: pick(random, ['sqrt', 'log2', 0.3, 0.5, 'all']),
+        maxSamples: sig(0.5 + random.next() * 0.5),
+        criterion: task === 'regression' ? 'squared_error' : pick(random, ['gini', 'entropy']),
+        classWeight,
+      }
+    case 'logistic_regression':
+      return { ...defaults, C: sig(logUniform(random, 1e-3, 1e3)), classWeight }
+    case 'mlp':
+      return {
+        ...defaults,
+        hidden: pick(random, [[32], [64], [128], [64, 64], [128, 64], [64, 64, 64]]),
+        activation: pick(random, ['relu', 'tanh']),
+        learningRate: sig(logUniform(random, 3e-4, 1e-2)),
+        alpha: sig(logUniform(random, 1e-6, 1e-2)),
+        dropout: pick(random, [0, 0, 0.1, 0.2]),
+        batchSize: pick(random, [64, 128, 256]),
+        classWeight,
+      }
+  }
+}
+
+/** The params a leaderboard shows for a family (the ones the search varies). */
+export function keyParams(family: Family, params: Record<string, unknown>): Record<string, unknown> {
+  const keys: Record<Family, string[]> = {
+    decision_tree: ['maxDepth', 'minSamplesLeaf', 'maxFeatures', 'criterion', 'classWeight'],
+    random_forest: ['nTrees', 'maxDepth', 'minSamplesLeaf', 'maxFeatures', 'maxSamples', 'classWeight'],
+    logistic_regression: ['C', 'classWeight'],
+    mlp: ['hidden', 'activation', 'learningRate', 'alpha', 'dropout', 'batchSize', 'classWeight'],
+  }
+  return Object.fromEntries(keys[family].filter((k) => k in params).map((k) => [k, params[k]]))
+}

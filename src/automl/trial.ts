@@ -1,0 +1,75 @@
+import type { Table } from '../data/table.js'
+import type { TargetData } from '../data/target.js'
+import { compileModel } from '../ir/evaluate.js'
+import { serializeModel } from '../ir/io.js'
+import { fitModel } from '../learners/fit-model.js'
+import { tableRowsOf, targetsOf, type Family } from '../learners/learner.js'
+import { computeMetrics, type MetricName } from './metrics.js'
+import { LEARNERS } from './space.js'
+import type { Fold } from './split.js'
+
+/** One finished trial: a family and params, scored by cross-validation through the IR evaluator. */
+export interface TrialResult {
+  modelId: string
+  family: Family
+  params: Record<string, unknown>
+  /** Ranking metric: mean and standard deviation over the folds. */
+  score: number
+  scoreStd: number
+  /** Every metric of the task, mean over the folds. */
+  metrics: Partial<Record<MetricName, number>>
+  /** Fit time summed over the folds. */
+  trainMs: number
+  /** IR evaluator time per validation row (encoding included). */
+  predictUsPerRow: number
+  /** Size of the model IR (JSON bytes) fitted on the first fold. */
+  sizeBytes: number
+  seed: number
+}
+
+export interface TrialSpec {
+  modelId: string
+  family: Family
+  params: Record<string, unknown>
+  seed: number
+}
+
+/** Fits the trial on each fold, scores the fold's validation rows with the IR evaluator, and averages. */
+export async function runTrial(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, metric: MetricName, signal?: AbortSignal): Promise<TrialResult> {
+  const learner = LEARNERS[spec.family]
+  const perFold: Record<string, number>[] = []
+  let trainMs = 0
+  let predictMs = 0
+  let predictRows = 0
+  let sizeBytes = 0
+  const nClasses = target.classes?.length ?? 0
+  for (let f = 0; f < folds.length; f++) {
+    const fold = folds[f]
+    const t0 = performance.now()
+    const ir = await fitModel(learner, table, target, fold.train, spec.params, { modelId: spec.modelId, seed: spec.seed, signal })
+    trainMs += performance.now() - t0
+    if (f === 0) sizeBytes = Buffer.byteLength(serializeModel(ir))
+    const p0 = performance.now()
+    const scores = compileModel(ir).scoreTable(table, tableRowsOf(target, fold.valid))
+    predictMs += performance.now() - p0
+    predictRows += fold.valid.length
+    perFold.push(computeMetrics(target.task, scores, targetsOf(target, fold.valid), nClasses))
+  }
+  const metrics: Record<string, number> = {}
+  for (const name of Object.keys(perFold[0])) metrics[name] = perFold.reduce((s, m) => s + m[name], 0) / perFold.length
+  const values = perFold.map((m) => m[metric])
+  const mean = metrics[metric]
+  const std = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : 0
+  return {
+    modelId: spec.modelId,
+    family: spec.family,
+    params: spec.params,
+    score: mean,
+    scoreStd: std,
+    metrics,
+    trainMs: Math.round(trainMs),
+    predictUsPerRow: predictRows > 0 ? (predictMs * 1000) / predictRows : 0,
+    sizeBytes,
+    seed: spec.seed,
+  }
+}

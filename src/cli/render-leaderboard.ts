@@ -1,0 +1,28 @@
+import type { Leaderboard } from '../automl/leaderboard.js'
+import { keyParams } from '../automl/space.js'
+import { formatNumber, renderTable } from './text-table.js'
+
+function paramsText(params: Record<string, unknown>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('x') : String(v)}`)
+    .join(' ')
+}
+
+export function renderLeaderboard(board: Leaderboard): string {
+  const others = board.rows[0] ? Object.keys(board.rows[0].metrics).filter((m) => m !== board.metric) : []
+  const header = ['rank', 'model', 'family', `${board.metric} (cv)`, '± std', ...others, 'train ms', 'us/row', 'size', 'params']
+  const rows = board.rows.map((r) => [
+    String(r.rank),
+    r.modelId,
+    r.family,
+    formatNumber(r.score),
+    formatNumber(r.scoreStd, 2),
+    ...others.map((m) => formatNumber((r.metrics as Record<string, number>)[m])),
+    String(r.trainMs),
+    formatNumber(r.predictUsPerRow, 3),
+    r.sizeBytes >= 1e6 ? `${(r.sizeBytes / 1e6).toFixed(1)} MB` : `${Math.ceil(r.sizeBytes / 1e3)} kB`,
+    paramsText(keyParams(r.family, r.params)),
+  ])
+  const right = header.map((_, j) => j !== 1 && j !== 2 && j !== header.length - 1)
+  return renderTable(header, rows, right)
+}

@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadModel } from '../../src/ir/io.js'
+import { runCli } from '../helpers/cli.js'
+import { tempDir } from '../helpers/files.js'
+
+const dir = tempDir()
+
+describe('mlkafka automl train (spawned as a user runs it)', () => {
+  it('--max-trials --seed --json on the example: a ranked leaderboard, the run files, and the same result again', async () => {
+    const args = ['automl', 'train', '--csv', 'examples/car-sensors.csv', '--target', 'failure', '--max-trials', '5', '--seed', '3', '--folds', '3', '--json']
+    const first = runCli([...args, '--out', join(dir, 'a')], { timeoutMs: 300_000 })
+    expect(first.stderr).not.toMatch(/Error/)
+    expect(first.status).toBe(0)
+    const out = JSON.parse(first.stdout)
+    expect(out).toMatchObject({ runDir: join(dir, 'a'), task: 'binary', target: 'failure', metric: 'auc' })
+    expect(out.leaderboard).toHaveLength(5)
+    const families = new Set(out.leaderboard.map((r: { family: string }) => r.family))
+    expect(families).toEqual(new Set(['decision_tree', 'random_forest', 'logistic_regression', 'mlp']))
+    const scores = out.leaderboard.map((r: { score: number }) => r.score)
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores)
+    for (const row of out.leaderboard) {
+      expect(Object.keys(row).sort()).toEqual(['family', 'metrics', 'modelId', 'params', 'predictUsPerRow', 'rank', 'score', 'scoreStd', 'sizeBytes', 'trainMs'])
+      expect(row.score).toBeGreaterThan(0.5)
+      expect(Object.keys(row.metrics).sort()).toEqual(['accuracy', 'auc', 'aucpr', 'f1', 'logloss'])
+    }
+    expect(out.winner).toMatchObject({ modelId: out.leaderboard[0].modelId, family: out.leaderboard[0].family, modelPath: join(dir, 'a', 'model.json') })
+
+    const model = await loadModel(out.winner.modelPath)
+    expect(model.modelId).toBe(out.winner.modelId)
+    expect(model.training).toMatchObject({ rows: 5000, metric: 'auc' })
+    expect(model.training!.fingerprint).toMatch(/^sha256:/)
+    for (const f of ['leaderboard.json', 'run.json']) expect(existsSync(join(dir, 'a', f))).toBe(true)
+    const run = JSON.parse(readFileSync(join(dir, 'a', 'run.json'), 'utf8'))
+    expect(run).toMatchObject({ seed: 3, rows: 5000, stoppedBy: 'max-trials' })
+    expect(existsSync(join(dir, 'a', 'models', `${out.winner.modelId}.json`))).toBe(true)
+
+    // Same seed and trial count: the same leaderboard (timings aside).
+    const second = JSON.parse(runCli([...args, '--out', join(dir, 'b')], { timeoutMs: 300_000 }).stdout)
+    const stable = (rows: { modelId: string; params: unknown; score: number; metrics: unknown }[]) => rows.map((r) => [r.modelId, r.params, r.score, r.metrics])
+    expect(stable(second.leaderboard)).toEqual(stable(out.leaderboard))
+
+    const reprint = runCli(['leaderboard', join(dir, 'a'), '--json'])
+    expect(reprint.status).toBe(0)
+    expect(stable(JSON.parse(reprint.stdout).leaderboard)).toEqual(stable(out.leaderboard))
+    const table = runCli(['leaderboard', join(dir, 'a')])
+    expect(table.stdout).toMatch(/rank\s+model\s+family\s+auc \(cv\)/)
+  }, 600_000)
+
+  it('without a TTY, a missing flag is a clear usage error, never a prompt', () => {
+    const r = runCli(['automl', 'train', '--target', 'failure'])
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim()).toMatch(/^Error: missing --csv FILE/)
+  })
+})
