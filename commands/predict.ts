@@ -1,0 +1,51 @@
+import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../src/cli/base-command.js'
+import { UsageError, UserError } from '../src/errors.js'
+import { loadModel } from '../src/ir/io.js'
+import { scoreCsv } from '../src/ir/score-csv.js'
+
+export default class Predict extends BaseCommand {
+  static override description =
+    'Score a CSV file with a saved model: writes the input\'s columns plus `prediction`, one `p_<class>` column per class (classification) and `prediction_error` for rows that could not be scored.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --model mlkafka-runs/20261125T120000Z-failure/model.json --csv examples/car-sensors.csv --out scored.csv',
+    '<%= config.bin %> <%= command.id %> --model model.json --csv new-rows.csv > scored.csv',
+  ]
+
+  static override enableJsonFlag = true
+
+  static override flags = {
+    model: Flags.string({ char: 'm', description: 'model.json written by `mlkafka automl train`' }),
+    csv: Flags.string({ description: 'CSV file to score (header row required; the model\'s input columns must be there)' }),
+    out: Flags.string({ char: 'o', description: 'output CSV (default: standard output)' }),
+    delimiter: Flags.string({ char: 'd', description: "CSV delimiter: ',' ';' or 'tab' (detected when omitted)" }),
+  }
+
+  async run(): Promise<object> {
+    const { flags } = await this.parse(Predict)
+    if (!flags.model) throw new UsageError('missing --model FILE: the model.json to score with')
+    if (!flags.csv) throw new UsageError('missing --csv FILE: the CSV file to score')
+    if (this.jsonEnabled() && !flags.out) throw new UsageError('--json needs --out FILE: standard output carries the JSON summary')
+    const ir = await loadModel(flags.model)
+    const out = flags.out ? createWriteStream(flags.out) : process.stdout
+    const opened = flags.out ? Promise.race([once(out, 'open'), once(out, 'error').then(([e]) => Promise.reject(e))]) : Promise.resolve()
+    await opened.catch((err: NodeJS.ErrnoException) => {
+      throw new UserError(`${flags.out}: cannot write the output (${err.code ?? err.message})`)
+    })
+    const result = await scoreCsv(ir, flags.csv, out, { delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter })
+    if (flags.out) await new Promise<void>((resolve) => out.end(resolve))
+    const summary = { model: ir.modelId, input: flags.csv, output: flags.out ?? null, rows: result.rows, scored: result.scored, problems: result.problems }
+    if (result.problems.length > 0) {
+      const first = result.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join('; ')
+      const more = result.problems.length > 3 ? `; and ${result.problems.length - 3} more` : ''
+      if (!this.jsonEnabled()) process.stderr.write(`${flags.csv}: ${result.problems.length} of ${result.rows} rows could not be scored (their prediction_error column says why): ${first}${more}\n`)
+      process.exitCode = 1
+    } else if (flags.out && !this.jsonEnabled()) {
+      this.log(`scored ${result.rows} rows with ${ir.modelId} -> ${flags.out}`)
+    }
+    return summary
+  }
+}

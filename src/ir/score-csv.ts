@@ -1,0 +1,101 @@
+import { createReadStream } from 'node:fs'
+import { once } from 'node:events'
+import { parse, CsvError } from 'csv-parse'
+import { detectDelimiter } from '../data/csv.js'
+import { csvLine } from '../data/csv-writer.js'
+import { DataError } from '../errors.js'
+import { ScoringError } from '../features/record.js'
+import { compileModel } from './evaluate.js'
+import type { ModelIR } from './model.js'
+import { readFile } from 'node:fs/promises'
+
+export interface RowProblem {
+  line: number
+  message: string
+}
+
+export interface ScoreCsvResult {
+  rows: number
+  scored: number
+  problems: RowProblem[]
+}
+
+/** The output columns added after the input's own: prediction, p_<class> per class, prediction_error. */
+export function predictionColumns(ir: ModelIR, taken: Set<string>): string[] {
+  const free = (name: string): string => {
+    let n = name
+    while (taken.has(n)) n = `${n}_mlkafka`
+    taken.add(n)
+    return n
+  }
+  const cols = [free('prediction')]
+  for (const c of ir.target.classes ?? []) cols.push(free(`p_${c}`))
+  cols.push(free('prediction_error'))
+  return cols
+}
+
+/**
+ * Scores every row of a CSV file with the model, streaming: the output is the input's columns plus the
+ * prediction columns. A row that cannot be scored keeps its place, with empty predictions and the
+ * reason in `prediction_error`, and is reported with its line number.
+ */
+export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableStream, options: { delimiter?: string } = {}): Promise<ScoreCsvResult> {
+  let head: string
+  try {
+    head = (await readFile(file, 'utf8')).slice(0, 65536)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new DataError({ file }, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})`, code === 'ENOENT' ? 'Check the path' : undefined)
+  }
+  if (head.replace(/^\uFEFF/, '').trim() === '') throw new DataError({ file }, 'file is empty', 'Pass a CSV file with a header row and data rows')
+  const delimiter = options.delimiter ?? detectDelimiter(head.replace(/^\uFEFF/, ''))
+  const model = compileModel(ir)
+  const parser = createReadStream(file).pipe(parse({ bom: true, delimiter, skip_empty_lines: true, info: true }))
+  let header: string[] | null = null
+  const result: ScoreCsvResult = { rows: 0, scored: 0, problems: [] }
+  const write = async (line: string): Promise<void> => {
+    if (!out.write(line)) await once(out, 'drain')
+  }
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const { record, info } = item
+      if (header === null) {
+        header = record
+        const missing = ir.input.columns.map((c) => c.name).filter((n) => !header!.includes(n))
+        if (missing.length > 0) {
+          throw new DataError(
+            { file, line: 1 },
+            `the model needs column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}, not in the header`,
+            'Score a file with the columns the model was trained on',
+          )
+        }
+        await write(csvLine([...header, ...predictionColumns(ir, new Set(header))], delimiter))
+        continue
+      }
+      result.rows++
+      const fields: Record<string, string> = {}
+      for (let j = 0; j < header.length; j++) fields[header[j]] = record[j]
+      const k = ir.target.classes?.length ?? 0
+      let added: string[]
+      try {
+        const p = model.predictRecord(fields)
+        added = 'value' in p ? [String(p.value), ''] : [p.label, ...p.probabilities.map(String), '']
+        result.scored++
+      } catch (err) {
+        if (!(err instanceof ScoringError)) throw err
+        result.problems.push({ line: info.lines, message: err.message })
+        added = [...new Array<string>(1 + k).fill(''), err.message]
+      }
+      await write(csvLine([...record, ...added], delimiter))
+    }
+  } catch (err) {
+    if (err instanceof CsvError) {
+      const e = err as CsvError & { lines?: number }
+      throw new DataError({ file, line: e.lines }, err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? `row has a different number of fields than the header` : `malformed CSV (${err.message})`, 'Fix the row')
+    }
+    throw err
+  }
+  if (header === null) throw new DataError({ file }, 'file is empty', 'Pass a CSV file with a header row and data rows')
+  if (result.rows === 0) throw new DataError({ file, line: 2 }, 'the file has a header but no data rows', 'Add data rows below the header')
+  return result
+}
