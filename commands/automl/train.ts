@@ -33,15 +33,17 @@ export default class AutomlTrain extends BaseCommand {
     families: Flags.string({ description: `comma-separated model families (default: all: ${FAMILIES.join(',')})` }),
     'time-budget': Flags.string({ description: 'hard wall-clock limit for the whole run, e.g. 60s, 5m (default 60s unless --max-trials is given)' }),
     'max-trials': Flags.integer({ description: 'stop after this many trials (with --seed: an exactly reproducible run)', min: 1 }),
+    strategy: Flags.string({ description: 'halving: successive halving (cheap trials on 1/9 and 1/3 of the rows, the best third promoted to all rows); random: every trial on all rows', options: ['halving', 'random'], default: 'halving' }),
     folds: Flags.integer({ description: 'cross-validation folds', default: 5, min: 2, max: 20 }),
     validation: Flags.string({ description: 'cv, holdout (20%), or auto (holdout above 100,000 rows)', options: ['auto', 'cv', 'holdout'], default: 'auto' }),
     seed: Flags.integer({ description: 'random seed', default: 1 }),
-    workers: Flags.integer({ description: 'worker threads for forests (default: number of cores)', min: 1 }),
+    workers: Flags.integer({ description: 'trials run at once, each on a worker thread (default: number of cores)', min: 1 }),
     out: Flags.string({ char: 'o', description: 'run directory (default ./mlkafka-runs/<timestamp>-<target>)' }),
     delimiter: Flags.string({ char: 'd', description: "CSV delimiter: ',' ';' or 'tab' (detected when omitted)" }),
   }
 
   async run(): Promise<object> {
+    const startedAt = performance.now()
     const { flags } = await this.parse(AutomlTrain)
     if (!flags.csv) throw new UsageError('missing --csv FILE: the CSV file to train on (interactive prompts are not available yet)')
     if (!flags.target) throw new UsageError('missing --target COL: the column to predict (see `mlkafka data inspect FILE` for the columns)')
@@ -69,8 +71,10 @@ export default class AutomlTrain extends BaseCommand {
       families,
       metric,
       seed: flags.seed,
+      strategy: flags.strategy as 'halving' | 'random',
       maxTrials: flags['max-trials'],
       timeBudgetMs,
+      startedAt,
       folds: flags.folds,
       validation: flags.validation as 'auto' | 'cv' | 'holdout',
       workers: flags.workers ?? defaultWorkers(),
@@ -91,7 +95,7 @@ export default class AutomlTrain extends BaseCommand {
       source: table.source,
       fingerprint: table.fingerprint,
       rows: target.y.length,
-      options: { families, metric, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, validation: flags.validation },
+      options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, validation: flags.validation },
     })
     const winner = result.leaderboard.rows[0]
     if (!this.jsonEnabled()) {

@@ -4,6 +4,7 @@ import { compileModel } from '../ir/evaluate.js'
 import { serializeModel } from '../ir/io.js'
 import { fitModel } from '../learners/fit-model.js'
 import { tableRowsOf, targetsOf, type Family } from '../learners/learner.js'
+import { Random } from '../learners/random.js'
 import { computeMetrics, type MetricName } from './metrics.js'
 import { LEARNERS } from './space.js'
 import type { Fold } from './split.js'
@@ -32,6 +33,17 @@ export interface TrialSpec {
   family: Family
   params: Record<string, unknown>
   seed: number
+  /** Share of each fold's training rows to fit on (successive halving's cheap rungs); 1 = all. */
+  rowFraction?: number
+  /** Seed of the row subsample: the same for every trial of a rung, so they compete on the same rows. */
+  subsampleSeed?: number
+}
+
+/** The first `fraction` of a fold's training rows after a seeded shuffle, in their original order. */
+export function subsampleRows(rows: Int32Array, fraction: number, seed: number): Int32Array {
+  if (fraction >= 1) return rows
+  const m = Math.max(1, Math.round(rows.length * fraction))
+  return new Random(seed).shuffle(Int32Array.from(rows)).subarray(0, m).sort()
 }
 
 /** Fits the trial on each fold, scores the fold's validation rows with the IR evaluator, and averages. */
@@ -45,8 +57,9 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   const nClasses = target.classes?.length ?? 0
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]
+    const train = subsampleRows(fold.train, spec.rowFraction ?? 1, Random.derive(spec.subsampleSeed ?? 0, f))
     const t0 = performance.now()
-    const ir = await fitModel(learner, table, target, fold.train, spec.params, { modelId: spec.modelId, seed: spec.seed, signal })
+    const ir = await fitModel(learner, table, target, train, spec.params, { modelId: spec.modelId, seed: spec.seed, signal })
     trainMs += performance.now() - t0
     if (f === 0) sizeBytes = Buffer.byteLength(serializeModel(ir))
     const p0 = performance.now()

@@ -24,7 +24,10 @@ export function searchProgress(metric: string, stream: NodeJS.WriteStream = proc
       return
     }
     if (e.failed) stream.write(`trial ${e.failed.modelId} failed: ${e.failed.reason}\n`)
-    else if (e.trial) stream.write(`trial ${count}: ${e.trial.modelId} ${metric}=${formatNumber(e.trial.score)} (${e.trial.trainMs} ms); ${best}${eta}\n`)
+    else if (e.trial) {
+      const rows = e.rowFraction < 1 ? ` on ${Math.round(e.rowFraction * 100)}% of rows` : ''
+      stream.write(`trial ${count}: ${e.trial.modelId}${rows} ${metric}=${formatNumber(e.trial.score)} (${e.trial.trainMs} ms); ${best}${eta}\n`)
+    }
   }
   return { onTrial, end: () => drawn && stream.write('\n') }
 }

@@ -3,14 +3,14 @@ import { Worker } from 'node:worker_threads'
 import type { ForestWorkerMessage } from './forest-worker.js'
 import { FitAborted } from './learner.js'
 import { buildTree, type BinTree, type TreeData, type TreeParams } from './tree-builder.js'
-import { workerScriptUrl } from './worker-url.js'
+import { workerScriptUrl } from '../worker-url.js'
 
 let pool: Worker[] = []
 let nextFitId = 1
 
 function workers(count: number): Worker[] {
   while (pool.length < count) {
-    const w = new Worker(workerScriptUrl('forest-worker'))
+    const w = new Worker(workerScriptUrl('learners/forest-worker'))
     w.unref()
     pool.push(w)
   }

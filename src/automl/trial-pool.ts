@@ -1,0 +1,122 @@
+import { Worker } from 'node:worker_threads'
+import type { Column, Table } from '../data/table.js'
+import type { TargetData } from '../data/target.js'
+import { workerScriptUrl } from '../worker-url.js'
+import type { MetricName } from './metrics.js'
+import type { Fold } from './split.js'
+import type { TrialWorkerMessage } from './trial-worker.js'
+import type { TrialResult, TrialSpec } from './trial.js'
+
+/** A trial cut off by the time budget or an interrupt: its worker was stopped mid-fit. */
+export class TrialCutOff extends Error {
+  constructor() {
+    super('trial cut off')
+    this.name = 'TrialCutOff'
+  }
+}
+
+function toShared<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
+  const Ctor = a.constructor as new (buffer: SharedArrayBuffer) => T
+  const copy = new Ctor(new SharedArrayBuffer(a.byteLength))
+  copy.set(a as never)
+  return copy
+}
+
+function sharedTable(table: Table): Table {
+  const columns: Column[] = table.columns.map((c) =>
+    c.type === 'categorical' ? { ...c, codes: toShared(c.codes) } : { ...c, values: toShared(c.values) },
+  )
+  return { ...table, columns, lines: undefined }
+}
+
+interface Pending {
+  resolve: (r: TrialResult) => void
+  reject: (e: Error) => void
+}
+
+interface Slot {
+  worker: Worker
+  busy: Pending & { id: number } | null
+}
+
+/**
+ * Runs trials on worker threads, `size` at a time. Each worker gets the table once (shared memory, no
+ * copy per trial). `cutOff()` stops every trial in progress at once by terminating its worker: the hard
+ * edge of a time budget, whatever the learner is doing.
+ */
+export class TrialPool {
+  private slots: Slot[] = []
+  private queue: { id: number; spec: TrialSpec; pending: Pending }[] = []
+  private nextId = 1
+  private init: TrialWorkerMessage
+  private closed = false
+
+  constructor(table: Table, target: TargetData, folds: Fold[], metric: MetricName, readonly size: number) {
+    const t = sharedTable(table)
+    const tgt: TargetData = { ...target, y: toShared(target.y), rows: toShared(target.rows) }
+    const f = folds.map((fold) => ({ train: toShared(fold.train), valid: toShared(fold.valid) }))
+    this.init = { type: 'init', table: t, target: tgt, folds: f, metric }
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn())
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerScriptUrl('automl/trial-worker'))
+    const slot: Slot = { worker, busy: null }
+    worker.on('message', (msg: { id: number; result?: TrialResult; error?: string; stack?: string }) => {
+      const busy = slot.busy
+      if (!busy || busy.id !== msg.id) return
+      slot.busy = null
+      if (msg.result) busy.resolve(msg.result)
+      else {
+        const err = new Error(msg.error)
+        err.stack = msg.stack
+        busy.reject(err)
+      }
+      this.pump()
+    })
+    worker.on('error', (err) => {
+      const busy = slot.busy
+      slot.busy = null
+      busy?.reject(err)
+    })
+    worker.postMessage(this.init)
+    return slot
+  }
+
+  run(spec: TrialSpec): Promise<TrialResult> {
+    if (this.closed) return Promise.reject(new TrialCutOff())
+    return new Promise<TrialResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, spec, pending: { resolve, reject } })
+      this.pump()
+    })
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return
+      if (slot.busy) continue
+      const job = this.queue.shift()!
+      slot.busy = { id: job.id, ...job.pending }
+      slot.worker.postMessage({ type: 'trial', id: job.id, spec: job.spec } satisfies TrialWorkerMessage)
+    }
+  }
+
+  /** Stops every queued and running trial now; their promises reject with TrialCutOff. */
+  async cutOff(): Promise<void> {
+    this.closed = true
+    for (const job of this.queue.splice(0)) job.pending.reject(new TrialCutOff())
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const busy = slot.busy
+        slot.busy = null
+        await slot.worker.terminate()
+        busy?.reject(new TrialCutOff())
+      }),
+    )
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.all(this.slots.map((s) => s.worker.terminate()))
+  }
+}
