@@ -10,6 +10,7 @@ import { searchProgress } from '../../src/cli/search-progress.js'
 import { readCsv } from '../../src/data/csv.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
+import { canPrompt, promptChoice, promptCsvFile, promptMany, promptTarget, promptText } from '../../src/cli/prompts.js'
 import { defaultWorkers } from '../../src/learners/forest-pool.js'
 import { FAMILIES, type Family } from '../../src/learners/learner.js'
 
@@ -43,17 +44,37 @@ export default class AutomlTrain extends BaseCommand {
   }
 
   async run(): Promise<object> {
-    const startedAt = performance.now()
+    let startedAt = performance.now()
     const { flags } = await this.parse(AutomlTrain)
-    if (!flags.csv) throw new UsageError('missing --csv FILE: the CSV file to train on (interactive prompts are not available yet)')
-    if (!flags.target) throw new UsageError('missing --target COL: the column to predict (see `mlkafka data inspect FILE` for the columns)')
-    const families = parseFamilies(flags.families)
-    const timeBudgetMs =
-      flags['time-budget'] !== undefined ? parseDuration('--time-budget', flags['time-budget']) : flags['max-trials'] === undefined ? 60_000 : undefined
-
-    const table = await readCsv(flags.csv, { delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter })
-    const target = prepareTarget(table, flags.target, parseTask(flags.task))
-    const metric = parseMetric(flags.metric, target.task)
+    // A person at a terminal who left out --csv or --target is guided; CI and scripts get a usage error.
+    const interactive = canPrompt(this.jsonEnabled())
+    const guided = interactive && (flags.csv === undefined || flags.target === undefined)
+    if (!interactive && flags.csv === undefined) throw new UsageError('missing --csv FILE: the CSV file to train on (no prompts without a terminal or in CI)')
+    if (!interactive && flags.target === undefined) throw new UsageError('missing --target COL: the column to predict (see `mlkafka data inspect FILE` for the columns)')
+    const csv = flags.csv ?? (await promptCsvFile())
+    const table = await readCsv(csv, { delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter })
+    const targetName = flags.target ?? (await promptTarget(table))
+    let target = prepareTarget(table, targetName, parseTask(flags.task))
+    if (guided && flags.task === undefined) {
+      const task = await promptChoice('Task', TASKS, target.task)
+      if (task !== target.task) target = prepareTarget(table, targetName, task)
+    }
+    const metric = guided && flags.metric === undefined ? await promptChoice('Ranking metric', METRICS_BY_TASK[target.task], DEFAULT_METRIC[target.task]) : parseMetric(flags.metric, target.task)
+    let budgetText = flags['time-budget']
+    if (guided && budgetText === undefined && flags['max-trials'] === undefined) {
+      budgetText = await promptText('Time budget', '60s', (v) => {
+        try {
+          parseDuration('--time-budget', v)
+          return true
+        } catch (err) {
+          return (err as Error).message
+        }
+      })
+    }
+    const families = guided && flags.families === undefined ? await promptMany('Model families', FAMILIES) : parseFamilies(flags.families)
+    // Time spent answering prompts is the user's, not the budget's.
+    if (guided) startedAt = performance.now()
+    const timeBudgetMs = budgetText !== undefined ? parseDuration('--time-budget', budgetText) : flags['max-trials'] === undefined ? 60_000 : undefined
     const log = (line: string): void => {
       process.stderr.write(line + '\n')
     }
@@ -98,7 +119,10 @@ export default class AutomlTrain extends BaseCommand {
       options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, validation: flags.validation },
     })
     const winner = result.leaderboard.rows[0]
+    // Interrupted runs still write their results, and say so in the exit code.
+    if (result.stoppedBy === 'interrupted') process.exitCode = 130
     if (!this.jsonEnabled()) {
+      if (result.stoppedBy === 'interrupted') log(`interrupted: the leaderboard holds the ${result.leaderboard.rows.length} trials that finished`)
       this.log(renderLeaderboard(rankTrials(target.task, target.name, metric, result.leaderboard.rows)))
       this.log('')
       this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${result.validation.kind === 'cv' ? `${result.validation.folds}-fold CV` : 'holdout'}`)

@@ -54,3 +54,33 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(r.stderr.trim()).toMatch(/^Error: missing --csv FILE/)
   })
 })
+
+describe('mlkafka automl train interrupted', () => {
+  it('Ctrl-C (SIGINT) stops the search and still writes the leaderboard of finished trials and the best model', async () => {
+    const { spawn } = await import('node:child_process')
+    const out = join(dir, 'interrupted')
+    const child = spawn(process.execPath, ['bin/run.js', 'automl', 'train', '--csv', 'examples/car-sensors.csv', '--target', 'failure', '--time-budget', '10m', '--out', out], {
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString()
+        if (/trial 2: /.test(stderr)) resolve()
+      })
+      child.on('exit', () => reject(new Error(`exited before two trials finished: ${stderr}`)))
+    })
+    child.kill('SIGINT')
+    const code = await exited
+    expect(code).toBe(130)
+    expect(stderr).toContain('stopping: finishing up with the trials done so far')
+    const board = JSON.parse(readFileSync(join(out, 'leaderboard.json'), 'utf8'))
+    expect(board.rows.length).toBeGreaterThanOrEqual(2)
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))
+    expect(run.stoppedBy).toBe('interrupted')
+    const model = await loadModel(join(out, 'model.json'))
+    expect(model.modelId).toBe(board.rows[0].modelId)
+  }, 300_000)
+})
