@@ -1,39 +1,82 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
+import { kafkaClientFromFlags, rejectTopicOnlyFlags, topicProgress, topicReadSettings, topicSourceFlags } from '../../src/cli/kafka-flags.js'
 import { renderInspectReport } from '../../src/cli/render-inspect.js'
 import { readCsv } from '../../src/data/csv.js'
 import { inspectTable, type InspectReport } from '../../src/data/inspect.js'
 import { parseTask, TASKS } from '../../src/data/target.js'
+import { describeBadMessagesList, readTopicSnapshot, type BadMessage } from '../../src/data/topic-source.js'
+import type { Table } from '../../src/data/table.js'
+import { UsageError } from '../../src/errors.js'
+
+/** What a topic snapshot adds to the report (--json): how much was read and what was skipped. */
+interface TopicReadSummary {
+  name: string
+  partitions: number
+  messages: number
+  skipped: number
+  /** The first 100 skipped messages. */
+  bad: BadMessage[]
+}
 
 export default class DataInspect extends BaseCommand {
   static override description =
-    'Show the schema of a CSV file: each column\'s inferred type, missing values, distinct values and range or top levels. With --target, also the task (binary, multiclass or regression) and the class balance.'
+    'Show the schema of a CSV file or a Kafka topic: each column\'s inferred type, missing values, distinct values and range or top levels. With --target, also the task (binary, multiclass or regression) and the class balance. A topic is read as a bounded snapshot: its messages up to the moment the command starts.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> examples/car-sensors.csv',
     '<%= config.bin %> <%= command.id %> examples/car-sensors.csv --target failure',
     '<%= config.bin %> <%= command.id %> data.csv --target price --task regression --json',
     '<%= config.bin %> <%= command.id %> export.tsv --delimiter tab',
+    '<%= config.bin %> <%= command.id %> --topic car-sensors --brokers 127.0.0.1:9092 --target failure',
+    '<%= config.bin %> <%= command.id %> --topic readings --format csv --columns ts,sensor,value --max-messages 100000',
   ]
 
   static override enableJsonFlag = true
 
   static override args = {
-    file: Args.string({ description: 'CSV file to inspect (header row required)', required: true }),
+    file: Args.string({ description: 'CSV file to inspect (header row required); or read a topic with --topic' }),
   }
 
   static override flags = {
     target: Flags.string({ char: 't', description: 'target column: also show the task and class balance' }),
     task: Flags.string({ description: 'override the inferred task', options: [...TASKS] }),
     delimiter: Flags.string({ char: 'd', description: "field delimiter: ',' ';' or 'tab' (detected from the header when omitted)" }),
+    ...topicSourceFlags,
   }
 
-  async run(): Promise<InspectReport> {
+  async run(): Promise<InspectReport & { topic?: TopicReadSummary }> {
     const { args, flags } = await this.parse(DataInspect)
-    const delimiter = flags.delimiter === 'tab' ? '\t' : flags.delimiter
-    const table = await readCsv(args.file, { delimiter })
+    if ((args.file === undefined) === (flags.topic === undefined)) {
+      throw new UsageError(args.file === undefined ? 'pass a CSV FILE or --topic NAME to inspect' : 'pass either a CSV FILE or --topic NAME, not both')
+    }
+
+    let table: Table
+    let topic: TopicReadSummary | undefined
+    if (args.file !== undefined) {
+      rejectTopicOnlyFlags(flags, 'a CSV file')
+      const delimiter = flags.delimiter === 'tab' ? '\t' : flags.delimiter
+      table = await readCsv(args.file, { delimiter })
+    } else {
+      if (flags.delimiter !== undefined) throw new UsageError('--delimiter only applies to a CSV file; for messages that are CSV lines use --format csv --columns a,b,c')
+      const settings = topicReadSettings(flags)
+      const client = await kafkaClientFromFlags(flags)
+      const progress = topicProgress(`reading topic ${flags.topic}`)
+      try {
+        const snapshot = await readTopicSnapshot({ client, topic: flags.topic!, ...settings, onProgress: progress.update })
+        table = snapshot.table
+        topic = { name: flags.topic!, partitions: snapshot.partitions, messages: snapshot.messages, skipped: snapshot.bad.length, bad: snapshot.bad.slice(0, 100) }
+        if (snapshot.bad.length > 0 && !this.jsonEnabled()) {
+          process.stderr.write(`${describeBadMessagesList(flags.topic!, snapshot.bad, snapshot.messages, settings.maxBadShare).join('\n')}\n`)
+        }
+      } finally {
+        progress.end()
+        await client.close()
+      }
+    }
+
     const report = inspectTable(table, flags.target, parseTask(flags.task))
     if (!this.jsonEnabled()) this.log(renderInspectReport(report))
-    return report
+    return topic ? { ...report, topic } : report
   }
 }

@@ -1,0 +1,469 @@
+/**
+ * The one module around kafkajs: nothing else imports it (kafkajs is unmaintained; swapping the client
+ * should touch this file only). It turns the client's errors into one-line UserErrors, bounds how long
+ * a connect may take, and routes the client's log to ours (src/kafka/log.ts).
+ */
+import { randomUUID } from 'node:crypto'
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type KafkaConfig,
+  type LogEntry,
+  type Producer,
+  type RetryOptions,
+  type SASLOptions,
+} from 'kafkajs'
+import { UserError } from '../errors.js'
+import { describeConnection, resolveConnectionSettings, type KafkaConnectionSettings } from './config.js'
+import {
+  KafkaAuthError,
+  KafkaOperationError,
+  KafkaUnreachableError,
+  TopicNotFoundError,
+  TopicReadStalledError,
+} from './errors.js'
+import { kafkaLogVerbosity, stderrKafkaLog, type KafkaLogEntry, type KafkaLogLevel } from './log.js'
+
+/** A connect gives up after this long, whatever the retries would still try. */
+export const CONNECT_DEADLINE_MS = 10_000
+/** A snapshot read with no progress for this long is stuck (a partition's data never arrives). */
+export const SNAPSHOT_IDLE_TIMEOUT_MS = 30_000
+
+/**
+ * Few retries with a short backoff: about 9 s of retrying before an operation fails, instead of
+ * kafkajs's default of minutes (and an idempotent producer's default of forever).
+ */
+const RETRY: RetryOptions = { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 }
+
+export interface PartitionOffsets {
+  partition: number
+  /** First offset still in the log. */
+  low: number
+  /** Offset the next message will get (the end of the log). */
+  high: number
+}
+
+/** Offsets [start, end) of one partition. */
+export interface OffsetRange {
+  partition: number
+  start: number
+  end: number
+}
+
+export interface TopicRecord {
+  partition: number
+  offset: number
+  key: Buffer | null
+  value: Buffer | null
+  /** Milliseconds since the epoch (producer or log-append time). */
+  timestamp: number
+}
+
+export interface ProducedMessage {
+  key?: string | null
+  /** null produces a tombstone. */
+  value: string | Buffer | null
+  /** The message's time (default: now, set by the producer). */
+  timestamp?: Date
+}
+
+export interface KafkaClientOptions {
+  /** --brokers HOST:PORT[,HOST:PORT]; else KAFKA_BROKERS. */
+  brokers?: string
+  /** --kafka-config FILE (JSON). */
+  kafkaConfig?: string
+  /** Where the client's log lines go; stderr by default. */
+  log?: (entry: KafkaLogEntry) => void
+  env?: NodeJS.ProcessEnv
+}
+
+const LEVEL_NAMES: Record<number, KafkaLogLevel> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+}
+
+function rootCause(err: unknown): Error & { code?: string; type?: string; name: string } {
+  let e = err as Error & { cause?: unknown; originalError?: unknown }
+  for (let i = 0; i < 10; i++) {
+    const next = e.cause ?? e.originalError
+    if (!next || typeof next !== 'object') break
+    e = next as typeof e
+  }
+  return e as Error & { code?: string; type?: string }
+}
+
+const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME|ERR_OSSL/i
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET'])
+
+/** Creates a client from the flags (and KAFKA_BROKERS); nothing connects until it is used. */
+export async function createKafkaClient(options: KafkaClientOptions = {}): Promise<KafkaClient> {
+  const settings = await resolveConnectionSettings({ brokers: options.brokers, kafkaConfig: options.kafkaConfig }, options.env)
+  const log = options.log ?? stderrKafkaLog(kafkaLogVerbosity(options.env))
+  log({ level: 'info', namespace: 'mlkafka', message: `connecting to ${describeConnection(settings)}` })
+  return new KafkaClient(settings, log)
+}
+
+export class KafkaClient {
+  readonly settings: KafkaConnectionSettings
+  private readonly kafka: Kafka
+  private admin: Admin | null = null
+  private adminConnecting: Promise<Admin> | null = null
+  private readonly open = new Set<{ disconnect(): Promise<void> }>()
+  /** The last socket error code the client logged (ECONNREFUSED, ...), for the unreachable message. */
+  private lastSocketCode: string | undefined
+
+  constructor(settings: KafkaConnectionSettings, log: (entry: KafkaLogEntry) => void) {
+    this.settings = settings
+    const verbosity = kafkaLogVerbosity()
+    const config: KafkaConfig = {
+      brokers: settings.brokers,
+      clientId: settings.clientId,
+      connectionTimeout: settings.connectionTimeout,
+      requestTimeout: settings.requestTimeout,
+      retry: RETRY,
+      logLevel: verbosity === 'debug' ? logLevel.DEBUG : verbosity === 'info' ? logLevel.INFO : logLevel.ERROR,
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...extra } = entry.log
+        if (entry.namespace === 'Connection') {
+          const code = /\b(E[A-Z_]{3,}|[A-Z_]*CERT[A-Z_]*)\b/.exec(message)?.[1]
+          if (code) this.lastSocketCode = code
+        }
+        log({ level: LEVEL_NAMES[entry.level] ?? 'info', namespace: entry.namespace, message, extra })
+      },
+    }
+    if (settings.ssl !== undefined) config.ssl = settings.ssl
+    if (settings.sasl !== undefined) config.sasl = { ...settings.sasl } as SASLOptions
+    this.kafka = new Kafka(config)
+  }
+
+  /** Where and how this client connects, without secrets. */
+  describeConnection(): string {
+    return describeConnection(this.settings)
+  }
+
+  // ---------------------------------------------------------------- errors and connecting
+
+  /** Any error from the client as a one-line UserError; `doing` says what we were doing. */
+  toUserError(err: unknown, doing: string): Error {
+    if (err instanceof UserError) return err
+    const e = err as Error & { name?: string }
+    if (!e || typeof e.name !== 'string' || !e.name.startsWith('KafkaJS')) return err as Error
+    const root = rootCause(err)
+    const brokers = this.settings.brokers.join(',')
+    if (root.name === 'KafkaJSSASLAuthenticationError' || e.name === 'KafkaJSSASLAuthenticationError') {
+      const sasl = this.settings.sasl
+      return new KafkaAuthError(
+        `Kafka at ${brokers} rejected the SASL ${sasl?.mechanism ?? ''} login${sasl ? ` of user "${sasl.username}"` : ''} (${oneLine(root.message)}): check "sasl" in ${this.settings.configFile ?? '--kafka-config'}`,
+      )
+    }
+    const code = root.code ?? this.lastSocketCode
+    if (code && TLS_CODES.test(code)) {
+      return new KafkaAuthError(`TLS handshake with Kafka at ${brokers} failed (${code}): check "ssl" in ${this.settings.configFile ?? '--kafka-config'}`)
+    }
+    if (root.name === 'KafkaJSConnectionError' || root.name === 'KafkaJSConnectionClosedError' || (code && UNREACHABLE_CODES.has(code))) {
+      return new KafkaUnreachableError(this.settings.brokers, code, { doing })
+    }
+    if (root.type && /AUTHORIZATION_FAILED/.test(root.type)) {
+      return new KafkaAuthError(`Kafka at ${brokers} denied ${doing} (${root.type}): ask for the ACLs, or check the user in ${this.settings.configFile ?? '--kafka-config'}`)
+    }
+    return new KafkaOperationError(`Kafka error while ${doing}: ${oneLine(root.message)}${root.type ? ` (${root.type})` : ''}`)
+  }
+
+  /**
+   * Runs a connect with the deadline; an unreachable cluster becomes KafkaUnreachableError with
+   * the time it took. `disconnect` stops the client's own retries when the deadline wins.
+   */
+  private async connecting<T>(connect: Promise<T>, disconnect: () => Promise<void>, doing: string): Promise<T> {
+    const t0 = Date.now()
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('deadline')), CONNECT_DEADLINE_MS)
+    })
+    try {
+      return await Promise.race([connect, deadline])
+    } catch (err) {
+      const seconds = Math.max(1, Math.round((Date.now() - t0) / 1000))
+      connect.catch(() => {}) // settled later or never: not an unhandled rejection
+      // Stop the client's retries, but do not wait on a broker that does not answer.
+      await withinMs(disconnect(), 1000)
+      if ((err as Error).message === 'deadline') throw new KafkaUnreachableError(this.settings.brokers, this.lastSocketCode, { seconds })
+      const mapped = this.toUserError(err, doing)
+      if (mapped instanceof KafkaUnreachableError) throw new KafkaUnreachableError(this.settings.brokers, mapped.code, { seconds })
+      throw mapped
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async getAdmin(): Promise<Admin> {
+    if (this.admin) return this.admin
+    if (!this.adminConnecting) {
+      const admin = this.kafka.admin({ retry: RETRY })
+      this.adminConnecting = this.connecting(admin.connect(), () => admin.disconnect(), 'connecting').then(
+        () => {
+          this.admin = admin
+          this.open.add(admin)
+          return admin
+        },
+        (err) => {
+          this.adminConnecting = null
+          throw err
+        },
+      )
+    }
+    return this.adminConnecting
+  }
+
+  /** Runs an admin call, its errors made one line. */
+  private async withAdmin<T>(doing: string, call: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = await this.getAdmin()
+    try {
+      return await call(admin)
+    } catch (err) {
+      throw this.toUserError(err, doing)
+    }
+  }
+
+  // ---------------------------------------------------------------- topics and offsets
+
+  async topicExists(topic: string): Promise<boolean> {
+    // listTopics asks for all topics: asking for the one topic would be retried as "unknown" for seconds.
+    const topics = await this.withAdmin('listing topics', (admin) => admin.listTopics())
+    return topics.includes(topic)
+  }
+
+  /** Number of partitions; TopicNotFoundError when the topic does not exist. */
+  async partitionCount(topic: string): Promise<number> {
+    if (!(await this.topicExists(topic))) throw new TopicNotFoundError(topic, this.settings.brokers)
+    const meta = await this.withAdmin(`reading the metadata of topic ${topic}`, (admin) => admin.fetchTopicMetadata({ topics: [topic] }))
+    return meta.topics[0].partitions.length
+  }
+
+  /** Creates the topic with `partitions` partitions unless it exists; says which and how many. */
+  async createTopicIfMissing(topic: string, partitions: number): Promise<{ created: boolean; partitions: number }> {
+    if (await this.topicExists(topic)) return { created: false, partitions: await this.partitionCount(topic) }
+    const created = await this.withAdmin(`creating topic ${topic}`, (admin) =>
+      admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }),
+    )
+    return { created, partitions: await this.partitionCount(topic) }
+  }
+
+  /** Low and high offsets of every partition, by partition number. */
+  async fetchEndOffsets(topic: string): Promise<PartitionOffsets[]> {
+    if (!(await this.topicExists(topic))) throw new TopicNotFoundError(topic, this.settings.brokers)
+    const offsets = await this.withAdmin(`reading the offsets of topic ${topic}`, (admin) => admin.fetchTopicOffsets(topic))
+    return offsets
+      .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition)
+  }
+
+  /** Per partition, the first offset whose timestamp is at or after `time` (the end when none is). */
+  async fetchOffsetsAt(topic: string, time: Date): Promise<{ partition: number; offset: number }[]> {
+    if (!(await this.topicExists(topic))) throw new TopicNotFoundError(topic, this.settings.brokers)
+    const offsets = await this.withAdmin(`looking up offsets by time in topic ${topic}`, (admin) =>
+      admin.fetchTopicOffsetsByTimestamp(topic, time.getTime()),
+    )
+    return offsets.map((o) => ({ partition: o.partition, offset: Number(o.offset) })).sort((a, b) => a.partition - b.partition)
+  }
+
+  // ---------------------------------------------------------------- producing
+
+  /** A producer that waits for all in-sync replicas (acks all) and is idempotent. */
+  async openProducer(): Promise<TopicProducer> {
+    const producer = this.kafka.producer({
+      idempotent: true,
+      retry: RETRY,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner, // Java-compatible murmur2, the same as other clients
+    })
+    await this.connecting(producer.connect(), () => producer.disconnect(), 'connecting the producer')
+    this.open.add(producer)
+    return new TopicProducer(producer, this, () => this.open.delete(producer))
+  }
+
+  // ---------------------------------------------------------------- consuming
+
+  /**
+   * Reads the offsets [start, end) of each partition and stops: later messages (a live topic) are
+   * never waited for. Uses a throwaway consumer group that commits nothing and is deleted after.
+   * `onRecords` gets each partition's records in offset order (partitions interleave).
+   */
+  async readRanges(
+    topic: string,
+    ranges: OffsetRange[],
+    onRecords: (records: TopicRecord[]) => void,
+    options: { idleTimeoutMs?: number } = {},
+  ): Promise<void> {
+    const pending = new Map<number, OffsetRange>()
+    for (const r of ranges) if (r.end > r.start) pending.set(r.partition, r)
+    if (pending.size === 0) return
+    const idleTimeoutMs = options.idleTimeoutMs ?? SNAPSHOT_IDLE_TIMEOUT_MS
+    const groupId = `mlkafka-snapshot-${randomUUID()}`
+    const consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250, // at the end of a partition, do not wait long for more
+      retry: { ...RETRY, restartOnFailure: async () => false },
+    })
+    await this.connecting(consumer.connect(), () => consumer.disconnect(), 'connecting the consumer')
+    this.open.add(consumer)
+    const position = new Map<number, number>()
+    let watchdog: NodeJS.Timeout | undefined
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true })
+      await new Promise<void>((resolve, reject) => {
+        let lastProgress = Date.now()
+        const reached = (partition: number, lastOffset: number): void => {
+          lastProgress = Date.now()
+          position.set(partition, lastOffset + 1)
+          const r = pending.get(partition)
+          if (r && lastOffset >= r.end - 1) {
+            pending.delete(partition)
+            consumer.pause([{ topic, partitions: [partition] }])
+            if (pending.size === 0) resolve()
+          }
+        }
+        consumer.on(consumer.events.CRASH, (e) => reject(this.toUserError(e.payload.error, `reading topic ${topic}`)))
+        // Also fires for batches that hold only control records or aborted messages (no eachBatch call).
+        consumer.on(consumer.events.END_BATCH_PROCESS, (e) => reached(e.payload.partition, Number(e.payload.lastOffset)))
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              const r = pending.get(batch.partition)
+              if (!r) return
+              const records: TopicRecord[] = []
+              for (const m of batch.messages) {
+                const offset = Number(m.offset)
+                if (offset < r.start) continue
+                if (offset >= r.end) break
+                records.push({ partition: batch.partition, offset, key: m.key, value: m.value, timestamp: Number(m.timestamp) })
+              }
+              if (records.length > 0) onRecords(records)
+              reached(batch.partition, Number(batch.lastOffset()))
+            },
+          })
+          .catch((err) => reject(this.toUserError(err, `reading topic ${topic}`)))
+        // run() has created the group synchronously: seeks are applied at the first fetch.
+        for (const r of pending.values()) consumer.seek({ topic, partition: r.partition, offset: String(r.start) })
+        const idle = ranges.filter((r) => !pending.has(r.partition)).map((r) => r.partition)
+        if (idle.length > 0) consumer.pause([{ topic, partitions: idle }])
+        watchdog = setInterval(() => {
+          if (Date.now() - lastProgress < idleTimeoutMs) return
+          const where = [...pending.values()]
+            .map((r) => `partition ${r.partition} at offset ${position.get(r.partition) ?? r.start} of ${r.start}..${r.end - 1}`)
+            .join(', ')
+          reject(new TopicReadStalledError(`topic ${topic}: no progress for ${Math.round(idleTimeoutMs / 1000)} s (${where}): the broker may be overloaded, or the log has gaps (compaction); try again or pass --max-messages`))
+        }, 1000)
+      })
+    } catch (err) {
+      throw this.toUserError(err, `reading topic ${topic}`)
+    } finally {
+      clearInterval(watchdog)
+      await withinMs(consumer.disconnect(), 5000)
+      this.open.delete(consumer)
+      // The group committed nothing; remove it now rather than leave it to the broker's cleanup.
+      if (this.admin) await withinMs(this.admin.deleteGroups([groupId]), 2000)
+    }
+  }
+
+  /**
+   * A consumer in a named group that hands over records batch by batch and commits after each
+   * batch (at-least-once), for long-running readers such as the stream scorer.
+   */
+  createGroupConsumer(groupId: string): GroupConsumer {
+    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: RETRY })
+    return new GroupConsumer(consumer, this, (c) => (c ? this.open.add(consumer) : this.open.delete(consumer)))
+  }
+
+  /** Disconnects everything this client opened. */
+  async close(): Promise<void> {
+    const all = [...this.open]
+    this.open.clear()
+    this.admin = null
+    this.adminConnecting = null
+    await Promise.all(all.map((c) => withinMs(c.disconnect(), 2000)))
+  }
+
+  /** @internal for the wrappers below */
+  connectWithDeadline<T>(connect: Promise<T>, disconnect: () => Promise<void>, doing: string): Promise<T> {
+    return this.connecting(connect, disconnect, doing)
+  }
+}
+
+/** Waits for the promise at most `ms`, ignoring its outcome (for best-effort cleanup). */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))])
+  clearTimeout(timer)
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim()
+}
+
+/** Sends messages to a topic; errors are one-line UserErrors. */
+export class TopicProducer {
+  constructor(
+    private readonly producer: Producer,
+    private readonly client: KafkaClient,
+    private readonly onClose: () => void,
+  ) {}
+
+  /** One request per call: pass a batch (a few hundred messages). Waits for all in-sync replicas. */
+  async send(topic: string, messages: ProducedMessage[]): Promise<void> {
+    try {
+      await this.producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, timestamp: m.timestamp ? String(m.timestamp.getTime()) : undefined })) })
+    } catch (err) {
+      throw this.client.toUserError(err, `writing to topic ${topic}`)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.onClose()
+    await withinMs(this.producer.disconnect(), 5000)
+  }
+}
+
+/** A long-running group member: `start` subscribes and hands batches to `onRecords` until `stop`. */
+export class GroupConsumer {
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly client: KafkaClient,
+    private readonly track: (open: boolean) => void,
+  ) {}
+
+  async start(topic: string, options: { fromBeginning?: boolean; onRecords: (records: TopicRecord[]) => Promise<void> }): Promise<void> {
+    await this.client.connectWithDeadline(this.consumer.connect(), () => this.consumer.disconnect(), 'connecting the consumer')
+    this.track(true)
+    try {
+      await this.consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning ?? false })
+      await this.consumer.run({
+        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+          const records = batch.messages.map((m) => ({
+            partition: batch.partition,
+            offset: Number(m.offset),
+            key: m.key,
+            value: m.value,
+            timestamp: Number(m.timestamp),
+          }))
+          await options.onRecords(records)
+          if (records.length > 0) resolveOffset(String(records[records.length - 1].offset))
+          await heartbeat()
+        },
+      })
+    } catch (err) {
+      throw this.client.toUserError(err, `consuming topic ${topic}`)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.track(false)
+    await withinMs(this.consumer.disconnect(), 5000)
+  }
+}
