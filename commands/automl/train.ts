@@ -7,7 +7,9 @@ import { BaseCommand } from '../../src/cli/base-command.js'
 import { parseDuration } from '../../src/cli/durations.js'
 import { renderLeaderboard } from '../../src/cli/render-leaderboard.js'
 import { searchProgress } from '../../src/cli/search-progress.js'
-import { readCsv } from '../../src/data/csv.js'
+import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
+import { readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
+import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
 import { canPrompt, promptChoice, promptCsvFile, promptMany, promptTarget, promptText } from '../../src/cli/prompts.js'
@@ -22,12 +24,13 @@ export default class AutomlTrain extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --csv examples/car-sensors.csv --target failure',
     '<%= config.bin %> <%= command.id %> --csv examples/car-sensors.csv --target failure --max-trials 12 --seed 7 --json',
     '<%= config.bin %> <%= command.id %> --csv houses.csv --target price --metric mae --time-budget 5m --families random_forest,mlp',
+    '<%= config.bin %> <%= command.id %> --topic car-sensors --brokers 127.0.0.1:9092 --target failure --max-messages 100000',
   ]
 
   static override enableJsonFlag = true
 
   static override flags = {
-    csv: Flags.string({ description: 'CSV file with a header row' }),
+    csv: Flags.string({ description: 'CSV file with a header row (or read a topic with --topic)' }),
     target: Flags.string({ char: 't', description: 'column to predict' }),
     task: Flags.string({ description: 'override the inferred task', options: [...TASKS] }),
     metric: Flags.string({ description: 'ranking metric (default: auc for binary, logloss for multiclass, rmse for regression)' }),
@@ -41,6 +44,7 @@ export default class AutomlTrain extends BaseCommand {
     workers: Flags.integer({ description: 'trials run at once, each on a worker thread (default: number of cores)', min: 1 }),
     out: Flags.string({ char: 'o', description: 'run directory (default ./mlkafka-runs/<timestamp>-<target>)' }),
     delimiter: Flags.string({ char: 'd', description: "CSV delimiter: ',' ';' or 'tab' (detected when omitted)" }),
+    ...topicSourceFlags,
   }
 
   async run(): Promise<object> {
@@ -48,11 +52,20 @@ export default class AutomlTrain extends BaseCommand {
     const { flags } = await this.parse(AutomlTrain)
     // A person at a terminal who left out --csv or --target is guided; CI and scripts get a usage error.
     const interactive = canPrompt(this.jsonEnabled())
-    const guided = interactive && (flags.csv === undefined || flags.target === undefined)
-    if (!interactive && flags.csv === undefined) throw new UsageError('missing --csv FILE: the CSV file to train on (no prompts without a terminal or in CI)')
-    if (!interactive && flags.target === undefined) throw new UsageError('missing --target COL: the column to predict (see `mlkafka data inspect FILE` for the columns)')
-    const csv = flags.csv ?? (await promptCsvFile())
-    const table = await readCsv(csv, { delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter })
+    if (flags.csv !== undefined && flags.topic !== undefined) throw new UsageError('pass either --csv FILE or --topic NAME, not both')
+    const fromTopic = flags.topic !== undefined
+    const guided = interactive && ((!fromTopic && flags.csv === undefined) || flags.target === undefined)
+    if (!interactive && !fromTopic && flags.csv === undefined) throw new UsageError('missing --csv FILE (or --topic NAME): the data to train on (no prompts without a terminal or in CI)')
+    if (!interactive && flags.target === undefined) throw new UsageError('missing --target COL: the column to predict (see `mlkafka data inspect` for the columns)')
+    let table: Table
+    let topic: TopicReadSummary | undefined
+    if (fromTopic) {
+      if (flags.delimiter !== undefined) throw new UsageError('--delimiter only applies to a CSV file; for messages that are CSV lines use --format csv --columns a,b,c')
+      ;({ table, topic } = await readTopicFromFlags({ ...flags, topic: flags.topic! }, this.jsonEnabled()))
+    } else {
+      rejectTopicOnlyFlags(flags, 'a CSV file')
+      table = await readCsvFromFlags(flags.csv ?? (await promptCsvFile()), flags.delimiter)
+    }
     const targetName = flags.target ?? (await promptTarget(table))
     let target = prepareTarget(table, targetName, parseTask(flags.task))
     if (guided && flags.task === undefined) {
@@ -131,6 +144,7 @@ export default class AutomlTrain extends BaseCommand {
     }
     return {
       runDir,
+      ...(topic ? { topic } : {}),
       task: target.task,
       target: target.name,
       metric,

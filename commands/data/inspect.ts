@@ -1,23 +1,12 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { kafkaClientFromFlags, rejectTopicOnlyFlags, topicProgress, topicReadSettings, topicSourceFlags } from '../../src/cli/kafka-flags.js'
+import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
+import { readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
 import { renderInspectReport } from '../../src/cli/render-inspect.js'
-import { readCsv } from '../../src/data/csv.js'
 import { inspectTable, type InspectReport } from '../../src/data/inspect.js'
 import { parseTask, TASKS } from '../../src/data/target.js'
-import { describeBadMessagesList, readTopicSnapshot, type BadMessage } from '../../src/data/topic-source.js'
 import type { Table } from '../../src/data/table.js'
 import { UsageError } from '../../src/errors.js'
-
-/** What a topic snapshot adds to the report (--json): how much was read and what was skipped. */
-interface TopicReadSummary {
-  name: string
-  partitions: number
-  messages: number
-  skipped: number
-  /** The first 100 skipped messages. */
-  bad: BadMessage[]
-}
 
 export default class DataInspect extends BaseCommand {
   static override description =
@@ -55,24 +44,10 @@ export default class DataInspect extends BaseCommand {
     let topic: TopicReadSummary | undefined
     if (args.file !== undefined) {
       rejectTopicOnlyFlags(flags, 'a CSV file')
-      const delimiter = flags.delimiter === 'tab' ? '\t' : flags.delimiter
-      table = await readCsv(args.file, { delimiter })
+      table = await readCsvFromFlags(args.file, flags.delimiter)
     } else {
       if (flags.delimiter !== undefined) throw new UsageError('--delimiter only applies to a CSV file; for messages that are CSV lines use --format csv --columns a,b,c')
-      const settings = topicReadSettings(flags)
-      const client = await kafkaClientFromFlags(flags)
-      const progress = topicProgress(`reading topic ${flags.topic}`)
-      try {
-        const snapshot = await readTopicSnapshot({ client, topic: flags.topic!, ...settings, onProgress: progress.update })
-        table = snapshot.table
-        topic = { name: flags.topic!, partitions: snapshot.partitions, messages: snapshot.messages, skipped: snapshot.bad.length, bad: snapshot.bad.slice(0, 100) }
-        if (snapshot.bad.length > 0 && !this.jsonEnabled()) {
-          process.stderr.write(`${describeBadMessagesList(flags.topic!, snapshot.bad, snapshot.messages, settings.maxBadShare).join('\n')}\n`)
-        }
-      } finally {
-        progress.end()
-        await client.close()
-      }
+      ;({ table, topic } = await readTopicFromFlags({ ...flags, topic: flags.topic! }, this.jsonEnabled()))
     }
 
     const report = inspectTable(table, flags.target, parseTask(flags.task))

@@ -1,0 +1,39 @@
+import { readCsv } from '../data/csv.js'
+import type { Table } from '../data/table.js'
+import { describeBadMessagesList, readTopicSnapshot, type BadMessage } from '../data/topic-source.js'
+import { kafkaClientFromFlags, topicProgress, topicReadSettings, type TopicReadFlagValues } from './kafka-flags.js'
+
+/** What a topic snapshot adds to a command's --json output: how much was read and what was skipped. */
+export interface TopicReadSummary {
+  name: string
+  partitions: number
+  messages: number
+  skipped: number
+  /** The first 100 skipped messages. */
+  bad: BadMessage[]
+}
+
+export async function readCsvFromFlags(file: string, delimiterFlag: string | undefined): Promise<Table> {
+  return readCsv(file, { delimiter: delimiterFlag === 'tab' ? '\t' : delimiterFlag })
+}
+
+/**
+ * Reads a bounded snapshot of a topic as a table (progress on a terminal); skipped messages are listed
+ * on stderr unless `quiet` (--json).
+ */
+export async function readTopicFromFlags(flags: TopicReadFlagValues & { topic: string }, quiet: boolean): Promise<{ table: Table; topic: TopicReadSummary }> {
+  const settings = topicReadSettings(flags)
+  const client = await kafkaClientFromFlags(flags)
+  const progress = topicProgress(`reading topic ${flags.topic}`)
+  try {
+    const snapshot = await readTopicSnapshot({ client, topic: flags.topic, ...settings, onProgress: progress.update })
+    if (snapshot.bad.length > 0 && !quiet) {
+      process.stderr.write(`${describeBadMessagesList(flags.topic, snapshot.bad, snapshot.messages, settings.maxBadShare).join('\n')}\n`)
+    }
+    const topic = { name: flags.topic, partitions: snapshot.partitions, messages: snapshot.messages, skipped: snapshot.bad.length, bad: snapshot.bad.slice(0, 100) }
+    return { table: snapshot.table, topic }
+  } finally {
+    progress.end()
+    await client.close()
+  }
+}
