@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import type { Column, Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
+import { toShared } from '../shared-memory.js'
 import { workerScriptUrl } from '../worker-url.js'
 import type { MetricName } from './metrics.js'
 import type { Fold } from './split.js'
@@ -13,13 +14,6 @@ export class TrialCutOff extends Error {
     super('trial cut off')
     this.name = 'TrialCutOff'
   }
-}
-
-function toShared<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
-  const Ctor = a.constructor as new (buffer: SharedArrayBuffer) => T
-  const copy = new Ctor(new SharedArrayBuffer(a.byteLength))
-  copy.set(a as never)
-  return copy
 }
 
 function sharedTable(table: Table): Table {

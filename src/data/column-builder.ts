@@ -3,16 +3,21 @@ import type { Column } from './table.js'
 
 const CHUNK = 65536
 
+type TypedArray = Float64Array | Int32Array
+
 /** Growable typed storage in fixed chunks, so a large column never needs a doubling copy. */
-class ChunkedFloat64 {
-  private chunks: Float64Array[] = []
-  private current = new Float64Array(CHUNK)
+class Chunked<T extends TypedArray> {
+  private chunks: T[] = []
+  private current: T
   private pos = 0
   length = 0
+  constructor(private readonly make: (n: number) => T) {
+    this.current = make(CHUNK)
+  }
   push(v: number): void {
     if (this.pos === CHUNK) {
       this.chunks.push(this.current)
-      this.current = new Float64Array(CHUNK)
+      this.current = this.make(CHUNK)
       this.pos = 0
     }
     this.current[this.pos++] = v
@@ -22,8 +27,8 @@ class ChunkedFloat64 {
     const c = Math.floor(i / CHUNK)
     return c < this.chunks.length ? this.chunks[c][i % CHUNK] : this.current[i % CHUNK]
   }
-  toArray(): Float64Array {
-    const out = new Float64Array(this.length)
+  toArray(): T {
+    const out = this.make(this.length)
     let offset = 0
     for (const chunk of this.chunks) {
       out.set(chunk, offset)
@@ -35,32 +40,8 @@ class ChunkedFloat64 {
   }
 }
 
-class ChunkedInt32 {
-  private chunks: Int32Array[] = []
-  private current = new Int32Array(CHUNK)
-  private pos = 0
-  length = 0
-  push(v: number): void {
-    if (this.pos === CHUNK) {
-      this.chunks.push(this.current)
-      this.current = new Int32Array(CHUNK)
-      this.pos = 0
-    }
-    this.current[this.pos++] = v
-    this.length++
-  }
-  toArray(): Int32Array {
-    const out = new Int32Array(this.length)
-    let offset = 0
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset)
-      offset += CHUNK
-    }
-    out.set(this.current.subarray(0, this.pos), offset)
-    this.chunks = []
-    return out
-  }
-}
+const float64s = (): Chunked<Float64Array> => new Chunked((n) => new Float64Array(n))
+const int32s = (): Chunked<Int32Array> => new Chunked((n) => new Int32Array(n))
 
 /**
  * Infers a column's type while its cells stream in. A column stays numeric (or boolean) while every
@@ -70,8 +51,8 @@ class ChunkedInt32 {
 export class ColumnBuilder {
   readonly name: string
   private kind: 'empty' | 'numeric' | 'boolean' | 'categorical' = 'empty'
-  private numbers: ChunkedFloat64 | null = new ChunkedFloat64()
-  private codes: ChunkedInt32 | null = null
+  private numbers: Chunked<Float64Array> | null = float64s()
+  private codes: Chunked<Int32Array> | null = null
   private dictionary = new Map<string, number>()
   private levels: string[] = []
 
@@ -121,7 +102,7 @@ export class ColumnBuilder {
 
   private becomeCategorical(): void {
     const numbers = this.numbers!
-    const codes = new ChunkedInt32()
+    const codes = int32s()
     const asText = this.kind === 'boolean' ? (v: number) => (v === 1 ? 'true' : 'false') : (v: number) => String(v)
     for (let i = 0; i < numbers.length; i++) {
       const v = numbers.get(i)

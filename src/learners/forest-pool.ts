@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import type { ForestWorkerMessage } from './forest-worker.js'
 import { FitAborted } from './learner.js'
 import { buildTree, type BinTree, type TreeData, type TreeParams } from './tree-builder.js'
+import { toShared } from '../shared-memory.js'
 import { workerScriptUrl } from '../worker-url.js'
 
 let pool: Worker[] = []
@@ -28,13 +29,6 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism())
 }
 
-function shared<T extends Uint8Array | Uint16Array | Float64Array>(a: T): T {
-  const Ctor = a.constructor as new (buffer: SharedArrayBuffer) => T
-  const copy = new Ctor(new SharedArrayBuffer(a.byteLength))
-  copy.set(a as never)
-  return copy
-}
-
 /**
  * Grows one tree per params entry, on `workerCount` threads (in this thread when 1). Tree i depends only
  * on params[i] (its seed), never on which thread grew it: results are identical for any worker count.
@@ -54,10 +48,10 @@ export async function growTrees(data: TreeData, params: TreeParams[], workerCoun
   const fitId = nextFitId++
   const sharedData: TreeData = {
     ...data,
-    bins: shared(data.bins),
-    nBins: shared(data.nBins),
-    y: shared(data.y),
-    weight: data.weight ? shared(data.weight) : null,
+    bins: toShared(data.bins),
+    nBins: toShared(data.nBins),
+    y: toShared(data.y),
+    weight: data.weight ? toShared(data.weight) : null,
   }
   const ws = workers(threads)
   const results: BinTree[] = new Array(params.length)
