@@ -15,7 +15,7 @@ import type { Task } from '../data/target.js'
 import { encodeTable } from '../features/pipeline.js'
 import { sigmoid, softmaxInPlace } from '../ir/evaluate.js'
 import type { LinearModelIR } from '../ir/model.js'
-import { accumulateGradient, denseForward, logSumExp, rowsOf, softplus } from './dense-math.js'
+import { accumulateGradient, denseForward, rowsOf } from './dense-math.js'
 import { minimize, type Objective } from './lbfgs.js'
 import { balancedClassWeights, FitAborted, tableRowsOf, targetsOf, type FitInput, type Learner } from './learner.js'
 
@@ -94,15 +94,29 @@ function logLossObjective(X: Float64Array, n: number, d: number, y: Float64Array
         const w = sw[start + i]
         const c = y[start + i]
         if (k === 1) {
+          // One exp for both: e = exp(-|z|) gives sigmoid(z) and the softplus of the margin.
           const zi = z[i]
-          loss += w * softplus(c === 1 ? -zi : zi)
-          z[i] = w * (sigmoid(zi) - c)
+          const e = Math.exp(-Math.abs(zi))
+          const p = zi >= 0 ? 1 / (1 + e) : e / (1 + e)
+          const margin = c === 1 ? zi : -zi
+          loss += w * (Math.log1p(e) + (margin < 0 ? -margin : 0))
+          z[i] = w * (p - c)
           continue
         }
+        // One exp per class: e_j = exp(z_j - max), loss = log(sum e) + max - z_c, p_j = e_j / sum.
         const base = i * k
-        const lse = logSumExp(z, base, k)
-        loss += w * (lse - z[base + c])
-        for (let j = 0; j < k; j++) z[base + j] = w * (Math.exp(z[base + j] - lse) - (j === c ? 1 : 0))
+        let max = z[base]
+        for (let j = 1; j < k; j++) if (z[base + j] > max) max = z[base + j]
+        const zc = z[base + c]
+        let sum = 0
+        for (let j = 0; j < k; j++) {
+          const e = Math.exp(z[base + j] - max)
+          z[base + j] = e
+          sum += e
+        }
+        loss += w * (Math.log(sum) + max - zc)
+        const scaled = w / sum
+        for (let j = 0; j < k; j++) z[base + j] = scaled * z[base + j] - (j === c ? w : 0)
       }
       accumulateGradient(z, x, rows, d, k, gW, gb)
     }
@@ -204,8 +218,10 @@ function fitRidge(X: Float64Array, n: number, d: number, y: Float64Array, lambda
     for (let l = 0; l <= j; l++) G[j * d + l] -= n * mean[j] * mean[l]
     trace += G[j * d + j]
   }
-  // lambda > 0 makes the system positive definite; a tiny jitter covers C = Infinity and rounding.
-  for (let jitter = 0, attempt = 0; attempt < 8; attempt++, jitter = Math.max(jitter * 100, 1e-12 * (trace / Math.max(d, 1) || 1))) {
+  // lambda > 0 makes the system positive definite; a growing jitter covers C = Infinity and rounding.
+  const smallest = 1e-12 * (trace / Math.max(d, 1) || 1)
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const jitter = attempt === 0 ? 0 : smallest * 100 ** (attempt - 1)
     const A = new Float64Array(d * d)
     for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) A[j * d + l] = G[j * d + l]
     for (let j = 0; j < d; j++) A[j * d + j] += lambda + jitter

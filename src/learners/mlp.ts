@@ -2,10 +2,10 @@
  * A multi-layer perceptron on the dense encoding, trained by mini-batch Adam, written on typed arrays.
  *
  * Defaults follow scikit-learn's MLPClassifier/MLPRegressor (Adam 1e-3, batch min(200, n), alpha 1e-4,
- * 200 epochs, patience 10, tol 1e-4) except: two hidden layers of 64 (the project's reference shape,
- * a common tabular default, about the cost of sklearn's single 100), Glorot-uniform weights with zero
- * biases, early stopping always on (on the validation loss, keeping the best epoch's weights), and
- * optional dropout and class weights.
+ * 200 epochs, patience 10, tol 1e-4) except: two hidden layers of 64 rather than one of 100 (the
+ * project's reference shape; two layers find feature interactions more easily on tabular data),
+ * Glorot-uniform weights with zero biases, early stopping on by default (on the validation loss rather
+ * than accuracy, keeping the best epoch's weights), and optional dropout and class weights.
  *
  * Outputs: binary is one logit (sigmoid, log loss), multiclass k logits (softmax, cross-entropy),
  * regression one value (identity, squared loss / 2) trained on standardized y; the scale is folded
@@ -28,6 +28,7 @@ export interface MlpParams {
   activation: HiddenActivation
   /** Fraction of hidden units dropped per training batch (default 0). Inverted dropout: nothing changes at inference. */
   dropout: number
+  /** Adam's step size (default 1e-3); beta1 0.9, beta2 0.999, epsilon 1e-8 as in Adam's paper and scikit-learn. */
   learningRate: number
   beta1: number
   beta2: number
@@ -38,11 +39,16 @@ export interface MlpParams {
   epochs: number
   /** Epochs without a validation-loss improvement of more than tol before stopping (default 10). */
   patience: number
-  /** Training rows held out for early stopping when the caller gives no validation rows (default 0.1). */
+  /**
+   * Training rows held out for early stopping when the caller gives no validation rows (default 0.1).
+   * 0 turns the holdout off: then, like scikit-learn without early_stopping, the training loss is watched.
+   */
   validationFraction: number
+  /** Smallest loss decrease that counts as an improvement (default 1e-4). */
   tol: number
   /** L2 strength, scaled like scikit-learn: alpha / (2 batch) * ||W||^2 added to the batch's mean loss (default 1e-4). */
   alpha: number
+  /** 'balanced' weighs each class by n / (k * count) in the loss (classification only; default 'none'). */
   classWeight: 'none' | 'balanced'
 }
 
@@ -65,7 +71,8 @@ export function defaultMlpParams(): MlpParams {
   }
 }
 
-interface Dropout {
+/** Inverted dropout on hidden units: each is zeroed with probability `rate`, survivors scaled by 1 / (1 - rate). */
+export interface Dropout {
   rate: number
   random: Random
 }
@@ -78,7 +85,7 @@ export class MlpNetwork {
   readonly params: Float64Array
   readonly W: Float64Array[] = []
   readonly b: Float64Array[] = []
-  /** Activations per layer for the current batch (acts[0] is the input); hidden ones post-activation, pre-dropout. */
+  /** Per layer l >= 1, for the current batch: hidden layers post-activation (pre-dropout), the last its logits. */
   private acts: Float64Array[] = []
   /** Hidden activations after dropout, fed to the next layer (the same arrays as acts when there is none). */
   private dropped: Float64Array[] = []
@@ -128,10 +135,12 @@ export class MlpNetwork {
     if (rows <= this.capacity && (!dropout || this.masks.length > 0)) return
     const cap = Math.max(rows, this.capacity)
     dropout ||= this.masks.length > 0
-    this.acts = this.sizes.map((s) => new Float64Array(cap * s))
-    this.deltas = this.sizes.map((s) => new Float64Array(cap * s))
-    this.masks = dropout ? this.sizes.map((s) => new Float64Array(cap * s)) : []
-    this.dropped = dropout ? this.sizes.map((s, l) => (l === 0 || l === this.layers ? this.acts[l] : new Float64Array(cap * s))) : this.acts
+    // Index 0 (the input) is never stored: the batch is read where it is.
+    const perLayer = (): Float64Array[] => this.sizes.map((s, l) => new Float64Array(l === 0 ? 0 : cap * s))
+    this.acts = perLayer()
+    this.deltas = perLayer()
+    this.masks = dropout ? perLayer() : []
+    this.dropped = dropout ? perLayer() : this.acts
     const widest = Math.max(...this.sizes)
     this.deltaT = new Float64Array(cap * widest)
     this.inputT = new Float64Array(cap * widest)
@@ -183,8 +192,7 @@ export class MlpNetwork {
       const w = (sw ? sw[i] : 1) * inv
       loss += w * outputLoss(this.output, z, i, k, y[i], delta)
     }
-    grad.fill(0)
-    // The gradient views, offset like params.
+    // The gradient views, offset like params; every entry is written below.
     let offset = 0
     const gW: Float64Array[] = []
     const gb: Float64Array[] = []
@@ -415,6 +423,7 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
   let bestLoss = Infinity
   let bestEpoch = 0
   let stale = 0
+  let diverged = false
   let epoch = 0
   while (epoch < params.epochs && n > 0) {
     if (input.signal?.aborted) throw new FitAborted()
@@ -443,7 +452,10 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
     }
     // Watch the validation loss (or, without validation rows, the training loss like scikit-learn).
     const loss = val ? net.meanLoss(val.X, val.n, yVal!, swVal) : trainLoss / n
-    if (!Number.isFinite(loss)) break
+    if (!Number.isFinite(loss)) {
+      diverged = true
+      break
+    }
     if (loss < bestLoss - params.tol) {
       stale = 0
     } else stale++
@@ -454,8 +466,9 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
     }
     if (stale >= params.patience) break
   }
-  // Keep the best epoch's weights (those early stopping judged), as scikit-learn does with early_stopping.
-  if (bestEpoch > 0) net.params.set(best)
+  // With validation rows keep the best epoch's weights (those early stopping judged), as scikit-learn
+  // does with early_stopping; without, the last ones. After a blow-up, the best seen (or the initial ones).
+  if ((val && bestEpoch > 0) || diverged) net.params.set(best)
 
   return {
     body: net.toIR(center, scale),

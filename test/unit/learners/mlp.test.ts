@@ -36,7 +36,8 @@ function tfjsPredict(body: MlpModelIR, X: Float64Array, n: number, d: number): F
     const model = tf.sequential()
     body.layers.forEach((layer, l) => {
       const last = l === body.layers.length - 1
-      const activation = !last ? layer.activation : body.output === 'logistic' ? 'sigmoid' : body.output === 'softmax' ? 'softmax' : 'linear'
+      const hidden = layer.activation === 'identity' ? 'linear' : layer.activation
+      const activation = !last ? hidden : body.output === 'logistic' ? 'sigmoid' : body.output === 'softmax' ? 'softmax' : 'linear'
       model.add(tf.layers.dense({ units: layer.biases.length, activation, ...(l === 0 ? { inputShape: [d] } : {}) }))
     })
     body.layers.forEach((layer, l) => {
@@ -89,16 +90,18 @@ describe('mlp forward pass means what a standard MLP means (TensorFlow.js oracle
 })
 
 describe('mlp backward pass (finite differences)', () => {
-  const cases: [OutputKind, HiddenActivation, number[]][] = [
-    ['logistic', 'relu', [5, 4]],
-    ['logistic', 'tanh', [5]],
-    ['softmax', 'relu', [6, 5, 4]],
-    ['softmax', 'tanh', [4, 4]],
-    ['identity', 'relu', [5, 3]],
-    ['identity', 'tanh', [6, 4, 3]],
+  const cases: [OutputKind, HiddenActivation, number[], number][] = [
+    ['logistic', 'relu', [5, 4], 0],
+    ['logistic', 'tanh', [5], 0],
+    ['softmax', 'relu', [6, 5, 4], 0],
+    ['softmax', 'tanh', [4, 4], 0],
+    ['identity', 'relu', [5, 3], 0],
+    ['identity', 'tanh', [6, 4, 3], 0],
+    ['softmax', 'relu', [6, 5], 0.3],
+    ['logistic', 'tanh', [5, 4], 0.5],
   ]
-  for (const [output, activation, hidden] of cases) {
-    it(`${output} loss, ${activation}, hidden ${JSON.stringify(hidden)}`, () => {
+  for (const [output, activation, hidden, rate] of cases) {
+    it(`${output} loss, ${activation}, hidden ${JSON.stringify(hidden)}${rate > 0 ? `, dropout ${rate}` : ''}`, () => {
       const random = new Random(7)
       const inputs = 3
       const outputs = output === 'softmax' ? 3 : 1
@@ -111,17 +114,19 @@ describe('mlp backward pass (finite differences)', () => {
       const sw = Float64Array.from({ length: rows }, () => 0.5 + random.next())
       const alpha = 0.05
 
+      // With dropout, every evaluation draws the same masks (a fresh generator, same seed).
+      const masks = () => (rate > 0 ? { rate, random: new Random(99) } : undefined)
       const grad = new Float64Array(net.params.length)
-      net.lossAndGradient(x, rows, y, sw, alpha, grad)
+      net.lossAndGradient(x, rows, y, sw, alpha, grad, masks())
       const scratch = new Float64Array(net.params.length)
       const h = 1e-6
       let worst = 0
       for (let j = 0; j < net.params.length; j++) {
         const saved = net.params[j]
         net.params[j] = saved + h
-        const up = net.lossAndGradient(x, rows, y, sw, alpha, scratch)
+        const up = net.lossAndGradient(x, rows, y, sw, alpha, scratch, masks())
         net.params[j] = saved - h
-        const down = net.lossAndGradient(x, rows, y, sw, alpha, scratch)
+        const down = net.lossAndGradient(x, rows, y, sw, alpha, scratch, masks())
         net.params[j] = saved
         const numeric = (up - down) / (2 * h)
         worst = Math.max(worst, Math.abs(numeric - grad[j]) / Math.max(1e-3, Math.abs(numeric), Math.abs(grad[j])))
@@ -248,6 +253,15 @@ describe('mlp edge cases', () => {
     reg.target.y.fill(4.5)
     const { ir } = fitAndScore(fitInputOf(reg, 'dense', all(200)), { hidden: [8], epochs: 30, batchSize: 32, learningRate: 0.01 }, all(200))
     for (const v of ir) expect(Math.abs(v - 4.5)).toBeLessThan(0.2)
+  })
+
+  it('a learning rate that blows up still returns finite weights', () => {
+    const data = syntheticTable({ rows: 300, task: 'regression', seed: 59 })
+    for (const validationFraction of [0.1, 0]) {
+      const { fit, ir } = fitAndScore(fitInputOf(data, 'dense', all(300)), { hidden: [16, 16], epochs: 30, learningRate: 1e100, validationFraction }, all(300))
+      expect(allFinite(fit.body.layers.flatMap((l) => [...l.weights.flat(), ...l.biases]))).toBe(true)
+      expect(allFinite(ir)).toBe(true)
+    }
   })
 
   it('rejects hidden layouts other than 1 to 3 positive layers', () => {
