@@ -26,6 +26,33 @@ export function inputColumnsOf(table: Table, target: string): InputColumn[] {
   return table.columns.filter((c) => c.name !== target).map((c) => ({ name: c.name, type: c.type }))
 }
 
+/** k-th smallest of a[0, n) (Hoare's quickselect; reorders a). */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0
+  let hi = n - 1
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (a[i] < pivot) i++
+      while (a[j] > pivot) j--
+      if (i <= j) {
+        const t = a[i]
+        a[i] = a[j]
+        a[j] = t
+        i++
+        j--
+      }
+    }
+    if (k <= j) hi = j
+    else if (k >= i) lo = i
+    else return a[k]
+  }
+  return a[k]
+}
+
+/** Median of the present values on the training rows (0 when none); linear time, no full sort. */
 function median(column: NumericColumn, rows: Int32Array): number {
   const present = new Float64Array(rows.length)
   let n = 0
@@ -34,8 +61,12 @@ function median(column: NumericColumn, rows: Int32Array): number {
     if (!Number.isNaN(v)) present[n++] = v
   }
   if (n === 0) return 0
-  const sorted = present.subarray(0, n).sort()
-  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+  const upper = select(present, n, n >> 1)
+  if (n % 2 === 1) return upper
+  // The lower middle is the largest value left of the upper one after the partition.
+  let lower = -Infinity
+  for (let i = 0; i < n >> 1; i++) if (present[i] > lower) lower = present[i]
+  return (lower + upper) / 2
 }
 
 function fitNumeric(column: NumericColumn, rows: Int32Array): FeatureStep {

@@ -66,3 +66,21 @@ describe('feature pipeline', () => {
     }
   })
 })
+
+describe('median imputation', () => {
+  it('equals the median of a full sort, for odd and even counts, ties and missing values', () => {
+    let seed = 3
+    const r = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296)
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + Math.floor(r() * 50)
+      const values = Float64Array.from({ length: n }, () => (r() < 0.2 ? NaN : Math.floor(r() * 10) - 3))
+      const table = { source: 's', nRows: n, columns: [{ name: 'x', type: 'numeric' as const, values }], fingerprint: '' }
+      const rows = Int32Array.from({ length: n }, (_, i) => i)
+      const p = fitPipeline(table, [{ name: 'x', type: 'numeric' }], 'dense', { rows, y: new Float64Array(n), task: 'regression' })
+      const present = Array.from(values).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b)
+      const h = present.length / 2
+      const expected = present.length === 0 ? 0 : present.length % 2 ? present[(present.length - 1) / 2] : (present[h - 1] + present[h]) / 2
+      expect((p.steps[0] as { impute: number }).impute).toBe(expected)
+    }
+  })
+})
