@@ -12,6 +12,7 @@ import {
   type Consumer,
   type KafkaConfig,
   type LogEntry,
+  type Message,
   type Producer,
   type RetryOptions,
   type SASLOptions,
@@ -53,6 +54,9 @@ export interface OffsetRange {
   end: number
 }
 
+/** Message headers; a name given more than once has an array of values. */
+export type MessageHeaders = Record<string, string | Buffer | (string | Buffer)[]>
+
 export interface TopicRecord {
   partition: number
   offset: number
@@ -60,14 +64,31 @@ export interface TopicRecord {
   value: Buffer | null
   /** Milliseconds since the epoch (producer or log-append time). */
   timestamp: number
+  /** Set by the stream consumer (snapshot reads leave it out). */
+  headers?: MessageHeaders
 }
 
 export interface ProducedMessage {
-  key?: string | null
+  key?: string | Buffer | null
   /** null produces a tombstone. */
   value: string | Buffer | null
   /** The message's time (default: now, set by the producer). */
   timestamp?: Date
+  headers?: MessageHeaders
+  /** Pins the partition; by default the key picks it (murmur2, like the Java client). */
+  partition?: number
+}
+
+/** Messages for one topic, as part of a multi-topic send. */
+export interface TopicMessages {
+  topic: string
+  messages: ProducedMessage[]
+}
+
+/** A group's committed offset of one partition; null when the group has committed none there. */
+export interface CommittedOffset {
+  partition: number
+  offset: number | null
 }
 
 export interface KafkaClientOptions {
@@ -271,6 +292,15 @@ export class KafkaClient {
     return offsets.map((o) => ({ partition: o.partition, offset: Number(o.offset) })).sort((a, b) => a.partition - b.partition)
   }
 
+  /** The offsets `groupId` has committed in `topic`, by partition number. */
+  async fetchCommittedOffsets(groupId: string, topic: string): Promise<CommittedOffset[]> {
+    const res = await this.withAdmin(`reading the committed offsets of group ${groupId}`, (admin) => admin.fetchOffsets({ groupId, topics: [topic] }))
+    const partitions = res.find((t) => t.topic === topic)?.partitions ?? []
+    return partitions
+      .map((p) => ({ partition: p.partition, offset: Number(p.offset) >= 0 ? Number(p.offset) : null }))
+      .sort((a, b) => a.partition - b.partition)
+  }
+
   // ---------------------------------------------------------------- producing
 
   /** A producer that waits for all in-sync replicas (acks all) and is idempotent. */
@@ -342,7 +372,7 @@ export class KafkaClient {
                 const offset = Number(m.offset)
                 if (offset < r.start) continue
                 if (offset >= r.end) break
-                records.push({ partition: batch.partition, offset, key: m.key, value: m.value, timestamp: Number(m.timestamp) })
+                records.push({ partition: batch.partition, offset, key: m.key, value: m.value, timestamp: Number(m.timestamp), headers: m.headers as MessageHeaders | undefined })
               }
               if (records.length > 0) onRecords(records)
               reached(batch.partition, Number(batch.lastOffset()))
@@ -381,6 +411,24 @@ export class KafkaClient {
     return new GroupConsumer(consumer, this, (c) => (c ? this.open.add(consumer) : this.open.delete(consumer)))
   }
 
+  /**
+   * A consumer-group member for a long-running stream processor: hands over each partition's batch
+   * and resolves and commits its offsets only after the handler's promise settles (at-least-once).
+   */
+  createStreamConsumer(groupId: string, options: StreamConsumerOptions = {}): StreamConsumer {
+    const consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 500, // a stop waits for the fetch in flight: keep it short
+      retry: {
+        ...RETRY,
+        restartOnFailure: (err: Error) => stream.shouldRestart(err),
+      },
+    })
+    const stream = new StreamConsumer(consumer, this, options, (c) => (c ? this.open.add(consumer) : this.open.delete(consumer)))
+    return stream
+  }
+
   /** Disconnects everything this client opened. */
   async close(): Promise<void> {
     const all = [...this.open]
@@ -407,6 +455,14 @@ function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim()
 }
 
+function toKafkaMessage(m: ProducedMessage): Message {
+  const out: Message = { key: m.key ?? null, value: m.value }
+  if (m.timestamp) out.timestamp = String(m.timestamp.getTime())
+  if (m.headers) out.headers = m.headers
+  if (m.partition !== undefined) out.partition = m.partition
+  return out
+}
+
 /** Sends messages to a topic; errors are one-line UserErrors. */
 export class TopicProducer {
   constructor(
@@ -418,9 +474,24 @@ export class TopicProducer {
   /** One request per call: pass a batch (a few hundred messages). Waits for all in-sync replicas. */
   async send(topic: string, messages: ProducedMessage[]): Promise<void> {
     try {
-      await this.producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, timestamp: m.timestamp ? String(m.timestamp.getTime()) : undefined })) })
+      await this.producer.send({ topic, acks: -1, messages: messages.map(toKafkaMessage) })
     } catch (err) {
       throw this.client.toUserError(err, `writing to topic ${topic}`)
+    }
+  }
+
+  /**
+   * Messages for several topics in one request (one record batch per partition, in the given order).
+   * Waits for all in-sync replicas. Keep each partition's share under the broker's message.max.bytes
+   * (1 MB by default).
+   */
+  async sendTopics(batches: TopicMessages[]): Promise<void> {
+    const topicMessages = batches.filter((b) => b.messages.length > 0).map((b) => ({ topic: b.topic, messages: b.messages.map(toKafkaMessage) }))
+    if (topicMessages.length === 0) return
+    try {
+      await this.producer.sendBatch({ acks: -1, topicMessages })
+    } catch (err) {
+      throw this.client.toUserError(err, `writing to topic${topicMessages.length > 1 ? 's' : ''} ${topicMessages.map((t) => t.topic).join(', ')}`)
     }
   }
 
@@ -465,5 +536,141 @@ export class GroupConsumer {
   async stop(): Promise<void> {
     this.track(false)
     await withinMs(this.consumer.disconnect(), 5000)
+  }
+}
+
+/** One partition's messages, in offset order, for a stream processor. */
+export interface StreamBatch {
+  topic: string
+  partition: number
+  records: TopicRecord[]
+  /** The partition's end offset when the batch was fetched. */
+  highWatermark: number
+}
+
+export interface StreamConsumerOptions {
+  /** Where a group with no committed offset starts: the oldest message (default) or only new ones. */
+  fromBeginning?: boolean
+  /**
+   * Batches of different partitions handled at once (default 1). Each partition's batches stay in
+   * order either way.
+   */
+  partitionsConsumedConcurrently?: number
+  /** How long a fetch waits for new messages; a stop waits for the fetch in flight (default 500 ms). */
+  maxWaitTimeMs?: number
+  /** Told when the consumer lost the brokers and starts again (attempt counts from 1). */
+  onRestart?: (error: Error, attempt: number) => void
+  /** Told the partitions of the topic this member holds after each (re)balance. */
+  onAssigned?: (partitions: number[]) => void
+  /** Restarts in a row (without joining the group in between) before giving up (default 10). */
+  maxRestarts?: number
+}
+
+/**
+ * A consumer-group member that hands each fetched partition batch to a handler and marks the batch
+ * consumed (resolves, then commits its offsets) only once the handler's promise resolves: a stop,
+ * crash or rebalance in the middle leaves the batch to be read again (at-least-once). A stop waits
+ * for the batch in flight, commits, and leaves the group.
+ */
+export class StreamConsumer {
+  private handlerError: Error | null = null
+  /** The error the consumer gave up on. */
+  private fatal: Error | null = null
+  private restarts = 0
+  private topic = ''
+  private readonly finished: Promise<void>
+  private settleFinished!: { resolve: () => void; reject: (err: Error) => void }
+  private stopping: Promise<void> | null = null
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly client: KafkaClient,
+    private readonly options: StreamConsumerOptions,
+    private readonly track: (open: boolean) => void,
+  ) {
+    this.finished = new Promise<void>((resolve, reject) => (this.settleFinished = { resolve, reject }))
+    this.finished.catch(() => {}) // observed through done()
+  }
+
+  /** Settles when the consumer has stopped: resolves after stop(), rejects when it gives up on an error. */
+  done(): Promise<void> {
+    return this.finished
+  }
+
+  /** Connects (within the connect deadline), joins the group and starts handing over batches. */
+  async start(topic: string, handle: (batch: StreamBatch) => Promise<void>): Promise<void> {
+    this.topic = topic
+    await this.client.connectWithDeadline(this.consumer.connect(), () => this.consumer.disconnect(), 'connecting the consumer')
+    this.track(true)
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.settleFinished.reject(this.fatal ?? this.failure(e.payload.error))
+    })
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.restarts = 0 // back in the group: the next loss starts a new count
+      const assigned = e.payload.memberAssignment[topic] ?? []
+      this.options.onAssigned?.([...assigned].sort((a, b) => a - b))
+    })
+    try {
+      await this.consumer.subscribe({ topics: [topic], fromBeginning: this.options.fromBeginning ?? true })
+      await this.consumer.run({
+        // kafkajs commits the *resolved* offsets after each batch, on a rebalance and on stop; a batch
+        // is resolved below only after its handler succeeded.
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async ({ batch, resolveOffset, isRunning, isStale }) => {
+          if (!isRunning() || isStale()) return
+          const records: TopicRecord[] = batch.messages.map((m) => ({
+            partition: batch.partition,
+            offset: Number(m.offset),
+            key: m.key,
+            value: m.value,
+            timestamp: Number(m.timestamp),
+            headers: m.headers as MessageHeaders | undefined,
+          }))
+          if (records.length === 0) return
+          try {
+            await handle({ topic: batch.topic, partition: batch.partition, records, highWatermark: Number(batch.highWatermark) })
+          } catch (err) {
+            this.handlerError = err as Error
+            // Only a lost connection is worth the client's retries; anything else ends the consumer now.
+            if (!(err instanceof KafkaUnreachableError)) Object.assign(err as object, { retriable: false })
+            throw err
+          }
+          resolveOffset(batch.messages[batch.messages.length - 1].offset)
+        },
+      })
+    } catch (err) {
+      throw this.client.toUserError(err, `consuming topic ${topic}`)
+    }
+  }
+
+  /** kafkajs asks this after a retriable crash: start again only when the brokers were lost. */
+  async shouldRestart(err: Error): Promise<boolean> {
+    const mapped = this.failure(err)
+    this.restarts++
+    if (!(mapped instanceof KafkaUnreachableError) || this.restarts > (this.options.maxRestarts ?? 10)) {
+      this.fatal = mapped
+      return false
+    }
+    this.options.onRestart?.(mapped, this.restarts)
+    return true
+  }
+
+  private failure(err: Error): Error {
+    const failure = this.handlerError ?? this.client.toUserError(err, `consuming topic ${this.topic}`)
+    this.handlerError = null
+    return failure
+  }
+
+  /** Stops fetching, waits for the batch in flight, commits, leaves the group and disconnects. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await withinMs(this.consumer.stop(), 30_000)
+      await withinMs(this.consumer.disconnect(), 5000)
+      this.track(false)
+      this.settleFinished.resolve()
+    })()
+    return this.stopping
   }
 }

@@ -1,0 +1,77 @@
+import type { ProducedMessage, StreamBatch, TopicProducer, TopicRecord } from '../kafka/client.js'
+import { deadLetterMessage } from './dead-letter.js'
+import { sendInRequests } from './produce-requests.js'
+import type { BatchScorer } from './scoring-pool.js'
+
+/** Messages per scoring request: a batch's chunks are scored and sent one after the other, overlapped. */
+export const SCORE_CHUNK = 1000
+
+export interface BatchHandlerOptions {
+  producer: TopicProducer
+  /** null: pass messages through unscored (the benchmark's baseline). */
+  scorer: BatchScorer | null
+  inputTopic: string
+  outputTopic: string
+  dlqTopic: string
+  modelId: string
+  /** Write input partition p to partition p of the output / dead-letter topic (else: by key). */
+  pinOutputPartition: boolean
+  pinDlqPartition: boolean
+  /** Each scored message's decode-and-score microseconds. */
+  onLatency: (us: number) => void
+  /** Once all of a batch's messages are acknowledged. */
+  onDone: (info: { partition: number; messages: number; scored: number; deadLettered: number; ms: number }) => void
+}
+
+/**
+ * The handler of one partition batch: scores it, produces each output (same key, the input's headers)
+ * and each dead letter, and resolves only when the broker has acknowledged all of them; the consumer
+ * then commits the batch. A failure anywhere rejects, and the batch is not committed.
+ */
+export function createBatchHandler(o: BatchHandlerOptions): (batch: StreamBatch) => Promise<void> {
+  return async (batch) => {
+    const started = performance.now()
+    const outPartition = o.pinOutputPartition ? batch.partition : undefined
+    const dlqPartition = o.pinDlqPartition ? batch.partition : undefined
+    const records = batch.records
+    const scorer = o.scorer
+    let scored = 0
+    let deadLettered = 0
+    if (!scorer) {
+      const outputs = records.map((r): ProducedMessage => ({ key: r.key, value: r.value, headers: r.headers, partition: outPartition }))
+      await sendInRequests(o.producer, o.outputTopic, outputs, o.dlqTopic, [])
+      scored = outputs.length
+    } else {
+      // All chunks go to the scorer at once; each is sent as soon as it is scored and the one before it
+      // is acknowledged, so scoring chunk k+1 overlaps sending chunk k. Sends stay in partition order.
+      const chunks: TopicRecord[][] = []
+      for (let i = 0; i < records.length; i += SCORE_CHUNK) chunks.push(records.slice(i, i + SCORE_CHUNK))
+      const scoring = chunks.map((c) => scorer.score(c.map((r) => r.value)))
+      for (const p of scoring) p.catch(() => {}) // each is awaited below, in order
+      let sending: Promise<void> = Promise.resolve()
+      for (let c = 0; c < chunks.length; c++) {
+        const chunk = chunks[c]
+        const scores = await scoring[c]
+        const outputs: ProducedMessage[] = []
+        const dead: ProducedMessage[] = []
+        let d = 0
+        for (let i = 0; i < chunk.length; i++) {
+          const r = chunk[i]
+          const value = scores.values[i]
+          if (value === null) {
+            dead.push({ ...deadLetterMessage(o.inputTopic, r, scores.dead[d++].reason, o.modelId), partition: dlqPartition })
+            continue
+          }
+          o.onLatency(scores.latencies[i])
+          outputs.push({ key: r.key, value, headers: r.headers, partition: outPartition })
+        }
+        scored += outputs.length
+        deadLettered += dead.length
+        sending = sending.then(() => sendInRequests(o.producer, o.outputTopic, outputs, o.dlqTopic, dead))
+        sending.catch(() => {}) // awaited below
+      }
+      await sending
+    }
+    o.onDone({ partition: batch.partition, messages: records.length, scored, deadLettered, ms: performance.now() - started })
+  }
+}

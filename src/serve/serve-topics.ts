@@ -1,0 +1,24 @@
+import { UsageError } from '../errors.js'
+
+/** The topics `mlkafka serve` reads and writes. */
+export interface ServeTopics {
+  input: string
+  output: string
+  /** Default: `<input>.dlq`. */
+  dlq: string
+  metrics?: string
+}
+
+/**
+ * Checks that no two roles share a topic: writing to the input would make serve read its own output
+ * forever; outputs mixed with dead letters or metrics could not be told apart.
+ */
+export function resolveServeTopics(t: { input: string; output: string; dlq?: string; metrics?: string }): ServeTopics {
+  const dlq = t.dlq ?? `${t.input}.dlq`
+  for (const [flag, topic] of [['--output-topic', t.output], ['--dlq-topic', dlq], ['--metrics-topic', t.metrics]] as const) {
+    if (topic === t.input) throw new UsageError(`${flag} must differ from --input-topic (${t.input}): serve would read its own output`)
+  }
+  if (dlq === t.output) throw new UsageError(`--dlq-topic must differ from --output-topic (${t.output})`)
+  if (t.metrics !== undefined && (t.metrics === t.output || t.metrics === dlq)) throw new UsageError('--metrics-topic must differ from the output and dead-letter topics')
+  return { input: t.input, output: t.output, dlq, metrics: t.metrics }
+}

@@ -1,0 +1,162 @@
+import type { ModelIR } from '../ir/model.js'
+import type { KafkaClient } from '../kafka/client.js'
+import { KafkaUnreachableError } from '../kafka/errors.js'
+import { createBatchHandler } from './batch-handler.js'
+import { LatencyTracker } from './latency-tracker.js'
+import { MetricsReporter } from './metrics-reporter.js'
+import { InlineScorer, ScoringPool, type BatchScorer } from './scoring-pool.js'
+import type { MetricsSnapshot } from './serve-metrics.js'
+
+/**
+ * `mlkafka serve`: a consumer-group member that scores every message of the input topic with the model
+ * IR's evaluator and produces the result (same key) to the output topic, or the message unchanged to the
+ * dead-letter topic when it cannot be scored. A batch's offsets are committed only after all of its
+ * output and dead-letter messages are acknowledged by every in-sync replica (at-least-once).
+ */
+
+/** Reconnects in a row (without rejoining the group in between) before serve gives up: about 2 minutes. */
+const MAX_RESTARTS = 10
+
+/** Partitions handled at once at most, when each input partition writes to its own output partitions. */
+const MAX_CONCURRENT_PARTITIONS = 8
+
+export interface StreamScorerOptions {
+  client: KafkaClient
+  ir: ModelIR
+  inputTopic: string
+  outputTopic: string
+  dlqTopic: string
+  groupId: string
+  metricsTopic?: string
+  /** Keep only these input fields in the output (default: all). */
+  outputFields?: string[]
+  metricsIntervalMs: number
+  /** Where a group with no committed offsets starts: the oldest message (true) or new ones only. */
+  fromBeginning: boolean
+  /**
+   * Copy messages to the output topic without decoding or scoring: the benchmark's baseline, with the
+   * same consumer, producer, batching and commits.
+   */
+  passthrough?: boolean
+  /** Scoring worker threads; 0 scores on the thread that runs the Kafka client (default 1). */
+  workers?: number
+  /** Receives each stderr line (start-up, assignments, metrics, stop). */
+  log: (line: string) => void
+  onMetrics?: (snapshot: MetricsSnapshot) => void
+  /** After each batch is acknowledged and about to be committed. */
+  onBatch?: (info: { partition: number; messages: number; scored: number; deadLettered: number; ms: number }) => void
+}
+
+export interface ServeSummary {
+  scored: number
+  deadLettered: number
+  seconds: number
+  /** Decode-and-score time per scored message over the whole run, microseconds (null: none scored). */
+  latencyUs: { p50: number; p99: number } | null
+}
+
+/** Scores the input topic until `signal` aborts (then finishes in-flight batches and commits). */
+export async function runStreamScorer(options: StreamScorerOptions, signal: AbortSignal): Promise<ServeSummary> {
+  const { client, ir, inputTopic, outputTopic, dlqTopic, log } = options
+  const t0 = performance.now()
+  const totals = { scored: 0, deadLettered: 0 }
+  const runLatency = new LatencyTracker()
+  const summary = (): ServeSummary => {
+    const [p50, p99] = runLatency.percentiles([50, 99])
+    return {
+      scored: totals.scored,
+      deadLettered: totals.deadLettered,
+      seconds: (performance.now() - t0) / 1000,
+      latencyUs: runLatency.count > 0 ? { p50: Math.round(p50 * 10) / 10, p99: Math.round(p99 * 10) / 10 } : null,
+    }
+  }
+
+  const partitions = await client.partitionCount(inputTopic)
+  const ensure = async (topic: string, count: number): Promise<number> => {
+    const r = await client.createTopicIfMissing(topic, count)
+    if (r.created) log(`serve: created topic ${topic} (${plural(r.partitions, 'partition')})`)
+    return r.partitions
+  }
+  const outPartitions = await ensure(outputTopic, partitions)
+  const dlqPartitions = await ensure(dlqTopic, partitions)
+  if (options.metricsTopic !== undefined) await ensure(options.metricsTopic, 1)
+  // Same partition count: input partition p writes to partition p, which keeps each partition's order
+  // whatever the keys, and lets partitions be handled concurrently (no two write to one partition).
+  const pinOutput = outPartitions === partitions
+  const pinDlq = dlqPartitions === partitions
+  for (const [topic, count, pinned] of [[outputTopic, outPartitions, pinOutput], [dlqTopic, dlqPartitions, pinDlq]] as const) {
+    if (!pinned) log(`serve: note: topic ${topic} has ${plural(count, 'partition')}, ${inputTopic} has ${partitions}: messages go to the partition of their key, one input partition at a time`)
+  }
+  if (signal.aborted) return summary()
+
+  // The client closes the producer if anything below fails before the try block.
+  const producer = await client.openProducer()
+  const workers = options.workers ?? 1
+  const scorer: BatchScorer | null = options.passthrough
+    ? null
+    : workers > 0
+      ? new ScoringPool(ir, { outputFields: options.outputFields }, workers)
+      : new InlineScorer(ir, { outputFields: options.outputFields })
+  const reporter = new MetricsReporter({ ...options, producer, modelId: ir.modelId, intervalMs: options.metricsIntervalMs })
+  const handle = createBatchHandler({
+    producer,
+    scorer,
+    inputTopic,
+    outputTopic,
+    dlqTopic,
+    modelId: ir.modelId,
+    pinOutputPartition: pinOutput,
+    pinDlqPartition: pinDlq,
+    onLatency: (us) => {
+      reporter.metrics.latency.record(us)
+      runLatency.record(us)
+    },
+    onDone: (done) => {
+      reporter.metrics.addBatch(done.scored, done.deadLettered)
+      totals.scored += done.scored
+      totals.deadLettered += done.deadLettered
+      options.onBatch?.(done)
+    },
+  })
+  const consumer = client.createStreamConsumer(options.groupId, {
+    fromBeginning: options.fromBeginning,
+    partitionsConsumedConcurrently: pinOutput && pinDlq ? Math.min(partitions, MAX_CONCURRENT_PARTITIONS) : 1,
+    onAssigned: (ps) => log(`serve: group ${options.groupId}: ${ps.length > 0 ? `assigned ${plural(ps.length, 'partition')} of ${inputTopic} (${ps.join(', ')})` : `no partition of ${inputTopic} assigned (more members than partitions)`}`),
+    maxRestarts: MAX_RESTARTS,
+    onRestart: (err, attempt) => {
+      const what = err instanceof KafkaUnreachableError ? `lost the connection to Kafka at ${err.brokers.join(',')} (${err.code ?? 'connection closed'})` : err.message
+      log(`serve: ${what}; reconnecting (attempt ${attempt} of ${MAX_RESTARTS})`)
+    },
+  })
+
+  const stopped = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve()
+    else signal.addEventListener('abort', () => resolve(), { once: true })
+  })
+  try {
+    log(
+      `serve: model ${ir.modelId} (${ir.family}, ${ir.target.task}${options.passthrough ? ', pass-through: not scoring' : ''}) reads ${inputTopic} ` +
+        `(${plural(partitions, 'partition')}) -> ${outputTopic}; unscorable -> ${dlqTopic}; group ${options.groupId}`,
+    )
+    await scorer?.ready()
+    reporter.start()
+    if (!signal.aborted) await consumer.start(inputTopic, handle)
+    await Promise.race([stopped, consumer.done()])
+    // Stop fetching, let the batches in flight finish, commit, leave the group.
+    await consumer.stop()
+  } catch (err) {
+    await consumer.stop()
+    throw err
+  } finally {
+    await reporter.stop()
+    await producer.close()
+    await scorer?.close()
+  }
+  const s = summary()
+  log(`serve: stopped after ${s.seconds.toFixed(1)} s: ${s.scored} scored, ${s.deadLettered} to ${dlqTopic}; offsets committed`)
+  return s
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}

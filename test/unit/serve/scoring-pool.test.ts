@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { InlineScorer, ScoringPool } from '../../../src/serve/scoring-pool.js'
+import { packValues, unpackValues } from '../../../src/serve/scoring-protocol.js'
+import { stumpModel } from './fixtures.js'
+
+const values = [
+  '{"id": 1, "speed": 60.5, "color": "blue"}',
+  null,
+  '{"id": 2, "speed": "fast"}',
+  '[1]',
+  '{"id": 3, "note": "é ü"}',
+  '{}',
+].map((v) => (v === null ? null : Buffer.from(v, 'utf8')))
+
+describe('packValues / unpackValues', () => {
+  it('round-trip values, empty ones and nulls', () => {
+    const input = [Buffer.from('abc'), null, Buffer.alloc(0), Buffer.from([0xff, 0x00])]
+    const { data, lengths } = packValues(input)
+    expect(Array.from(lengths)).toEqual([3, -1, 0, 2])
+    expect(unpackValues(data, lengths)).toEqual(input)
+  })
+})
+
+describe('InlineScorer and ScoringPool', () => {
+  it('score a batch alike: outputs, dead letters with reasons, latencies (the pool runs the built worker in dist/)', async () => {
+    const inline = new InlineScorer(stumpModel())
+    const pool = new ScoringPool(stumpModel(), {}, 2)
+    try {
+      await Promise.all([inline.ready(), pool.ready()])
+      const a = await inline.score(values)
+      const [b, c] = await Promise.all([pool.score(values), pool.score(values.slice(0, 1))])
+      const text = (v: string | Buffer | null): string | null => (v === null ? null : v.toString())
+      const strip = (v: string | null): unknown => (v === null ? null : { ...(JSON.parse(v) as object), latency_us: 0 })
+      expect(b.values.map(text).map(strip)).toEqual(a.values.map(text).map(strip))
+      expect(text(c.values[0])).toContain('"prediction":"no","p_no":0.7,"p_yes":0.3,"model_id":"tree-1"')
+      expect(b.dead).toEqual(a.dead)
+      expect(a.dead).toEqual([
+        { index: 1, reason: { kind: 'tombstone', message: 'no value (a tombstone)' } },
+        { index: 2, reason: { kind: 'ill-typed-field', message: 'field "speed": expected a number, got "fast"' } },
+        { index: 3, reason: { kind: 'not-object', message: 'a JSON array, not an object' } },
+      ])
+      expect(JSON.parse(text(b.values[4])!)).toMatchObject({ note: 'é ü', prediction: 'yes' })
+      for (const s of [a, b]) {
+        expect(Array.from(s.latencies).map(Number.isNaN)).toEqual([false, true, true, true, false, false])
+      }
+    } finally {
+      await pool.close()
+    }
+    await expect(pool.score(values)).rejects.toThrow('scoring pool closed')
+  })
+
+  it('a model the evaluator cannot compile fails ready(), not the first batch', async () => {
+    const broken = stumpModel()
+    ;(broken.model as { trees: unknown }).trees = null
+    const pool = new ScoringPool(broken, {}, 1)
+    try {
+      await expect(pool.ready()).rejects.toThrow()
+    } finally {
+      await pool.close()
+    }
+  })
+})
