@@ -209,29 +209,44 @@ export function encodeTable(pipeline: FeaturePipelineIR, table: Table, rows?: In
   return { X, n, d }
 }
 
+/** Encodes one record into `out`; see compileRecordEncoder. */
+export type RecordEncoder = (record: RawRecord, out: Float64Array) => void
+
 /**
- * Encodes one record (a JSON object from a stream or a scorer call) into `out`. Same rules as
- * encodeTable; a value of the wrong type throws a ScoringError naming the field.
+ * A record encoder for a pipeline, with its lookups built once (the stream scorer calls it per message).
+ * Same rules as encodeTable; a value of the wrong type throws a ScoringError naming the field.
  */
-export function encodeRecord(pipeline: FeaturePipelineIR, inputs: InputColumn[], record: RawRecord, out: Float64Array): void {
-  let offset = 0
+export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputColumn[]): RecordEncoder {
   const typeOf = new Map(inputs.map((c) => [c.name, c.type]))
-  for (const step of pipeline.steps) {
-    const value = record[step.column]
-    if (step.kind === 'numeric' || step.kind === 'raw') {
-      const v = readNumericField(step.column, typeOf.get(step.column) === 'boolean', value)
-      out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale
-      continue
-    }
-    const level = readCategoryField(step.column, value)
-    let k = level === null ? -1 : step.levels.indexOf(level)
-    if (level !== null && k < 0 && step.other) k = step.levels.length
-    if (step.kind === 'onehot') {
-      const width = stepWidth(step)
-      for (let j = 0; j < width; j++) out[offset + j] = j === k ? 1 : 0
-      offset += width
-    } else {
-      out[offset++] = k >= 0 ? k : NaN
+  const steps = pipeline.steps.map((step) => ({
+    step,
+    isBoolean: typeOf.get(step.column) === 'boolean',
+    levels: step.kind === 'onehot' || step.kind === 'ordinal' ? new Map(step.levels.map((l, i) => [l, i])) : null,
+    width: stepWidth(step),
+  }))
+  return (record, out) => {
+    let offset = 0
+    for (const { step, isBoolean, levels, width } of steps) {
+      const value = record[step.column]
+      if (step.kind === 'numeric' || step.kind === 'raw') {
+        const v = readNumericField(step.column, isBoolean, value)
+        out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale
+        continue
+      }
+      const level = readCategoryField(step.column, value)
+      let k = level === null ? -1 : (levels!.get(level) ?? -1)
+      if (level !== null && k < 0 && step.other) k = step.levels.length
+      if (step.kind === 'onehot') {
+        for (let j = 0; j < width; j++) out[offset + j] = j === k ? 1 : 0
+        offset += width
+      } else {
+        out[offset++] = k >= 0 ? k : NaN
+      }
     }
   }
+}
+
+/** Encodes one record (a JSON object from a stream or a scorer call) into `out`. */
+export function encodeRecord(pipeline: FeaturePipelineIR, inputs: InputColumn[], record: RawRecord, out: Float64Array): void {
+  compileRecordEncoder(pipeline, inputs)(record, out)
 }

@@ -3,7 +3,7 @@
  * every parity test use it; generated scorers must reproduce its arithmetic operation for operation.
  */
 import type { Table } from '../data/table.js'
-import { encodeRecord, encodeTable } from '../features/pipeline.js'
+import { compileRecordEncoder, encodeTable } from '../features/pipeline.js'
 import type { RawRecord } from '../features/record.js'
 import type { FlatTree, LinearModelIR, MlpModelIR, ModelBodyIR, ModelIR, Prediction, TreeModelIR } from './model.js'
 
@@ -199,6 +199,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
   }
   const x = new Float64Array(d)
   const scores = new Float64Array(k)
+  const encodeRecord = compileRecordEncoder(ir.features, ir.input.columns)
   return {
     ir,
     width: k,
@@ -208,7 +209,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
       return scoreMatrix(m.X, m.n)
     },
     predictRecord(record) {
-      encodeRecord(ir.features, ir.input.columns, record, x)
+      encodeRecord(record, x)
       scoreRow(x, 0, scores, 0)
       return toPrediction(ir, scores, 0)
     },
