@@ -10,6 +10,7 @@ const chosen = args.flatMap((a, i) => (args[i - 1] === '--suite' ? [a] : []))
 const suites = {
   'data-load': async () => (await import('./suites/data-load.mjs')).run(quick ? { rows: 100_000 } : {}),
   learners: async () => (await import('./suites/learners.mjs')).run(quick ? { rows: 10_000 } : {}),
+  scorer: async () => (await import('./suites/scorer.mjs')).run(quick ? { seconds: 1 } : {}),
   serve: async () => (await import('./suites/serve.mjs')).run(quick ? { messages: 10_000, rounds: 1 } : {}),
   automl: async () => (await import('./suites/automl.mjs')).run(quick ? { budget: '15s' } : {}),
 }

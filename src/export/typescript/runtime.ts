@@ -1,0 +1,161 @@
+/**
+ * The fixed runtime code of a TypeScript/JavaScript scorer: ScoringError, the record-reading rules
+ * (src/export/record-rules.ts), argmax, sigmoid and softmax. Each is a copy, statement for statement,
+ * of the evaluator's code (src/data/cells.ts, src/features/record.ts, src/ir/evaluate.ts), so scores and
+ * error messages match; the parity tests check them on edge values.
+ *
+ * They live here as small string constants rather than as files in templates/: each helper is emitted
+ * only when the model needs it (unused code would fail a user's `noUnusedLocals`), in two dialects
+ * (TypeScript annotations or JSDoc), between generated parts. templates/ keeps the scaffolds a user
+ * fills in and reads as projects (UDFs, services).
+ */
+import type { RuntimeHelper } from '../scorer-plan.js'
+import { EXPECTED, MISSING_TOKENS, SHOWN_CUT, SHOWN_MAX } from '../record-rules.js'
+import { stringLiteral } from './literals.js'
+
+/** TypeScript or plain JavaScript with JSDoc types: the same statements, annotated one way or the other. */
+export interface Dialect {
+  ts: boolean
+  /** A TypeScript annotation (`: number`), or nothing in JavaScript. */
+  t(annotation: string): string
+  /**
+   * The doc comment of a declaration (ending in a newline): the description in both dialects, plus the
+   * JSDoc type tags (`@param {string} field`) in JavaScript. Empty when there is nothing to say.
+   */
+  doc(indent: string, description: string, tags?: string): string
+  /** The non-null assertion `!` after an indexed read (for `noUncheckedIndexedAccess` projects), or nothing. */
+  nn: string
+}
+
+export function dialect(lang: 'ts' | 'js'): Dialect {
+  const ts = lang === 'ts'
+  return {
+    ts,
+    t: (annotation) => (ts ? annotation : ''),
+    doc: (indent, description, tags) => {
+      const text = [description, ts ? '' : (tags ?? '')].filter(Boolean).join(' ')
+      return text === '' ? '' : `${indent}/** ${text} */\n`
+    },
+    nn: ts ? '!' : '',
+  }
+}
+
+const HELPERS: Record<RuntimeHelper, (d: Dialect) => string> = {
+  ScoringError: (d) => `/** A record that cannot be scored: a field has the wrong type. \`field\` names it. */
+export class ScoringError extends Error {
+${d.ts ? '  readonly field: string' : '  /** @readonly @type {string} */\n  field'}
+${d.doc('  ', '', '@param {string} field @param {string} problem')}  constructor(field${d.t(': string')}, problem${d.t(': string')}) {
+    super(\`field "\${field}": \${problem}\`)
+    this.name = 'ScoringError'
+    this.field = field
+  }
+}`,
+
+  show: (d) => `${d.doc('', '', '@param {unknown} value @returns {string}')}function show(value${d.t(': unknown')})${d.t(': string')} {
+  const s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)
+  return s.length > ${SHOWN_MAX} ? \`\${s.slice(0, ${SHOWN_CUT})}...\` : s
+}`,
+
+  isMissingText: (d) => `${d.doc('', 'Texts that mean "no value", compared after trimming white space.', '@param {string} s @returns {boolean}')}function isMissingText(s${d.t(': string')})${d.t(': boolean')} {
+  if (s.length === 0) return true
+  const c0 = s.charCodeAt(0)
+  const cl = s.charCodeAt(s.length - 1)
+  if (c0 <= 32 || cl <= 32) s = s.trim()
+  switch (s) {
+${MISSING_TOKENS.map((t) => `    case ${stringLiteral(t)}:`).join('\n')}
+      return true
+    default:
+      return false
+  }
+}`,
+
+  parseNumber: (d) => `${d.doc('', 'A decimal number (surrounding blanks allowed), else NaN: hex, binary, octal and Infinity are text.', '@param {string} s @returns {number}')}function parseNumber(s${d.t(': string')})${d.t(': number')} {
+  let t = s
+  if (t.length === 0) return NaN
+  if (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32) {
+    t = t.trim()
+    if (t.length === 0) return NaN
+  }
+  const last = t.charCodeAt(t.length - 1)
+  if (!(last >= 48 && last <= 57) && last !== 46) return NaN
+  const first = t.charCodeAt(0)
+  if (!(first >= 48 && first <= 57) && first !== 45 && first !== 43 && first !== 46) return NaN
+  if (t.length > 1 && first === 48) {
+    const second = t.charCodeAt(1) | 32
+    if (second === 120 || second === 98 || second === 111) return NaN
+  }
+  return Number(t)
+}`,
+
+  parseBoolean: (d) => `${d.doc('', '', '@param {string} s @returns {boolean | undefined}')}function parseBoolean(s${d.t(': string')})${d.t(': boolean | undefined')} {
+  const t = s.trim().toLowerCase()
+  if (t === 'true') return true
+  if (t === 'false') return false
+  return undefined
+}`,
+
+  readNumber: (d) => `${d.doc('', 'A number field: NaN when missing; numbers, numeric text and true/false accepted.', '@param {string} field @param {unknown} value @returns {number}')}function readNumber(field${d.t(': string')}, value${d.t(': unknown')})${d.t(': number')} {
+  if (value === undefined || value === null) return NaN
+  if (typeof value === 'number') return value
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'string') {
+    if (isMissingText(value)) return NaN
+    const v = parseNumber(value)
+    if (Number.isNaN(v)) throw new ScoringError(field, \`${EXPECTED.number}, got \${show(value)}\`)
+    return v
+  }
+  throw new ScoringError(field, \`${EXPECTED.number}, got \${show(value)}\`)
+}`,
+
+  readBoolean: (d) => `${d.doc('', 'A boolean field as 1/0: NaN when missing; true/false (also as text) and 0/1 accepted.', '@param {string} field @param {unknown} value @returns {number}')}function readBoolean(field${d.t(': string')}, value${d.t(': unknown')})${d.t(': number')} {
+  if (value === undefined || value === null) return NaN
+  if (typeof value === 'number') {
+    if (value !== 0 && value !== 1 && !Number.isNaN(value)) throw new ScoringError(field, \`${EXPECTED.boolean}, got \${show(value)}\`)
+    return value
+  }
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'string') {
+    if (isMissingText(value)) return NaN
+    const b = parseBoolean(value)
+    if (b !== undefined) return b ? 1 : 0
+    const v = parseNumber(value)
+    if (v === 0 || v === 1) return v
+    throw new ScoringError(field, \`${EXPECTED.boolean}, got \${show(value)}\`)
+  }
+  throw new ScoringError(field, \`${EXPECTED.number}, got \${show(value)}\`)
+}`,
+
+  readCategory: (d) => `${d.doc('', 'A category field\'s level, null when missing. Numbers and booleans count as their text.', '@param {string} field @param {unknown} value @returns {string | null}')}function readCategory(field${d.t(': string')}, value${d.t(': unknown')})${d.t(': string | null')} {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'number') return Number.isNaN(value) ? null : String(value)
+  if (typeof value === 'boolean') return String(value)
+  if (typeof value === 'string') return isMissingText(value) ? null : value
+  throw new ScoringError(field, \`${EXPECTED.category}, got \${show(value)}\`)
+}`,
+
+  argmax: (d) => `${d.doc('', 'Index of the largest score; the first one wins a tie.', '@param {Float64Array} s @returns {number}')}function argmax(s${d.t(': Float64Array')})${d.t(': number')} {
+  let best = 0
+  for (let j = 1; j < s.length; j++) if (s[j]${d.nn} > s[best]${d.nn}) best = j
+  return best
+}`,
+
+  sigmoid: (d) => `${d.doc('', '', '@param {number} z @returns {number}')}function sigmoid(z${d.t(': number')})${d.t(': number')} {
+  return 1 / (1 + Math.exp(-z))
+}`,
+
+  softmax: (d) => `${d.doc('', 'In-place softmax, in the evaluator\'s order: max, exp(z - max) summed in order, then divided.', '@param {Float64Array} s')}function softmax(s${d.t(': Float64Array')})${d.t(': void')} {
+  let max = s[0]${d.nn}
+  for (let j = 1; j < s.length; j++) if (s[j]${d.nn} > max) max = s[j]${d.nn}
+  let sum = 0
+  for (let j = 0; j < s.length; j++) {
+    const e = Math.exp(s[j]${d.nn} - max)
+    s[j] = e
+    sum += e
+  }
+  for (let j = 0; j < s.length; j++) s[j] = s[j]${d.nn} / sum
+}`,
+}
+
+export function runtimeHelper(helper: RuntimeHelper, d: Dialect): string {
+  return HELPERS[helper](d)
+}
