@@ -158,9 +158,18 @@ export function featureNames(pipeline: FeaturePipelineIR): string[] {
   return names
 }
 
+/** Level -> code; a level listed twice keeps its first code (as a left-to-right search would). */
+export function levelCodes(levels: string[]): Map<string, number> {
+  const index = new Map<string, number>()
+  levels.forEach((l, i) => {
+    if (!index.has(l)) index.set(l, i)
+  })
+  return index
+}
+
 /** Code of each table level under a categorical step: its feature code, or -1 for "not listed". */
 function levelLookup(column: CategoricalColumn, levels: string[]): Int32Array {
-  const index = new Map(levels.map((l, i) => [l, i]))
+  const index = levelCodes(levels)
   return Int32Array.from(column.levels, (l) => index.get(l) ?? -1)
 }
 
@@ -221,13 +230,14 @@ export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputC
   const steps = pipeline.steps.map((step) => ({
     step,
     isBoolean: typeOf.get(step.column) === 'boolean',
-    levels: step.kind === 'onehot' || step.kind === 'ordinal' ? new Map(step.levels.map((l, i) => [l, i])) : null,
+    levels: step.kind === 'onehot' || step.kind === 'ordinal' ? levelCodes(step.levels) : null,
     width: stepWidth(step),
   }))
   return (record, out) => {
     let offset = 0
     for (const { step, isBoolean, levels, width } of steps) {
-      const value = record[step.column]
+      // Only the record's own fields: `constructor` or `toString` are absent unless the record has them.
+      const value = Object.hasOwn(record, step.column) ? record[step.column] : undefined
       if (step.kind === 'numeric' || step.kind === 'raw') {
         const v = readNumericField(step.column, isBoolean, value)
         out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale

@@ -20,11 +20,46 @@ export function parseModelIR(value: unknown, source: string): ModelIR {
   for (const key of ['input', 'target', 'features', 'model'] as const) {
     if (typeof v[key] !== 'object' || v[key] === null) fail(source, `model has no "${key}" section`, hint)
   }
+  reviveNumbers(v)
   return value as ModelIR
 }
 
+/**
+ * JSON has no Infinity or NaN: non-finite numbers in the IR (a tree split between present and missing
+ * values has threshold Infinity) are written as the strings "Infinity", "-Infinity" and "NaN", and
+ * read back as numbers in the numeric fields (see reviveNumbers).
+ */
 export function serializeModel(ir: ModelIR): string {
-  return JSON.stringify(ir)
+  return JSON.stringify(ir, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))
+}
+
+const NON_FINITE: Record<string, number> = { Infinity: Infinity, '-Infinity': -Infinity, NaN: NaN }
+
+function reviveNumber(v: unknown): unknown {
+  return typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v] : v
+}
+
+function reviveArray(a: unknown): void {
+  if (!Array.isArray(a)) return
+  for (let i = 0; i < a.length; i++) {
+    if (Array.isArray(a[i])) reviveArray(a[i])
+    else a[i] = reviveNumber(a[i])
+  }
+}
+
+/** Turns the non-finite spellings back into numbers, only where the IR holds numbers (never in levels). */
+function reviveNumbers(ir: Record<string, unknown>): void {
+  const features = ir.features as { steps?: Record<string, unknown>[] } | undefined
+  for (const step of features?.steps ?? []) for (const key of ['impute', 'center', 'scale']) if (key in step) step[key] = reviveNumber(step[key])
+  const model = ir.model as Record<string, unknown> | undefined
+  if (!model) return
+  for (const tree of (model.trees as Record<string, unknown>[] | undefined) ?? []) for (const key of ['threshold', 'value']) reviveArray(tree[key])
+  reviveArray(model.weights)
+  reviveArray(model.intercepts)
+  for (const layer of (model.layers as Record<string, unknown>[] | undefined) ?? []) {
+    reviveArray(layer.weights)
+    reviveArray(layer.biases)
+  }
 }
 
 export async function saveModel(file: string, ir: ModelIR): Promise<void> {

@@ -1,5 +1,6 @@
 import { columnIndex, type CategoricalColumn, type NumericColumn } from '../data/table.js'
 import type { FlatTree } from '../ir/model.js'
+import { levelCodes } from '../features/pipeline.js'
 import { binnedColumn, MISSING_BIN } from './binning.js'
 import { tableRowsOf, type FitInput } from './learner.js'
 import type { BinTree, TreeData } from './tree-builder.js'
@@ -30,7 +31,7 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
       thresholds.push(binned.edges)
     } else if (step.kind === 'ordinal') {
       const cat = column as CategoricalColumn
-      const index = new Map(step.levels.map((l, i) => [l, i]))
+      const index = levelCodes(step.levels)
       const other = step.other ? step.levels.length : MISSING_BIN
       const lookup = Int32Array.from(cat.levels, (l) => index.get(l) ?? other)
       for (let i = 0; i < n; i++) {

@@ -172,7 +172,7 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
     const name = stringLiteral(column)
     const value =
       reader === 'number' ? `typeof x === 'number' ? x : readNumber(${name}, x)` : `typeof x === 'boolean' ? (x ? 1 : 0) : readBoolean(${name}, x)`
-    return [`  x = rec[${name}]`, value]
+    return [`  x = ${ownField(name)}`, value]
   }
   plan.steps.forEach((step, i) => {
     const col = commentText(JSON.stringify(step.column))
@@ -196,7 +196,7 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
     if (step.kind === 'onehot') {
       const shown = step.levels.slice(0, 6).map((l) => JSON.stringify(l)).join(', ') + (step.levels.length > 6 ? ', ...' : '') + (step.otherCode >= 0 ? ', other levels' : '')
       body.push(`  // f[${step.offset}..${step.offset + step.width - 1}]: ${col} one-hot (${commentText(shown)}); missing: all 0`)
-      body.push(`  level = readCategory(${name}, rec[${name}])`)
+      body.push(`  level = readCategory(${name}, ${ownField(name)})`)
       body.push(`  k = level === null ? -1 : ${lookup.call('level')}`)
       if (step.width > 0) {
         body.push(`  f.fill(0, ${step.offset}, ${step.offset + step.width})`)
@@ -204,7 +204,7 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
       }
     } else {
       body.push(`  // f[${step.offset}]: ${col} as a level code${step.otherCode >= 0 ? ' (other levels share one)' : ''}; missing${step.otherCode >= 0 ? '' : ' or unknown'}: NaN`)
-      body.push(`  level = readCategory(${name}, rec[${name}])`)
+      body.push(`  level = readCategory(${name}, ${ownField(name)})`)
       body.push(`  k = level === null ? -1 : ${lookup.call('level')}`)
       body.push(`  f[${step.offset}] = k >= 0 ? k : NaN`)
     }
@@ -223,6 +223,11 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
   ]
   if (plan.steps.length === 0) fn.splice(1, 0, '  void rec', '  void f')
   return [...lookups, fn.join('\n')].join('\n\n')
+}
+
+/** A record's own field: a field named `constructor` or `toString` is absent unless the record has it. */
+function ownField(name: string): string {
+  return `(Object.hasOwn(rec, ${name}) ? rec[${name}] : undefined)`
 }
 
 const SCORES_DOC = '@param {Float64Array} f @param {Float64Array} s'

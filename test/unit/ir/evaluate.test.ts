@@ -152,3 +152,34 @@ describe('IR as JSON', () => {
     await expect(loadModel(writeFixture(dir, 'future.json', JSON.stringify({ ...treeModel(), version: 99 })))).rejects.toThrow(/newer than this mlkafka reads \(1\)\. Upgrade mlkafka/)
   })
 })
+
+describe('IR edge values', () => {
+  it('a split between present and missing values (threshold Infinity) survives save and load', async () => {
+    const ir = treeModel()
+    if (ir.model.type !== 'trees') throw new Error()
+    ir.model.trees[0].threshold[0] = Infinity
+    ir.model.trees[0].missingLeft[0] = 0
+    const file = `${dir}/inf.json`
+    await saveModel(file, ir)
+    expect(readFileSync(file, 'utf8')).toContain('"Infinity"')
+    const back = await loadModel(file)
+    expect(back).toEqual(ir)
+    expect(predict(back, [{ speed: 1e300 }, { speed: null }])).toEqual(predict(ir, [{ speed: 1e300 }, { speed: null }]))
+    expect(predict(back, [{ speed: 1e300 }])[0]).toEqual({ label: 'no', probabilities: [0.9, 0.1] })
+  })
+
+  it('a category level spelled "Infinity" stays text', async () => {
+    const ir = treeModel()
+    if (ir.features.steps[1].kind !== 'ordinal') throw new Error()
+    ir.features.steps[1].levels = ['Infinity', 'NaN']
+    await saveModel(`${dir}/levels.json`, ir)
+    expect((await loadModel(`${dir}/levels.json`)).features.steps[1]).toEqual(ir.features.steps[1])
+  })
+
+  it('reads only a record\'s own fields: a column named "constructor" is missing when absent', () => {
+    const ir = treeModel()
+    ir.input.columns[0].name = 'constructor'
+    ir.features.steps[0] = { kind: 'raw', column: 'constructor' }
+    expect(predict(ir, [{}])[0]).toEqual(predict(ir, [{ constructor: null }])[0])
+  })
+})
