@@ -12,7 +12,10 @@ import { readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../
 import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
-import { canPrompt, promptChoice, promptCsvFile, promptMany, promptTarget, promptText } from '../../src/cli/prompts.js'
+import { join } from 'node:path'
+import { writeScorer, usageHint } from '../../src/export/write-scorer.js'
+import { loadModel } from '../../src/ir/io.js'
+import { canPrompt, promptConfirm, promptChoice, promptCsvFile, promptMany, promptTarget, promptText } from '../../src/cli/prompts.js'
 import { defaultWorkers } from '../../src/learners/forest-pool.js'
 import { FAMILIES, type Family } from '../../src/learners/learner.js'
 
@@ -142,6 +145,7 @@ export default class AutomlTrain extends BaseCommand {
       this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows); leaderboard and run files in ${runDir}/`)
       this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)
     }
+    if (guided && result.stoppedBy !== 'interrupted') await offerExport(modelPath, runDir, (line) => this.log(line))
     return {
       runDir,
       ...(topic ? { topic } : {}),
@@ -167,4 +171,16 @@ function parseMetric(text: string | undefined, task: 'binary' | 'multiclass' | '
   const allowed = METRICS_BY_TASK[task]
   if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`--metric ${text} does not fit a ${task} task: use one of ${allowed.join(', ')}`)
   return text as MetricName
+}
+
+/** At the end of a guided run: write the winner as a TypeScript scorer, if the user wants it. */
+async function offerExport(modelPath: string, runDir: string, log: (line: string) => void): Promise<void> {
+  if (!(await promptConfirm('Export the winner as a dependency-free TypeScript scorer?', true))) {
+    log(`later: mlkafka export scorer --model ${modelPath} --out scorer.ts`)
+    return
+  }
+  const out = await promptText('Write it to', join(runDir, 'scorer.ts'), (v) => (v.trim().length > 0 ? true : 'a file path, e.g. scorer.ts'))
+  const written = await writeScorer(await loadModel(modelPath), { out: out.trim(), source: modelPath })
+  log(`wrote ${written.file}`)
+  for (const line of usageHint(written)) log(`  ${line}`)
 }

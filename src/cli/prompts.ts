@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { checkbox, input, select } from '@inquirer/prompts'
+import { checkbox, confirm, input, select } from '@inquirer/prompts'
 import type { Table } from '../data/table.js'
 import { describeTable } from '../data/schema.js'
 
@@ -71,4 +71,8 @@ export async function promptMany<T extends string>(message: string, choices: rea
     choices: choices.map((c) => ({ value: c, name: c, checked: true })),
     validate: (picked) => (picked.length > 0 ? true : 'pick at least one'),
   })
+}
+
+export async function promptConfirm(message: string, preferred: boolean): Promise<boolean> {
+  return confirm({ message, default: preferred })
 }
