@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench [-- --suite NAME ...] [--quick]`: runs the benchmark suites one after another (never two
-// at once: the machine has 2 cores), prints a table and writes bench/results/latest.json.
-import { mkdirSync, writeFileSync } from 'node:fs'
+// `npm run bench [-- --suite NAME ...] [--quick] [--readme]`: runs the benchmark suites one after another
+// (never two at once: the machine has 2 cores), prints each result as a JSON line and keeps the latest
+// result of every suite in bench/results/latest.json. --readme rewrites the table in README.md from it.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
+import { renderBenchTables } from './render.mjs'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -14,21 +16,28 @@ const suites = {
   serve: async () => (await import('./suites/serve.mjs')).run(quick ? { messages: 10_000, rounds: 1 } : {}),
   automl: async () => (await import('./suites/automl.mjs')).run(quick ? { budget: '15s' } : {}),
 }
-const names = chosen.length > 0 ? chosen : Object.keys(suites)
-const report = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpus: cpus().length,
-  cpuModel: cpus()[0]?.model,
-  quick,
-  results: [],
-}
+const latestFile = new URL('./results/latest.json', import.meta.url)
+const report = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : { suites: {} }
+report.suites ??= {}
+const names = args.includes('--readme') && chosen.length === 0 ? [] : chosen.length > 0 ? chosen : Object.keys(suites)
 for (const name of names) {
   if (!suites[name]) throw new Error(`unknown suite ${name}; suites: ${Object.keys(suites).join(', ')}`)
   process.stderr.write(`bench: ${name}...\n`)
   const out = await suites[name]()
-  report.results.push(...(Array.isArray(out) ? out : [out]))
+  const results = Array.isArray(out) ? out : [out]
+  report.suites[name] = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, quick, results }
+  for (const r of results) console.log(JSON.stringify(r))
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+  writeFileSync(latestFile, JSON.stringify(report, null, 2) + '\n')
 }
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(report, null, 2) + '\n')
-for (const r of report.results) console.log(JSON.stringify(r))
+if (args.includes('--readme')) {
+  const readme = new URL('../README.md', import.meta.url)
+  const text = readFileSync(readme, 'utf8')
+  const start = '<!-- bench:start -->'
+  const end = '<!-- bench:end -->'
+  const i = text.indexOf(start)
+  const j = text.indexOf(end)
+  if (i < 0 || j < i) throw new Error('README.md has no <!-- bench:start --> ... <!-- bench:end --> section')
+  writeFileSync(readme, text.slice(0, i + start.length) + '\n' + renderBenchTables(report) + '\n' + text.slice(j))
+  process.stderr.write('bench: README.md table updated\n')
+}

@@ -1,0 +1,29 @@
+// Markdown tables of bench/results/latest.json for the README.
+const fmt = (v) => (v === null || v === undefined ? '–' : typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : String(v)) : String(v))
+const ok = (v) => (v === true ? 'yes' : v === false ? '**no**' : '–')
+
+function table(header, rows) {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(fmt).join(' | ')} |`)].join('\n')
+}
+
+export function renderBenchTables(report) {
+  const out = []
+  const s = report.suites ?? {}
+  const when = (name) => (s[name] ? ` (${s[name].date.slice(0, 10)}, ${s[name].cpus} cores, Node ${s[name].node}${s[name].quick ? ', quick' : ''})` : '')
+  if (s['data-load']) {
+    out.push(`**CSV load**${when('data-load')}`, '', table(['rows x cols', 'file MB', 'seconds', 'rows/s', 'peak RSS MB', 'goal', 'met'], s['data-load'].results.map((r) => [`${fmt(r.rows)} x ${r.cols}`, r.fileMB, r.seconds.toFixed(1), r.rowsPerSecond, r.peakRssMB, r.goal, ok(r.pass)])), '')
+  }
+  if (s.learners) {
+    out.push(`**Learners vs scikit-learn** (same CSV, split and hyperparameters)${when('learners')}`, '', table(['fit', 'rows x cols', 'ours s', 'sklearn s', 'ratio', 'goal', 'accuracy ours / sklearn', 'IR predict rows/s', 'met'], s.learners.results.map((r) => [r.name, `${fmt(r.rows)} x ${r.cols}`, r.fitSeconds, r.sklearnFitSeconds, r.timeRatio, `<= ${r.goalRatio}x`, `${r.accuracy} / ${fmt(r.sklearnAccuracy)}`, r.predictRowsPerSecond, ok(r.pass)])), '')
+  }
+  if (s.scorer) {
+    out.push(`**Generated scorer vs IR evaluator** (records/s, one core)${when('scorer')}`, '', table(Object.keys(s.scorer.results[0] ?? {}), s.scorer.results.map((r) => Object.values(r))), '')
+  }
+  if (s.serve) {
+    out.push(`**serve vs pass-through** (local broker)${when('serve')}`, '', table(Object.keys(s.serve.results[0] ?? {}), s.serve.results.map((r) => Object.values(r).map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : v)))), '')
+  }
+  if (s.automl) {
+    out.push(`**AutoML vs scikit-learn grid search** (test score of the winner)${when('automl')}`, '', table(['dataset', 'rows x cols', 'metric', 'mlkafka (winner, trials)', 'scikit-learn (winner)', 'run s / grid s', 'at least as good'], s.automl.results.map((r) => [r.name.replace('automl ', ''), `${r.rows} x ${r.cols}`, r.metric, `${r.testScore} (${r.winner}, ${r.trials})`, `${r.sklearnTestScore} (${r.sklearnWinner})`, `${r.runSeconds} / ${r.sklearnGridSeconds}`, ok(r.pass)])), '')
+  }
+  return out.join('\n').trimEnd()
+}
