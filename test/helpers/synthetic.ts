@@ -171,15 +171,4 @@ export function bayesAccuracy(data: SyntheticData, positions: Int32Array): numbe
   return accuracy(scores, k, targetsOf(data.target, positions))
 }
 
-export function r2(pred: Float64Array, y: Float64Array): number {
-  let mean = 0
-  for (const v of y) mean += v
-  mean /= y.length
-  let ssRes = 0
-  let ssTot = 0
-  for (let i = 0; i < y.length; i++) {
-    ssRes += (y[i] - pred[i]) ** 2
-    ssTot += (y[i] - mean) ** 2
-  }
-  return 1 - ssRes / ssTot
-}
+export { r2 } from '../../src/automl/metrics.js'

@@ -4,44 +4,12 @@ import { loadModel, saveModel, serializeModel } from '../../../src/ir/io.js'
 import { compileModel, predict } from '../../../src/ir/evaluate.js'
 import type { ModelIR } from '../../../src/ir/model.js'
 import { tempDir, writeFixture } from '../../helpers/files.js'
+import { stumpModel } from '../../helpers/ir-fixtures.js'
 
 const dir = tempDir()
 
 /** A hand-made stump on "speed" (missing goes right) with a categorical "color" split below it. */
-function treeModel(): ModelIR {
-  return {
-    format: 'mlkafka.model',
-    version: 1,
-    modelId: 'tree-1',
-    family: 'decision_tree',
-    params: { maxDepth: 2 },
-    input: { columns: [{ name: 'speed', type: 'numeric' }, { name: 'color', type: 'categorical' }] },
-    target: { name: 'y', task: 'binary', classes: ['no', 'yes'] },
-    features: {
-      encoding: 'tree',
-      width: 2,
-      steps: [
-        { kind: 'raw', column: 'speed' },
-        { kind: 'ordinal', column: 'color', levels: ['red', 'blue'], other: false },
-      ],
-    },
-    model: {
-      type: 'trees',
-      combine: 'single',
-      outputs: 2,
-      trees: [
-        {
-          feature: [0, -1, 1, -1, -1],
-          threshold: [50, 0, 0.5, 0, 0],
-          left: [1, -1, 3, -1, -1],
-          right: [2, -1, 4, -1, -1],
-          missingLeft: [0, 0, 1, 0, 0],
-          value: [0.5, 0.5, 0.9, 0.1, 0.4, 0.6, 0.2, 0.8, 0.7, 0.3],
-        },
-      ],
-    },
-  }
-}
+const treeModel = stumpModel
 
 function linearModel(): ModelIR {
   return {

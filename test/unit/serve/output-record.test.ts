@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { compileModel } from '../../../src/ir/evaluate.js'
 import { predictionColumns } from '../../../src/ir/score-csv.js'
 import { OutputRecordBuilder, outputFieldNames, parseOutputFields } from '../../../src/serve/output-record.js'
-import { ridgeModel, stumpModel } from './fixtures.js'
+import { ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
 
 const ir = stumpModel()
 const model = compileModel(ir)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { InlineScorer, ScoringPool } from '../../../src/serve/scoring-pool.js'
 import { packValues, unpackValues } from '../../../src/serve/scoring-protocol.js'
-import { stumpModel } from './fixtures.js'
+import { stumpModel } from '../../helpers/ir-fixtures.js'
 
 const values = [
   '{"id": 1, "speed": 60.5, "color": "blue"}',

@@ -1,4 +1,4 @@
-import type { ModelIR } from '../../../src/ir/model.js'
+import type { ModelIR } from '../../src/ir/model.js'
 
 /** A stump on "speed" (missing goes right) over a categorical "color": binary, classes no/yes. */
 export function stumpModel(): ModelIR {
