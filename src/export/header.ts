@@ -36,7 +36,8 @@ function keyParamsText(ir: ModelIR): string {
 
 const round = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v))
 
-export function headerFacts(ir: ModelIR, plan: ScorerPlan, exportedAt: Date): HeaderFacts {
+/** `command`: what wrote the code, for the header's `exported:` line. */
+export function headerFacts(ir: ModelIR, plan: ScorerPlan, exportedAt: Date, command = 'mlkafka export scorer'): HeaderFacts {
   const what =
     plan.classes === null
       ? `${plan.task}: a number`
@@ -52,7 +53,7 @@ export function headerFacts(ir: ModelIR, plan: ScorerPlan, exportedAt: Date): He
     lines.push(`training data: ${t.source}, ${t.rows} rows, fingerprint ${t.fingerprint}`)
     lines.push(`trained: ${t.createdAt} with mlkafka ${t.mlkafkaVersion}`)
   } else lines.push('training data: not recorded in the model file')
-  lines.push(`exported: ${exportedAt.toISOString()} by mlkafka ${MLKAFKA_VERSION} (\`mlkafka export scorer\`)`)
+  lines.push(`exported: ${exportedAt.toISOString()} by mlkafka ${MLKAFKA_VERSION} (\`${command}\`)`)
   lines.push(`inputs: ${plan.fields.length} fields -> ${plan.width} features; model printed as ${plan.layoutText}`)
   return { title: `mlkafka scorer: predicts ${JSON.stringify(plan.target)} (${what})`, lines, example: exampleRecord(plan) }
 }

@@ -1,0 +1,259 @@
+/**
+ * The fixed runtime of a generated Java scorer: the record-reading rules (src/export/record-rules.ts),
+ * JavaScript's number-to-text (a number given for a category is its JS text: 42 is "42", not "42.0"),
+ * JSON text for error messages, argmax, sigmoid, softmax and the packed-array readers. Each follows the
+ * evaluator's code (src/data/cells.ts, src/features/record.ts, src/ir/evaluate.ts); the parity tests
+ * check them on edge values. Java's Double.parseDouble accepts more than parseNumber ("1d", "NaN",
+ * "0x1p3"), so text is checked against the decimal syntax first.
+ */
+import { EXPECTED, MISSING_TOKENS, SHOWN_CUT, SHOWN_MAX } from '../record-rules.js'
+import { javaString } from './literals.js'
+
+export const JAVA_RUNTIME = `  // ---- runtime: the record rules of mlkafka's model IR ----
+
+  /** A record that cannot be scored: a field has the wrong type. {@link #getField()} names it. */
+  public static final class ScoringException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String field;
+
+    public ScoringException(String field, String problem) {
+      super("field \\"" + field + "\\": " + problem);
+      this.field = field;
+    }
+
+    /** The input field whose value has the wrong type. */
+    public String getField() {
+      return field;
+    }
+  }
+
+  private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(?:[0-9]+\\\\.?[0-9]*|\\\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
+
+  /** JavaScript's String.prototype.trim: white space and line terminators at both ends. */
+  private static boolean isJsSpace(char c) {
+    return c == ' ' || (c >= '\\t' && c <= '\\r') || c == '\\u00a0' || c == '\\u1680' || (c >= '\\u2000' && c <= '\\u200a')
+        || c == '\\u2028' || c == '\\u2029' || c == '\\u202f' || c == '\\u205f' || c == '\\u3000' || c == '\\ufeff';
+  }
+
+  private static String jsTrim(String s) {
+    int a = 0;
+    int b = s.length();
+    while (a < b && isJsSpace(s.charAt(a))) a++;
+    while (b > a && isJsSpace(s.charAt(b - 1))) b--;
+    return s.substring(a, b);
+  }
+
+  /** Texts that mean "no value", compared after trimming white space. */
+  private static boolean isMissingText(String s) {
+    if (s.isEmpty()) return true;
+    if (s.charAt(0) <= 32 || s.charAt(s.length() - 1) <= 32) s = jsTrim(s);
+    switch (s) {
+${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** A decimal number (surrounding blanks allowed), else NaN: hex, Infinity, NaN and 1d are text. */
+  private static double parseNumber(String s) {
+    String t = s;
+    if (t.isEmpty()) return Double.NaN;
+    if (t.charAt(0) <= 32 || t.charAt(t.length() - 1) <= 32) {
+      t = jsTrim(t);
+      if (t.isEmpty()) return Double.NaN;
+    }
+    if (!DECIMAL.matcher(t).matches()) return Double.NaN;
+    return Double.parseDouble(t);
+  }
+
+  /** true/false in any letter case, else null. */
+  private static Boolean parseBoolean(String s) {
+    String t = jsTrim(s).toLowerCase(java.util.Locale.ROOT);
+    if (t.equals("true")) return Boolean.TRUE;
+    if (t.equals("false")) return Boolean.FALSE;
+    return null;
+  }
+
+  /** A number field: NaN when missing; numbers, numeric text and true/false accepted. */
+  private static double readNumber(String field, Object value) {
+    if (value == null) return Double.NaN;
+    if (value instanceof Number) return ((Number) value).doubleValue();
+    if (value instanceof Boolean) return ((Boolean) value) ? 1 : 0;
+    if (value instanceof CharSequence) {
+      String s = value.toString();
+      if (isMissingText(s)) return Double.NaN;
+      double v = parseNumber(s);
+      if (Double.isNaN(v)) throw new ScoringException(field, ${javaString(EXPECTED.number + ', got ')} + show(value));
+      return v;
+    }
+    throw new ScoringException(field, ${javaString(EXPECTED.number + ', got ')} + show(value));
+  }
+
+  /** A boolean field as 1/0: NaN when missing; true/false (also as text) and 0/1 accepted. */
+  private static double readBoolean(String field, Object value) {
+    if (value == null) return Double.NaN;
+    if (value instanceof Number) {
+      double v = ((Number) value).doubleValue();
+      if (v != 0 && v != 1 && !Double.isNaN(v)) throw new ScoringException(field, ${javaString(EXPECTED.boolean + ', got ')} + show(value));
+      return v;
+    }
+    if (value instanceof Boolean) return ((Boolean) value) ? 1 : 0;
+    if (value instanceof CharSequence) {
+      String s = value.toString();
+      if (isMissingText(s)) return Double.NaN;
+      Boolean b = parseBoolean(s);
+      if (b != null) return b ? 1 : 0;
+      double v = parseNumber(s);
+      if (v == 0 || v == 1) return v;
+      throw new ScoringException(field, ${javaString(EXPECTED.boolean + ', got ')} + show(value));
+    }
+    throw new ScoringException(field, ${javaString(EXPECTED.number + ', got ')} + show(value));
+  }
+
+  /** A category field's level, null when missing. Numbers and booleans count as their (JavaScript) text. */
+  private static String readCategory(String field, Object value) {
+    if (value == null) return null;
+    if (value instanceof Number) {
+      double v = ((Number) value).doubleValue();
+      return Double.isNaN(v) ? null : jsNumber(v);
+    }
+    if (value instanceof Boolean) return value.toString();
+    if (value instanceof CharSequence) {
+      String s = value.toString();
+      return isMissingText(s) ? null : s;
+    }
+    throw new ScoringException(field, ${javaString(EXPECTED.category + ', got ')} + show(value));
+  }
+
+  /** JavaScript's String(number): the shortest digits that read back as v, in JS's notation. */
+  static String jsNumber(double v) {
+    if (Double.isNaN(v)) return "NaN";
+    if (Double.isInfinite(v)) return v > 0 ? "Infinity" : "-Infinity";
+    if (v == 0) return "0";
+    String sign = v < 0 ? "-" : "";
+    double a = Math.abs(v);
+    java.math.BigDecimal exact = new java.math.BigDecimal(a);
+    java.math.BigDecimal shortest = exact;
+    for (int p = 1; p <= 17; p++) {
+      java.math.BigDecimal r = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+      if (r.doubleValue() == a) {
+        shortest = r;
+        break;
+      }
+    }
+    shortest = shortest.stripTrailingZeros();
+    String digits = shortest.unscaledValue().toString();
+    int k = digits.length();
+    int n = k - shortest.scale();
+    StringBuilder out = new StringBuilder(sign);
+    if (k <= n && n <= 21) {
+      out.append(digits);
+      for (int i = k; i < n; i++) out.append('0');
+    } else if (0 < n && n <= 21) {
+      out.append(digits, 0, n).append('.').append(digits, n, k);
+    } else if (-6 < n && n <= 0) {
+      out.append("0.");
+      for (int i = 0; i < -n; i++) out.append('0');
+      out.append(digits);
+    } else {
+      int e = n - 1;
+      out.append(digits.charAt(0));
+      if (k > 1) out.append('.').append(digits, 1, k);
+      out.append('e').append(e >= 0 ? '+' : '-').append(Math.abs(e));
+    }
+    return out.toString();
+  }
+
+  /** A value as JSON.stringify shows it, cut to ${SHOWN_CUT} characters plus "..." when longer than ${SHOWN_MAX}. */
+  private static String show(Object value) {
+    String s = json(value);
+    return s.length() > ${SHOWN_MAX} ? s.substring(0, ${SHOWN_CUT}) + "..." : s;
+  }
+
+  private static String json(Object v) {
+    if (v == null) return "null";
+    if (v instanceof CharSequence) return jsonString(v.toString());
+    if (v instanceof Boolean) return v.toString();
+    if (v instanceof Number) {
+      double d = ((Number) v).doubleValue();
+      return Double.isNaN(d) || Double.isInfinite(d) ? "null" : jsNumber(d);
+    }
+    if (v instanceof java.util.Map) {
+      StringBuilder out = new StringBuilder("{");
+      for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) v).entrySet()) {
+        if (out.length() > 1) out.append(',');
+        out.append(jsonString(String.valueOf(e.getKey()))).append(':').append(json(e.getValue()));
+      }
+      return out.append('}').toString();
+    }
+    if (v instanceof Iterable) {
+      StringBuilder out = new StringBuilder("[");
+      for (Object item : (Iterable<?>) v) {
+        if (out.length() > 1) out.append(',');
+        out.append(json(item));
+      }
+      return out.append(']').toString();
+    }
+    return jsonString(String.valueOf(v));
+  }
+
+  private static String jsonString(String s) {
+    StringBuilder out = new StringBuilder("\\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"': out.append("\\\\\\""); break;
+        case '\\\\': out.append("\\\\\\\\"); break;
+        case '\\b': out.append("\\\\b"); break;
+        case '\\f': out.append("\\\\f"); break;
+        case '\\n': out.append("\\\\n"); break;
+        case '\\r': out.append("\\\\r"); break;
+        case '\\t': out.append("\\\\t"); break;
+        default:
+          boolean lone = Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1)))
+              && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)));
+          if (c < 0x20 || lone) out.append(String.format("\\\\u%04x", (int) c));
+          else out.append(c);
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  /** Index of the largest score; the first one wins a tie. */
+  private static int argmax(double[] s) {
+    int best = 0;
+    for (int j = 1; j < s.length; j++) if (s[j] > s[best]) best = j;
+    return best;
+  }
+
+  private static double sigmoid(double z) {
+    return 1 / (1 + StrictMath.exp(-z));
+  }
+
+  /** In-place softmax, in the evaluator's order: max, exp(z - max) summed in order, then divided. */
+  private static void softmax(double[] s) {
+    double max = s[0];
+    for (int j = 1; j < s.length; j++) if (s[j] > max) max = s[j];
+    double sum = 0;
+    for (int j = 0; j < s.length; j++) {
+      double e = StrictMath.exp(s[j] - max);
+      s[j] = e;
+      sum += e;
+    }
+    for (int j = 0; j < s.length; j++) s[j] = s[j] / sum;
+  }
+
+  /** Packed doubles: base64 of their big-endian IEEE 754 bytes (exact), split into string constants under 64 KB. */
+  private static double[] doubles(String[] parts, int n) {
+    double[] a = new double[n];
+    java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(String.join("", parts))).asDoubleBuffer().get(a);
+    return a;
+  }
+
+  /** Packed ints: base64 of their big-endian bytes. */
+  private static int[] ints(String[] parts, int n) {
+    int[] a = new int[n];
+    java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(String.join("", parts))).asIntBuffer().get(a);
+    return a;
+  }`

@@ -1,0 +1,79 @@
+/**
+ * Scaffolds: real files under templates/<target>/ with {{PLACEHOLDER}}s, filled with text the exporter
+ * made safe for each file's language, and written under --out. A template with a placeholder nobody
+ * fills (or a value for none) is a bug here, caught when filling rather than in a user's build.
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
+import { UserError } from '../../errors.js'
+import { PACKAGE_ROOT } from '../../version.js'
+import type { ScorerPlan } from '../scorer-plan.js'
+
+export const TEMPLATES_ROOT = join(PACKAGE_ROOT, 'templates')
+
+/** A file of the generated project: its path under the output folder and its text. */
+export interface ScaffoldFile {
+  path: string
+  content: string
+}
+
+export interface UdfOptions {
+  /** Scorer class prefix: NAME + "Scorer" (default from the target). */
+  name?: string
+  packageName: string
+  source?: string
+  now?: Date
+}
+
+export interface Scaffold {
+  files: ScaffoldFile[]
+  /** The generated scorer (Java for ksqldb and kafka-streams, TypeScript for kafkajs). */
+  scorer: { plan: ScorerPlan }
+  artifactId: string
+  /** Commands to run next, from the project folder. */
+  nextSteps: string[]
+}
+
+export function artifactIdOf(className: string): string {
+  return className.replace(/Scorer$/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase() || 'model'
+}
+
+export async function readTemplate(target: string, file: string): Promise<string> {
+  return readFile(join(TEMPLATES_ROOT, target, file), 'utf8')
+}
+
+/** Replaces every {{KEY}}; a placeholder without a value is a bug in the exporter, not the user's problem. */
+export function fillTemplate(text: string, values: Record<string, string>, name: string): string {
+  return text.replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => {
+    const value = values[key]
+    if (value === undefined) throw new Error(`template ${name}: no value for {{${key}}}`)
+    return value
+  })
+}
+
+/** Markdown-safe one-line text for READMEs (model ids and names can hold anything). */
+export function markdownText(s: string): string {
+  return s.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[`<>*_[\]\\|]/g, (c) => `\\${c}`)
+}
+
+/** Writes the files under `out` (created when missing; its parent must exist). Existing files are replaced. */
+export async function writeScaffold(out: string, files: ScaffoldFile[]): Promise<string[]> {
+  const existing = await stat(out).catch(() => null)
+  if (existing !== null && !existing.isDirectory()) throw new UserError(`--out ${out} is a file: pass a folder for the generated project`)
+  if (existing === null && !(await stat(dirname(out)).catch(() => null))?.isDirectory()) {
+    throw new UserError(`--out ${out}: folder ${dirname(out)} does not exist. Create it first or choose another path`)
+  }
+  const written: string[] = []
+  try {
+    for (const file of files) {
+      const path = join(out, file.path)
+      await mkdir(dirname(path), { recursive: true })
+      await writeFile(path, file.content)
+      written.push(path)
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new UserError(`--out ${out}: cannot write the project (${code ?? (err as Error).message}). Check that the folder is writable`)
+  }
+  return written.map((p) => relative(process.cwd(), p) || p)
+}
