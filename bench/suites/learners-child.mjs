@@ -24,7 +24,7 @@ const configs = {
   decision_tree: [decisionTree, { ...decisionTree.defaultParams('binary'), maxDepth: 12 }],
   logistic_regression: [logisticRegression, { ...logisticRegression.defaultParams('binary'), C: 1, maxIter: 100 }],
   // scikit-learn's MLPClassifier with max_iter=20 and no early stopping: exactly 20 epochs.
-  mlp: [mlp, { ...mlp.defaultParams('binary'), hidden: [64, 64], epochs: 20, patience: 1e9, validationFraction: 0, batchSize: 200 }],
+  mlp: [mlp, { ...mlp.defaultParams('binary'), hidden: [64, 64], epochs: 20, patience: 1e9, validationFraction: 0, batchSize: 200, threads: workers }],
 }
 
 const results = []

@@ -155,6 +155,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       perFamily.set(family, k + 1)
       const params = sampleParams(family, target.task, k, new Random(Random.derive(options.seed, i)))
       if (family === 'random_forest') params.workers = forestThreads
+      if (family === 'mlp') params.threads = forestThreads
       configs.push({ modelId: `${family}_${i + 1}`, family, params, seed: Random.derive(options.seed, i, 1) })
     }
     return configs[t]
@@ -235,7 +236,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     // The winner is always refit on all rows; the runners-up only while the budget allows.
     if (models.length > 0 && budget !== null && elapsed() + (row.trainMs / folds.length) * 1.5 > budget) break
     if (models.length > 0 && options.signal?.aborted) break
-    const params = row.family === 'random_forest' ? { ...row.params, workers: availableParallelism() } : row.params
+    const params = row.family === 'random_forest' ? { ...row.params, workers: availableParallelism() } : row.family === 'mlp' ? { ...row.params, threads: availableParallelism() } : row.params
     models.push(await fitModel(LEARNERS[row.family], table, target, all, params, { modelId: row.modelId, seed: row.seed }))
   }
   return {

@@ -10,6 +10,9 @@
  * Outputs: binary is one logit (sigmoid, log loss), multiclass k logits (softmax, cross-entropy),
  * regression one value (identity, squared loss / 2) trained on standardized y; the scale is folded
  * back into the last layer so the IR stays a plain network.
+ *
+ * Each mini-batch's loss and gradient is computed in parts on up to `threads` threads (mlp-threads.ts,
+ * mlp-worker.ts); the weights do not depend on the thread count.
  */
 import type { Task } from '../data/target.js'
 import { encodeTable } from '../features/pipeline.js'
@@ -17,7 +20,11 @@ import { sigmoid, softmaxInPlace } from '../ir/evaluate.js'
 import type { MlpModelIR } from '../ir/model.js'
 import { denseForward, logSumExp, rowsOf, softplus, transpose } from './dense-math.js'
 import { balancedClassWeights, FitAborted, tableRowsOf, targetsOf, type FitInput, type Learner } from './learner.js'
+import { BatchGradients, defaultMlpThreads, mlpThreadsFor } from './mlp-threads.js'
 import { Random } from './random.js'
+import { toShared } from '../shared-memory.js'
+
+export { shutdownMlpPool } from './mlp-threads.js'
 
 export type HiddenActivation = 'relu' | 'tanh'
 export type OutputKind = 'logistic' | 'softmax' | 'identity'
@@ -50,6 +57,12 @@ export interface MlpParams {
   alpha: number
   /** 'balanced' weighs each class by n / (k * count) in the loss (classification only; default 'none'). */
   classWeight: 'none' | 'balanced'
+  /**
+   * Threads computing each mini-batch's gradient (default: the cores). The weights are the same for any
+   * count: a batch is cut into parts by its size alone, and their gradients are summed in a fixed order.
+   * Small networks and batches use one thread whatever this says (see batchParts in mlp-threads.ts).
+   */
+  threads: number
 }
 
 export function defaultMlpParams(): MlpParams {
@@ -68,6 +81,7 @@ export function defaultMlpParams(): MlpParams {
     tol: 1e-4,
     alpha: 1e-4,
     classWeight: 'none',
+    threads: defaultMlpThreads(),
   }
 }
 
@@ -182,11 +196,20 @@ export class MlpNetwork {
    * y holds class indices (logistic, softmax) or targets (identity); sw may be null (all ones).
    */
   lossAndGradient(x: Float64Array, rows: number, y: Float64Array, sw: Float64Array | null, alpha: number, grad: Float64Array, dropout?: Dropout): number {
+    const inv = 1 / rows
+    return this.partLossAndGradient(x, rows, y, sw, inv, grad, dropout) + this.addWeightPenalty(grad, alpha, inv)
+  }
+
+  /**
+   * One part of a batch (rows of it, contiguous): the sum over its rows of sampleWeight * loss * inv,
+   * and that sum's gradient into `grad` (every entry written), without the L2 term. With inv = 1 / (the
+   * batch's rows), the parts' losses and gradients add up to the batch's mean loss and its gradient.
+   */
+  partLossAndGradient(x: Float64Array, rows: number, y: Float64Array, sw: Float64Array | null, inv: number, grad: Float64Array, dropout?: Dropout): number {
     const z = this.forwardBatch(x, rows, dropout)
     const L = this.layers
     const k = this.sizes[L]
     const delta = this.deltas[L]
-    const inv = 1 / rows
     let loss = 0
     for (let i = 0; i < rows; i++) {
       const w = (sw ? sw[i] : 1) * inv
@@ -236,17 +259,26 @@ export class MlpNetwork {
       if (this.activation === 'relu') for (let i = 0; i < len; i++) dPrev[i] = h[i] > 0 ? dPrev[i] : 0
       else for (let i = 0; i < len; i++) dPrev[i] *= 1 - h[i] * h[i]
     }
+    return loss
+  }
+
+  /**
+   * The L2 term for a batch of 1 / inv rows: adds alpha * inv * W to the weights' entries of `grad`
+   * (laid out like params; biases are not penalized) and returns alpha / 2 * inv * sum of squared weights.
+   */
+  addWeightPenalty(grad: Float64Array, alpha: number, inv: number): number {
     let sq = 0
-    for (let l = 0; l < L; l++) {
+    let offset = 0
+    for (let l = 0; l < this.layers; l++) {
       const W = this.W[l]
-      const g = gW[l]
       const c = alpha * inv
       for (let i = 0; i < W.length; i++) {
         sq += W[i] * W[i]
-        g[i] += c * W[i]
+        grad[offset + i] += c * W[i]
       }
+      offset += W.length + this.b[l].length
     }
-    return loss + 0.5 * alpha * inv * sq
+    return 0.5 * alpha * inv * sq
   }
 
   /**
@@ -344,6 +376,9 @@ export interface MlpFit {
   epochs: number
   bestEpoch: number
   validationLoss: number
+  /** Threads the fit used, and how many batch parts worker threads computed (0 on one thread). */
+  threads: number
+  workerParts: number
 }
 
 function checkParams(p: MlpParams): void {
@@ -353,6 +388,7 @@ function checkParams(p: MlpParams): void {
   if (!(p.dropout >= 0 && p.dropout < 1)) throw new Error(`mlp: dropout must be in [0, 1) (got ${p.dropout})`)
   if (!(p.validationFraction >= 0 && p.validationFraction < 1)) throw new Error(`mlp: validationFraction must be in [0, 1) (got ${p.validationFraction})`)
   if (!(p.batchSize >= 1) || !(p.epochs >= 1) || !(p.learningRate > 0)) throw new Error('mlp: batchSize, epochs and learningRate must be positive')
+  if (!(p.threads >= 1)) throw new Error(`mlp: threads must be at least 1 (got ${p.threads})`)
 }
 
 export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit {
@@ -402,22 +438,23 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
     swVal = yVal ? yVal.map((c) => cw[c]) : null
   }
 
-  const net = MlpNetwork.glorot([d, ...params.hidden, outputs], params.activation, output, new Random(seed))
+  const sizes = [d, ...params.hidden, outputs]
+  const batch = Math.max(1, Math.min(params.batchSize, n))
+  const threads = mlpThreadsFor(params.threads, batch, sizes)
+  let net = MlpNetwork.glorot(sizes, params.activation, output, new Random(seed))
+  // Worker threads read the weights where the Adam step writes them.
+  if (threads > 1) net = new MlpNetwork(sizes, params.activation, output, toShared(net.params))
   const shuffle = new Random(Random.derive(seed, 1))
-  const dropout: Dropout | undefined = params.dropout > 0 ? { rate: params.dropout, random: new Random(Random.derive(seed, 2)) } : undefined
+  const { beta1, beta2, epsilon, learningRate, alpha } = params
+  const gradients = new BatchGradients(net, { batch, weighted: sw !== null, alpha, dropoutRate: params.dropout, dropoutSeed: Random.derive(seed, 2), threads })
+  const { x: xb, y: yb, sw: swb, grad } = gradients
 
   const P = net.params.length
-  const grad = new Float64Array(P)
   const m1 = new Float64Array(P)
   const m2 = new Float64Array(P)
   const best = Float64Array.from(net.params)
-  const batch = Math.max(1, Math.min(params.batchSize, n))
-  const xb = new Float64Array(batch * d)
-  const yb = new Float64Array(batch)
-  const swb = sw ? new Float64Array(batch) : null
   const order = new Int32Array(n)
   for (let i = 0; i < n; i++) order[i] = i
-  const { beta1, beta2, epsilon, learningRate, alpha } = params
 
   let step = 0
   let bestLoss = Infinity
@@ -425,46 +462,52 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
   let stale = 0
   let diverged = false
   let epoch = 0
-  while (epoch < params.epochs && n > 0) {
-    if (input.signal?.aborted) throw new FitAborted()
-    epoch++
-    shuffle.shuffle(order)
-    let trainLoss = 0
-    for (let start = 0; start < n; start += batch) {
-      const rows = Math.min(batch, n - start)
-      for (let i = 0; i < rows; i++) {
-        const r = order[start + i]
-        xb.set(X.subarray(r * d, (r + 1) * d), i * d)
-        yb[i] = y[r]
-        if (swb) swb[i] = sw![r]
+  let workerParts = 0
+  try {
+    while (epoch < params.epochs && n > 0) {
+      if (input.signal?.aborted) throw new FitAborted()
+      epoch++
+      shuffle.shuffle(order)
+      let trainLoss = 0
+      for (let start = 0, b = 0; start < n; start += batch, b++) {
+        const rows = Math.min(batch, n - start)
+        for (let i = 0; i < rows; i++) {
+          const r = order[start + i]
+          xb.set(X.subarray(r * d, (r + 1) * d), i * d)
+          yb[i] = y[r]
+          if (swb) swb[i] = sw![r]
+        }
+        trainLoss += gradients.run(rows, epoch, b) * rows
+        // Adam, with scikit-learn's bias correction folded into the step size.
+        step++
+        const lr = (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)
+        const p = net.params
+        for (let j = 0; j < P; j++) {
+          const g = grad[j]
+          m1[j] = beta1 * m1[j] + (1 - beta1) * g
+          m2[j] = beta2 * m2[j] + (1 - beta2) * g * g
+          p[j] -= (lr * m1[j]) / (Math.sqrt(m2[j]) + epsilon)
+        }
       }
-      trainLoss += net.lossAndGradient(xb, rows, yb, swb, alpha, grad, dropout) * rows
-      // Adam, with scikit-learn's bias correction folded into the step size.
-      step++
-      const lr = (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)
-      const p = net.params
-      for (let j = 0; j < P; j++) {
-        const g = grad[j]
-        m1[j] = beta1 * m1[j] + (1 - beta1) * g
-        m2[j] = beta2 * m2[j] + (1 - beta2) * g * g
-        p[j] -= (lr * m1[j]) / (Math.sqrt(m2[j]) + epsilon)
+      // Watch the validation loss (or, without validation rows, the training loss like scikit-learn).
+      const loss = val ? net.meanLoss(val.X, val.n, yVal!, swVal) : trainLoss / n
+      if (!Number.isFinite(loss)) {
+        diverged = true
+        break
       }
+      if (loss < bestLoss - params.tol) {
+        stale = 0
+      } else stale++
+      if (loss < bestLoss) {
+        bestLoss = loss
+        bestEpoch = epoch
+        best.set(net.params)
+      }
+      if (stale >= params.patience) break
     }
-    // Watch the validation loss (or, without validation rows, the training loss like scikit-learn).
-    const loss = val ? net.meanLoss(val.X, val.n, yVal!, swVal) : trainLoss / n
-    if (!Number.isFinite(loss)) {
-      diverged = true
-      break
-    }
-    if (loss < bestLoss - params.tol) {
-      stale = 0
-    } else stale++
-    if (loss < bestLoss) {
-      bestLoss = loss
-      bestEpoch = epoch
-      best.set(net.params)
-    }
-    if (stale >= params.patience) break
+  } finally {
+    workerParts = gradients.workerParts
+    gradients.close()
   }
   // With validation rows keep the best epoch's weights (those early stopping judged), as scikit-learn
   // does with early_stopping; without, the last ones. After a blow-up, the best seen (or the initial ones).
@@ -477,6 +520,8 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
     epochs: epoch,
     bestEpoch,
     validationLoss: bestLoss,
+    threads,
+    workerParts,
   }
 }
 

@@ -1,12 +1,18 @@
 import * as tf from '@tensorflow/tfjs'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Task } from '../../../src/data/target.js'
 import { encodeTable } from '../../../src/features/pipeline.js'
 import { compileModel } from '../../../src/ir/evaluate.js'
 import type { MlpModelIR } from '../../../src/ir/model.js'
 import { FitAborted, tableRowsOf, targetsOf, type FitInput } from '../../../src/learners/learner.js'
 import { fitLinear } from '../../../src/learners/linear.js'
-import { fitMlp, mlp, MlpNetwork, type HiddenActivation, type MlpParams, type OutputKind } from '../../../src/learners/mlp.js'
+import { fitMlp, mlp, MlpNetwork, shutdownMlpPool, type HiddenActivation, type MlpParams, type OutputKind } from '../../../src/learners/mlp.js'
+import { batchParts, injectMlpWorkerFault, mlpPoolThreadIds } from '../../../src/learners/mlp-threads.js'
+import { PACKAGE_ROOT } from '../../../src/version.js'
 import { Random } from '../../../src/learners/random.js'
 import { accuracy, bayesAccuracy, fitInputOf, modelIrOf, r2, splitPositions, syntheticTable } from '../../helpers/synthetic.js'
 
@@ -14,6 +20,7 @@ beforeAll(async () => {
   // Pure-JS backend: tfjs-node cannot be installed here, and the oracle only needs to be right, not fast.
   await tf.setBackend('cpu')
 })
+afterAll(() => shutdownMlpPool())
 
 /** Small and quick: enough capacity for the synthetic signals. */
 const SMALL: Partial<MlpParams> = { hidden: [32, 32] }
@@ -295,6 +302,99 @@ describe('mlp edge cases', () => {
       tol: 1e-4,
       alpha: 1e-4,
       classWeight: 'none',
+      threads: availableParallelism(),
     })
+  })
+})
+
+describe('mlp on worker threads (worker scripts come from dist/: npm run build)', () => {
+  // Big enough to be cut into parts: a batch of 200 rows of a 64-64 network is 4 parts.
+  const data = syntheticTable({ rows: 2500, task: 'multiclass', classes: 3, seed: 61, features: 8 })
+  const input = fitInputOf(data, 'dense', all(2500), 3)
+  const params: Partial<MlpParams> = { hidden: [64, 64], epochs: 12, dropout: 0.2, classWeight: 'balanced', patience: 1000 }
+
+  it('cuts a batch into parts by its size alone, and keeps small ones whole', () => {
+    expect(batchParts(200, [25, 64, 64, 1])).toBe(4)
+    expect(batchParts(64, [25, 64, 64, 1])).toBe(2)
+    expect(batchParts(256, [25, 32, 1])).toBe(2)
+    expect(batchParts(64, [25, 32, 1])).toBe(1)
+    expect(batchParts(1000, [200, 128, 64, 1])).toBe(8)
+    const small = fitMlp(input, { hidden: [8], epochs: 2, threads: 2 })
+    expect(small.threads).toBe(1)
+    expect(small.workerParts).toBe(0)
+  })
+
+  it('gives bit-identical weights on 1, 2 or 3 threads, with dropout and class weights', () => {
+    // The first threaded fit starts the pool's worker; the compared ones find it running.
+    fitMlp(input, { ...params, epochs: 2, threads: 2 })
+    const one = fitMlp(input, { ...params, threads: 1 })
+    const two = fitMlp(input, { ...params, threads: 2 })
+    const three = fitMlp(input, { ...params, threads: 3 })
+    expect([one.threads, two.threads, three.threads]).toEqual([1, 2, 3])
+    expect(one.workerParts).toBe(0)
+    expect(two.workerParts).toBeGreaterThan(0)
+    expect(three.workerParts).toBeGreaterThan(0)
+    const ir = JSON.stringify(one.body)
+    expect(JSON.stringify(two.body)).toBe(ir)
+    expect(JSON.stringify(three.body)).toBe(ir)
+    // Early stopping on a validation split goes through the same batches.
+    const early = { ...params, patience: 2, validationFraction: 0.2, epochs: 40 }
+    expect(JSON.stringify(fitMlp(input, { ...early, threads: 2 }).body)).toBe(JSON.stringify(fitMlp(input, { ...early, threads: 1 }).body))
+  })
+
+  it('reuses the pool across fits', () => {
+    fitMlp(input, { ...params, epochs: 1, threads: 2 })
+    const ids = mlpPoolThreadIds()
+    expect(ids.length).toBeGreaterThanOrEqual(1)
+    fitMlp(input, { ...params, epochs: 1, threads: 2 })
+    expect(mlpPoolThreadIds()).toEqual(ids)
+  })
+
+  it('a worker that throws, or whose thread exits, fails the fit with an Error instead of hanging; the next fit works', async () => {
+    for (const fault of ['throw', 'exit'] as const) {
+      fitMlp(input, { ...params, epochs: 1, threads: 2 })
+      injectMlpWorkerFault(fault)
+      expect(() => fitMlp(input, { ...params, threads: 2 }), fault).toThrow(fault === 'throw' ? /mlp worker failed: .*injected mlp worker fault/s : /mlp worker failed: .*exited/)
+      // Let the pool see a dead worker go.
+      await new Promise((r) => setTimeout(r, 50))
+      const again = fitMlp(input, { ...params, threads: 2, epochs: 3 })
+      expect(JSON.stringify(again.body)).toBe(JSON.stringify(fitMlp(input, { ...params, threads: 1, epochs: 3 }).body))
+    }
+  })
+
+  it('does not keep a process alive after a threaded fit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlkafka-mlp-'))
+    try {
+      const csv = join(dir, 'data.csv')
+      const lines = ['a,b,c,y']
+      const random = new Random(5)
+      for (let i = 0; i < 2000; i++) {
+        const [a, b, c] = [random.normal(), random.normal(), random.normal()]
+        lines.push(`${a},${b},${c},${a * b + c > 0 ? 'yes' : 'no'}`)
+      }
+      writeFileSync(csv, lines.join('\n') + '\n')
+      const dist = (path: string) => JSON.stringify(join(PACKAGE_ROOT, 'dist', 'src', path))
+      // No shutdownMlpPool: the process must end by itself once the fit is done.
+      const script = `
+        const { readCsv } = await import(${dist('data/csv.js')})
+        const { prepareTarget } = await import(${dist('data/target.js')})
+        const { fitPipeline, inputColumnsOf } = await import(${dist('features/pipeline.js')})
+        const { fitMlp } = await import(${dist('learners/mlp.js')})
+        const table = await readCsv(${JSON.stringify(csv)})
+        const target = prepareTarget(table, 'y')
+        const train = Int32Array.from({ length: target.y.length }, (_, i) => i)
+        const inputs = inputColumnsOf(table, 'y')
+        const pipeline = fitPipeline(table, inputs, 'dense', { rows: target.rows, y: target.y, task: target.task })
+        const fit = fitMlp({ table, target, train, pipeline, inputs, seed: 1 }, { hidden: [64, 64], epochs: 10, threads: 2 })
+        console.log('fitted on', fit.threads, 'threads')
+      `
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 50_000 })
+      expect(run.error).toBeUndefined()
+      expect(run.stderr).toBe('')
+      expect(run.stdout.trim()).toBe('fitted on 2 threads')
+      expect(run.status).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
