@@ -15,7 +15,6 @@ X = data[:, :-1].astype(np.float64)
 y = (data[:, -1] == "yes").astype(int)
 idx = np.arange(len(y))
 train, hold = idx % 5 != 0, idx % 5 == 0
-scaler = StandardScaler().fit(X[train])
 models = {
     "random_forest": (RandomForestClassifier(n_estimators=100, n_jobs=workers, random_state=1), False),
     "decision_tree": (DecisionTreeClassifier(max_depth=12, random_state=1), False),
@@ -25,9 +24,14 @@ models = {
 out = []
 for family in families:
     model, scaled = models[family]
-    Xt, Xh = (scaler.transform(X[train]), scaler.transform(X[hold])) if scaled else (X[train], X[hold])
+    # Standardizing is part of the timed fit, as mlkafka's timed fit includes its feature pipeline.
     t0 = time.perf_counter()
+    Xt = X[train]
+    if scaled:
+        scaler = StandardScaler().fit(Xt)
+        Xt = scaler.transform(Xt)
     model.fit(Xt, y[train])
     fit = time.perf_counter() - t0
+    Xh = scaler.transform(X[hold]) if scaled else X[hold]
     out.append({"family": family, "fitSeconds": fit, "accuracy": float((model.predict(Xh) == y[hold]).mean())})
 print(json.dumps(out))
