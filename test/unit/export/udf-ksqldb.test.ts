@@ -16,7 +16,8 @@ import type { ModelIR } from '../../../src/ir/model.js'
 import { fitModel } from '../../../src/learners/fit-model.js'
 import { shutdownForestPool } from '../../../src/learners/forest-pool.js'
 import { logisticRegression } from '../../../src/learners/linear.js'
-import { decisionTree } from '../../../src/learners/trees.js'
+import { mlp } from '../../../src/learners/mlp.js'
+import { decisionTree, randomForest } from '../../../src/learners/trees.js'
 import { REPO_ROOT } from '../../helpers/cli.js'
 import { tempDir } from '../../helpers/files.js'
 import { mixedTable } from '../../helpers/scorer-parity.js'
@@ -91,10 +92,12 @@ async function fit(task: Task, learner: { family: string; defaultParams(t: Task)
 }
 
 describe('ksqldb scaffold', () => {
-  it('UDF classes compile against the annotation stand-ins and score like the IR evaluator (classification with hostile names, regression)', async () => {
+  it('UDF classes of a tree, a linear model, a forest and a net compile against the annotation stand-ins and score like the IR evaluator (hostile names included)', async () => {
     const cases = [
       { id: 'tree', ...(await fit('binary', decisionTree, { maxDepth: 4 }, true)), pkg: 'com.example.tree' },
       { id: 'linear', ...(await fit('regression', logisticRegression, {}, false)), pkg: 'com.example.linear' },
+      { id: 'forest', ...(await fit('multiclass', randomForest, { nTrees: 12, workers: 1 }, false)), pkg: 'com.example.forest' },
+      { id: 'net', ...(await fit('binary', mlp, { hidden: [8], epochs: 15 }, false)), pkg: 'com.example.net' },
     ]
     const sources: string[] = []
     const projects: Awaited<ReturnType<typeof ksqldbProject>>[] = []
