@@ -236,8 +236,12 @@ export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputC
   return (record, out) => {
     let offset = 0
     for (const { step, isBoolean, levels, width } of steps) {
-      // Only the record's own fields: `constructor` or `toString` are absent unless the record has them.
-      const value = Object.hasOwn(record, step.column) ? record[step.column] : undefined
+      // A value of the field's own type is taken as is; anything else only when the record has the field
+      // itself: `constructor` or `toString` are absent unless the record has them. (Generated scorers
+      // check in the same order.)
+      let value = record[step.column]
+      const fastType = step.kind === 'numeric' || step.kind === 'raw' ? (isBoolean ? 'boolean' : 'number') : 'string'
+      if (typeof value !== fastType && !Object.hasOwn(record, step.column)) value = undefined
       if (step.kind === 'numeric' || step.kind === 'raw') {
         const v = readNumericField(step.column, isBoolean, value)
         out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale

@@ -13,8 +13,10 @@ import { writeScaffold } from '../../src/export/udf/scaffold.js'
 import { compileModel } from '../../src/ir/evaluate.js'
 import type { TopicRecord } from '../../src/kafka/client.js'
 import { fitModel } from '../../src/learners/fit-model.js'
+import { logisticRegression } from '../../src/learners/linear.js'
+import { mlp } from '../../src/learners/mlp.js'
 import { shutdownForestPool } from '../../src/learners/forest-pool.js'
-import { decisionTree } from '../../src/learners/trees.js'
+import { decisionTree, randomForest } from '../../src/learners/trees.js'
 import { REPO_ROOT } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
 import { mixedTable, PLAIN_NAMES } from '../helpers/scorer-parity.js'
@@ -108,6 +110,24 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
       expect(await after.fetchCommittedOffsets(group, input)).toEqual([{ partition: 0, offset: good.length + bad.length }])
     } finally {
       await after.close()
+    }
+  }, 120_000)
+
+  it('a forest, a linear model and a net give services that compile too', async () => {
+    const data = mixedTable({ rows: 200, task: 'multiclass', seed: 7 })
+    const train = Int32Array.from({ length: data.target.y.length }, (_, i) => i)
+    const models = [
+      [randomForest, { nTrees: 8, workers: 1 }],
+      [logisticRegression, {}],
+      [mlp, { hidden: [8], epochs: 10 }],
+    ] as const
+    for (const [learner, params] of models) {
+      const ir = await fitModel(learner as never, data.table, data.target, train, { ...learner.defaultParams('multiclass'), ...params }, { modelId: `${learner.family}-kafkajs`, seed: 1 })
+      const out = join(dir, `service-${learner.family}`)
+      await writeScaffold(out, (await buildUdfProject(ir, { target: 'kafkajs' })).files)
+      symlinkSync(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules'), 'dir')
+      const tsc = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: out, encoding: 'utf8' })
+      expect(tsc.stdout + tsc.stderr, learner.family).toBe('')
     }
   }, 120_000)
 })

@@ -171,8 +171,10 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
     uses.x = true
     const name = stringLiteral(column)
     const value =
-      reader === 'number' ? `typeof x === 'number' ? x : readNumber(${name}, x)` : `typeof x === 'boolean' ? (x ? 1 : 0) : readBoolean(${name}, x)`
-    return [`  x = ${ownField(name)}`, value]
+      reader === 'number'
+        ? `typeof x === 'number' ? x : readNumber(${name}, ${ownOr(name)})`
+        : `typeof x === 'boolean' ? (x ? 1 : 0) : readBoolean(${name}, ${ownOr(name)})`
+    return [`  x = rec[${name}]`, value]
   }
   plan.steps.forEach((step, i) => {
     const col = commentText(JSON.stringify(step.column))
@@ -190,13 +192,15 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
     }
     uses.level = true
     uses.k = true
+    uses.x = true
     const lookup = levelLookup(step, i, d)
     if (lookup.decl) lookups.push(lookup.decl)
     const name = stringLiteral(step.column)
     if (step.kind === 'onehot') {
       const shown = step.levels.slice(0, 6).map((l) => JSON.stringify(l)).join(', ') + (step.levels.length > 6 ? ', ...' : '') + (step.otherCode >= 0 ? ', other levels' : '')
       body.push(`  // f[${step.offset}..${step.offset + step.width - 1}]: ${col} one-hot (${commentText(shown)}); missing: all 0`)
-      body.push(`  level = readCategory(${name}, ${ownField(name)})`)
+      body.push(`  x = rec[${name}]`)
+      body.push(`  level = readCategory(${name}, typeof x === 'string' ? x : ${ownOr(name)})`)
       body.push(`  k = level === null ? -1 : ${lookup.call('level')}`)
       if (step.width > 0) {
         body.push(`  f.fill(0, ${step.offset}, ${step.offset + step.width})`)
@@ -204,7 +208,8 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
       }
     } else {
       body.push(`  // f[${step.offset}]: ${col} as a level code${step.otherCode >= 0 ? ' (other levels share one)' : ''}; missing${step.otherCode >= 0 ? '' : ' or unknown'}: NaN`)
-      body.push(`  level = readCategory(${name}, ${ownField(name)})`)
+      body.push(`  x = rec[${name}]`)
+      body.push(`  level = readCategory(${name}, typeof x === 'string' ? x : ${ownOr(name)})`)
       body.push(`  k = level === null ? -1 : ${lookup.call('level')}`)
       body.push(`  f[${step.offset}] = k >= 0 ? k : NaN`)
     }
@@ -225,9 +230,12 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
   return [...lookups, fn.join('\n')].join('\n\n')
 }
 
-/** A record's own field: a field named `constructor` or `toString` is absent unless the record has it. */
-function ownField(name: string): string {
-  return `(Object.hasOwn(rec, ${name}) ? rec[${name}] : undefined)`
+/**
+ * The field's value `x` when it is the record's own (a field named `constructor` or `toString` is absent
+ * unless the record has it); the common case, a value of the field's type, never gets here.
+ */
+function ownOr(name: string): string {
+  return `(Object.hasOwn(rec, ${name}) ? x : undefined)`
 }
 
 const SCORES_DOC = '@param {Float64Array} f @param {Float64Array} s'
