@@ -10,7 +10,11 @@ import type { CategoricalColumn, Column, NumericColumn, Table } from '../../src/
 import { prepareTarget, type TargetData, type Task } from '../../src/data/target.js'
 import { compileModel } from '../../src/ir/evaluate.js'
 import type { ModelIR, Prediction } from '../../src/ir/model.js'
+import { fitModel } from '../../src/learners/fit-model.js'
+import { logisticRegression } from '../../src/learners/linear.js'
+import { mlp } from '../../src/learners/mlp.js'
 import { Random } from '../../src/learners/random.js'
+import { decisionTree, randomForest } from '../../src/learners/trees.js'
 import { REPO_ROOT } from './cli.js'
 
 export const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc')
@@ -309,3 +313,43 @@ export function compareWithEvaluator(ir: ModelIR, scorer: ScorerModule, records:
   })
   return report
 }
+
+/** Fits one model of a learner on every row of `data` (the learner's defaults, overridden by `params`). */
+export function fitOnAllRows<P extends object>(
+  data: { table: Table; target: TargetData },
+  learner: { family: string; defaultParams(t: Task): P },
+  params: Partial<P>,
+  modelId: string,
+): Promise<ModelIR> {
+  const train = Int32Array.from({ length: data.target.y.length }, (_, i) => i)
+  return fitModel(learner as never, data.table, data.target, train, { ...learner.defaultParams(data.target.task), ...params }, { modelId, seed: 7 })
+}
+
+/**
+ * The models every printer's parity tests run: each family, trees small and deep, nets with both
+ * activations; [id, model, allowed relative error]. 10 trees: two groups of 4 walked side by side
+ * plus 2 walked alone (both loops of the compact form).
+ */
+export async function parityModels(data: { table: Table; target: TargetData }, modelId: (id: string) => string): Promise<[string, ModelIR, number][]> {
+  const fit = <P extends object>(id: string, learner: { family: string; defaultParams(t: Task): P }, params: Partial<P>) => fitOnAllRows(data, learner, params, modelId(id))
+  return [
+    ['tree-small', await fit('tree-small', decisionTree, { maxDepth: 3 }), 0],
+    ['tree-deep', await fit('tree-deep', decisionTree, { maxDepth: 10, minSamplesLeaf: 1 }), 0],
+    ['forest', await fit('forest', randomForest, { nTrees: 10, maxDepth: 5, workers: 1 }), 0],
+    ['logistic', await fit('logistic', logisticRegression, {}), 0],
+    ['mlp', await fit('mlp', mlp, { hidden: [6, 4], epochs: 25, activation: 'tanh' }), 1e-9],
+    ['mlp-relu', await fit('mlp-relu', mlp, { hidden: [10], epochs: 25, activation: 'relu' }), 1e-9],
+  ]
+}
+
+/** Hostile texts for Java output: quotes, backslashes, Java unicode escapes, `*\/`, keywords, surrogates. */
+export const JAVA_HOSTILE_NAMES = [
+  'engine "temp"\n*/ \\u000a \\u0022 \\ end',
+  'class',
+  '\u2028line\u2029sep \ud800 lone \u202eevil',
+  'public static void',
+  'na\u00efve caf\u00e9 \ud83d\ude00',
+  '',
+  'the target\r\n/* x */ // y',
+]
+export const JAVA_HOSTILE_LEVELS = ['"quoted"', 'back\\slash', '*/ close', '\\u0022', 'int', 'tab\there', '\ud83d\ude00 emoji', '\u2028', 'lone \udc00', 'null', '', '\u0000nul']

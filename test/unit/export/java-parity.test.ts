@@ -14,28 +14,16 @@ import { exportJavaScorer } from '../../../src/export/java/scorer.js'
 import type { Layout } from '../../../src/export/layout.js'
 import { compileModel } from '../../../src/ir/evaluate.js'
 import type { FlatTree, ModelIR } from '../../../src/ir/model.js'
-import { fitModel } from '../../../src/learners/fit-model.js'
 import { shutdownForestPool } from '../../../src/learners/forest-pool.js'
 import { logisticRegression } from '../../../src/learners/linear.js'
-import { mlp } from '../../../src/learners/mlp.js'
 import { Random } from '../../../src/learners/random.js'
-import { decisionTree, randomForest } from '../../../src/learners/trees.js'
+import { decisionTree } from '../../../src/learners/trees.js'
 import { tempDir } from '../../helpers/files.js'
-import { edgeRecords, mixedTable, recordsFromTable, type RawRecord } from '../../helpers/scorer-parity.js'
+import { edgeRecords, fitOnAllRows, JAVA_HOSTILE_LEVELS, JAVA_HOSTILE_NAMES, mixedTable, parityModels, recordsFromTable, type RawRecord } from '../../helpers/scorer-parity.js'
 
 /** Hostile texts: quotes, backslashes, Java unicode escapes, `*\/`, Java keywords, surrogates, NUL. */
 
-const HOSTILE_NAMES = [
-  'engine "temp"\n*/ \\u000a \\u0022 \\ end',
-  'class',
-  '\u2028line\u2029sep \ud800 lone \u202eevil',
-  'public static void',
-  'na\u00efve caf\u00e9 \ud83d\ude00',
-  '',
-  'the target\r\n/* x */ // y',
-]
-// '42', '0' and '1.5' are what the numbers 42, -0 and 1.5 mean as categories (JavaScript's String(n), not Java's "42.0").
-const HOSTILE_LEVELS = ['42', '0', '1.5', '"quoted"', 'back\\slash', '*/ close', '\\u0022', 'int', 'tab\there', '\ud83d\ude00 emoji', '\u2028', 'lone \udc00', 'null', '', '\u0000nul']
+const HOSTILE_LEVELS = ['42', '0', '1.5', ...JAVA_HOSTILE_LEVELS]
 const HOSTILE_CLASSES: Record<Task, string[] | undefined> = {
   binary: ['no*/', 'yes\\"\n'],
   multiclass: ['\\u000a', '\u2029 c*/', 'new'],
@@ -159,24 +147,15 @@ const results = new Map<string, string[]>()
 
 async function fitCases(task: Task, hostile: boolean): Promise<void> {
   const data = hostile
-    ? mixedTable({ rows: 240, task, seed: 3, names: HOSTILE_NAMES, levels: HOSTILE_LEVELS, classes: HOSTILE_CLASSES[task] })
+    ? mixedTable({ rows: 240, task, seed: 3, names: JAVA_HOSTILE_NAMES, levels: HOSTILE_LEVELS, classes: HOSTILE_CLASSES[task] })
     : mixedTable({ rows: 300, task, seed: task.length })
-  const train = Int32Array.from({ length: data.target.y.length }, (_, i) => i)
-  const fit = async <P extends object>(id: string, learner: { family: string; defaultParams(t: Task): P }, params: Partial<P>): Promise<ModelIR> =>
-    fitModel(learner as never, data.table, data.target, train, { ...learner.defaultParams(task), ...params }, { modelId: hostile ? `m*/\\u000a"${id}` : `${id}-${task}`, seed: 7 })
+  const modelId = (id: string): string => (hostile ? `m*/\\u000a"${id}` : `${id}-${task}`)
   const models: [string, ModelIR, number][] = hostile
     ? [
-        ['tree', await fit('tree', decisionTree, { maxDepth: 4 }), 0],
-        ['logistic', await fit('logistic', logisticRegression, {}), 0],
+        ['tree', await fitOnAllRows(data, decisionTree, { maxDepth: 4 }, modelId('tree')), 0],
+        ['logistic', await fitOnAllRows(data, logisticRegression, {}, modelId('logistic')), 0],
       ]
-    : [
-        ['tree-small', await fit('tree-small', decisionTree, { maxDepth: 3 }), 0],
-        ['tree-deep', await fit('tree-deep', decisionTree, { maxDepth: 10, minSamplesLeaf: 1 }), 0],
-        ['forest', await fit('forest', randomForest, { nTrees: 10, maxDepth: 5, workers: 1 }), 0],
-        ['logistic', await fit('logistic', logisticRegression, {}), 0],
-        ['mlp', await fit('mlp', mlp, { hidden: [6, 4], epochs: 25, activation: 'tanh' }), 1e-9],
-        ['mlp-relu', await fit('mlp-relu', mlp, { hidden: [10], epochs: 25, activation: 'relu' }), 1e-9],
-      ]
+    : await parityModels(data, modelId)
   const fromTable = recordsFromTable(data.table, data.target.name)
   for (const [id, ir, relTol] of models) {
     const records = [...fromTable, ...edgeRecords(ir, data.table, hostile ? 600 : 1500, 11)]

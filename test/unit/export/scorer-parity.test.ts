@@ -10,11 +10,7 @@ import type { Task } from '../../../src/data/target.js'
 import { exportScorer, type ScorerLang } from '../../../src/export/scorer.js'
 import type { Layout } from '../../../src/export/layout.js'
 import type { ModelIR } from '../../../src/ir/model.js'
-import { fitModel } from '../../../src/learners/fit-model.js'
 import { shutdownForestPool } from '../../../src/learners/forest-pool.js'
-import { logisticRegression } from '../../../src/learners/linear.js'
-import { mlp } from '../../../src/learners/mlp.js'
-import { decisionTree, randomForest } from '../../../src/learners/trees.js'
 import { tempDir } from '../../helpers/files.js'
 import {
   compareWithEvaluator,
@@ -22,6 +18,7 @@ import {
   edgeRecords,
   importScorer,
   mixedTable,
+  parityModels,
   recordsFromTable,
   writeModule,
   type RawRecord,
@@ -47,18 +44,7 @@ const modules = new Map<string, string>()
 
 async function fitCases(task: Task): Promise<void> {
   const data = mixedTable({ rows: 300, task, seed: task.length })
-  const train = Int32Array.from({ length: data.target.y.length }, (_, i) => i)
-  const fit = async <P extends object>(id: string, learner: { family: string; defaultParams(t: Task): P }, params: Partial<P>): Promise<ModelIR> =>
-    fitModel(learner as never, data.table, data.target, train, { ...learner.defaultParams(task), ...params }, { modelId: `${id}-${task}`, seed: 7 })
-  const models: [string, ModelIR, number][] = [
-    ['tree-small', await fit('tree-small', decisionTree, { maxDepth: 3 }), 0],
-    ['tree-deep', await fit('tree-deep', decisionTree, { maxDepth: 10, minSamplesLeaf: 1 }), 0],
-    // 10 trees: two groups of 4 walked side by side plus 2 walked alone (both loops of the compact form).
-    ['forest', await fit('forest', randomForest, { nTrees: 10, maxDepth: 5, workers: 1 }), 0],
-    ['logistic', await fit('logistic', logisticRegression, {}), 0],
-    ['mlp', await fit('mlp', mlp, { hidden: [6, 4], epochs: 25, activation: 'tanh' }), 1e-9],
-    ['mlp-relu', await fit('mlp-relu', mlp, { hidden: [10], epochs: 25, activation: 'relu' }), 1e-9],
-  ]
+  const models = await parityModels(data, (id) => `${id}-${task}`)
   const fromTable = recordsFromTable(data.table, data.target.name)
   for (const [id, ir, relTol] of models) {
     cases.push({ id: `${id}-${task}`, family: ir.family, task, ir, relTol, records: [...fromTable, ...edgeRecords(ir, data.table, EDGE_RECORDS, 11)] })

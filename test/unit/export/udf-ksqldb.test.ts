@@ -20,19 +20,10 @@ import { mlp } from '../../../src/learners/mlp.js'
 import { decisionTree, randomForest } from '../../../src/learners/trees.js'
 import { REPO_ROOT } from '../../helpers/cli.js'
 import { tempDir } from '../../helpers/files.js'
-import { mixedTable } from '../../helpers/scorer-parity.js'
+import { JAVA_HOSTILE_LEVELS, JAVA_HOSTILE_NAMES, mixedTable } from '../../helpers/scorer-parity.js'
 
-/** Hostile column names and levels: quotes, backslashes, Java unicode escapes, `*\/`, keywords, surrogates. */
-const HOSTILE_NAMES = [
-  'engine "temp"\n*/ \\u000a \\u0022 \\ end',
-  'class',
-  '\u2028line\u2029sep \ud800 lone \u202eevil',
-  'public static void',
-  'na\u00efve caf\u00e9 \ud83d\ude00',
-  '',
-  'the target\r\n/* x */ // y',
-]
-const HOSTILE_LEVELS = ['"quoted"', 'back\\slash', '*/ close', '\\u0022', 'int', 'tab\there', '\ud83d\ude00 emoji', '\u2028', 'lone \udc00', 'null', '', '\u0000nul']
+const HOSTILE_NAMES = JAVA_HOSTILE_NAMES
+const HOSTILE_LEVELS = JAVA_HOSTILE_LEVELS
 const dir = tempDir('mlkafka-udf-ksqldb-')
 const ANNOTATIONS = join(REPO_ROOT, 'test', 'fixtures', 'ksqldb-annotations')
 
