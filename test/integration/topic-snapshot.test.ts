@@ -47,11 +47,13 @@ describe.skipIf(!brokers)(suiteName('readTopicSnapshot'), () => {
     )
     const producer = await client.openProducer()
     let next = 3000
+    let acked = 3000
     let stop = false
     // Bounded: at most 200 batches of 50 (10,000 messages, about 10 s) whatever happens to the read.
     const appending = (async () => {
       for (let b = 0; b < 200 && !stop; b++) {
         await producer.send(topic, Array.from({ length: 50 }, () => row(next++)))
+        acked = next
         await new Promise((r) => setTimeout(r, 50))
       }
     })()
@@ -64,6 +66,8 @@ describe.skipIf(!brokers)(suiteName('readTopicSnapshot'), () => {
       // The snapshot is exactly the prefix 0..n-1: nothing past the offsets fixed at the start.
       const seq = snap.table.columns[0] as NumericColumn
       expect(Array.from(seq.values)).toEqual(Array.from({ length: snap.messages }, (_, i) => i))
+      // A fast read can finish before the next batch lands: wait (bounded) until one has been acknowledged.
+      for (let i = 0; i < 200 && acked <= snap.messages; i++) await new Promise((r) => setTimeout(r, 50))
       const high = (await client.fetchEndOffsets(topic))[0].high
       expect(high).toBeGreaterThan(snap.messages) // the producer kept appending during the read
     } finally {
