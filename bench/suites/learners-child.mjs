@@ -6,6 +6,7 @@ import { fitModel } from '../../dist/src/learners/fit-model.js'
 import { decisionTree, randomForest } from '../../dist/src/learners/trees.js'
 import { logisticRegression } from '../../dist/src/learners/linear.js'
 import { mlp } from '../../dist/src/learners/mlp.js'
+import { describeMlpBackend, resolveMlpBackend } from '../../dist/src/learners/mlp-backend.js'
 import { compileModel } from '../../dist/src/ir/evaluate.js'
 import { tableRowsOf } from '../../dist/src/learners/learner.js'
 import { shutdownForestPool } from '../../dist/src/learners/forest-pool.js'
@@ -26,10 +27,14 @@ const configs = {
   // scikit-learn's MLPClassifier with max_iter=20 and no early stopping: exactly 20 epochs.
   mlp: [mlp, { ...mlp.defaultParams('binary'), hidden: [64, 64], epochs: 20, patience: 1e9, validationFraction: 0, batchSize: 200, threads: workers }],
 }
+// The same net trained by TensorFlow.js, on the best backend installed (tfjs-node, wasm, else cpu).
+configs.mlp_tfjs = [mlp, { ...configs.mlp[1], backend: 'tfjs' }]
 
 const results = []
 for (const family of familiesArg.split(',')) {
   const [learner, params] = configs[family]
+  // Loading TensorFlow.js is not part of the fit.
+  const backend = params.backend === 'tfjs' ? describeMlpBackend(await resolveMlpBackend('tfjs')) : undefined
   const t0 = performance.now()
   const ir = await fitModel(learner, table, target, train, params, { modelId: family, seed: 1 })
   const fitSeconds = (performance.now() - t0) / 1000
@@ -51,7 +56,7 @@ for (const family of familiesArg.split(',')) {
     scored += m.n
   }
   const predictRowsPerSecond = Math.round(scored / ((performance.now() - p0) / 1000))
-  results.push({ family, fitSeconds, accuracy: correct / holdout.length, predictRowsPerSecond, irBytes: JSON.stringify(ir).length })
+  results.push({ family, ...(backend ? { backend } : {}), fitSeconds, accuracy: correct / holdout.length, predictRowsPerSecond, irBytes: JSON.stringify(ir).length })
 }
 await shutdownForestPool()
 console.log(JSON.stringify(results))

@@ -2,7 +2,9 @@
 import { spawnSync } from 'node:child_process'
 import { learnerDataset } from './learners-data.mjs'
 
-const GOALS = { random_forest: 1.5, decision_tree: 1.5, logistic_regression: 2, mlp: 3 }
+// mlp_tfjs: the same MLP trained by TensorFlow.js (MLKAFKA_NN_BACKEND=tfjs), against the same scikit-learn fit.
+const GOALS = { random_forest: 1.5, decision_tree: 1.5, logistic_regression: 2, mlp: 3, mlp_tfjs: 3 }
+const SKLEARN_FAMILY = { mlp_tfjs: 'mlp' }
 
 function runJson(cmd, args, env = process.env) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24, env })
@@ -21,13 +23,13 @@ export async function run({ rows = 50_000, cols = 25, workers = 2, families = Ob
   // current numpy, so scikit-learn runs without them (both together), at its real speed.
   const { OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE, ...sklearnEnv } = process.env
   const theirs = sklearnAvailable()
-    ? runJson('python3', [new URL('./sklearn_learners.py', import.meta.url).pathname, file, families.join(','), String(workers)], sklearnEnv)
+    ? runJson('python3', [new URL('./sklearn_learners.py', import.meta.url).pathname, file, [...new Set(families.map((f) => SKLEARN_FAMILY[f] ?? f))].join(','), String(workers)], sklearnEnv)
     : null
   return ours.map((o) => {
-    const s = theirs?.find((t) => t.family === o.family)
+    const s = theirs?.find((t) => t.family === (SKLEARN_FAMILY[o.family] ?? o.family))
     const ratio = s ? o.fitSeconds / s.fitSeconds : null
     return {
-      name: `fit ${o.family}`,
+      name: o.backend ? `fit mlp (${o.backend})` : `fit ${o.family}`,
       rows,
       cols,
       fitSeconds: round(o.fitSeconds),

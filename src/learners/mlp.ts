@@ -13,6 +13,9 @@
  *
  * Each mini-batch's loss and gradient is computed in parts on up to `threads` threads (mlp-threads.ts,
  * mlp-worker.ts); the weights do not depend on the thread count.
+ *
+ * The same network and training can run on TensorFlow.js instead (mlp-tfjs.ts; which one runs:
+ * mlp-backend.ts). This loop is the default: measured, it is the fastest here.
  */
 import type { Task } from '../data/target.js'
 import { encodeTable } from '../features/pipeline.js'
@@ -21,6 +24,7 @@ import type { MlpModelIR } from '../ir/model.js'
 import { denseForward, logSumExp, rowsOf, softplus, transpose } from './dense-math.js'
 import { balancedClassWeights, FitAborted, tableRowsOf, targetsOf, type FitInput, type Learner } from './learner.js'
 import { BatchGradients, defaultMlpThreads, mlpThreadsFor } from './mlp-threads.js'
+import { mlpBackendSetting, pickMlpBackend, resolveMlpBackend, tfjsNodeInstalled, type MlpBackendSetting } from './mlp-backend.js'
 import { Random } from './random.js'
 import { toShared } from '../shared-memory.js'
 
@@ -63,6 +67,12 @@ export interface MlpParams {
    * Small networks and batches use one thread whatever this says (see batchParts in mlp-threads.ts).
    */
   threads: number
+  /**
+   * What trains the network (mlp-backend.ts): 'typed' this file's loop, 'tfjs' TensorFlow.js
+   * (mlp-tfjs.ts), 'auto' TensorFlow.js only when @tensorflow/tfjs-node is installed and loads.
+   * Unset (the default, so model files do not record it): MLKAFKA_NN_BACKEND, else 'auto'.
+   */
+  backend?: MlpBackendSetting
 }
 
 export function defaultMlpParams(): MlpParams {
@@ -381,7 +391,7 @@ export interface MlpFit {
   workerParts: number
 }
 
-function checkParams(p: MlpParams): void {
+export function checkParams(p: MlpParams): void {
   if (!(p.hidden.length >= 1 && p.hidden.length <= 3) || !p.hidden.every((h) => Number.isInteger(h) && h > 0)) {
     throw new Error(`mlp: hidden must be 1 to 3 positive layer sizes (got ${JSON.stringify(p.hidden)})`)
   }
@@ -391,12 +401,26 @@ function checkParams(p: MlpParams): void {
   if (!(p.threads >= 1)) throw new Error(`mlp: threads must be at least 1 (got ${p.threads})`)
 }
 
-export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit {
-  const params = { ...defaultMlpParams(), ...given }
-  checkParams(params)
-  const { table, target, pipeline, seed } = input
-  if (input.signal?.aborted) throw new FitAborted()
+/**
+ * What both training loops (typed arrays here, TensorFlow.js in mlp-tfjs.ts) fit on: the encoded
+ * training rows and early-stopping rows, y as class indices or standardized values, sample weights.
+ */
+export interface MlpData {
+  X: Float64Array
+  n: number
+  d: number
+  y: Float64Array
+  sw: Float64Array | null
+  val?: { X: Float64Array; n: number; y: Float64Array; sw: Float64Array | null }
+  sizes: number[]
+  output: OutputKind
+  /** Regression's y standardization (0 and 1 otherwise), folded into the last layer of the IR. */
+  center: number
+  scale: number
+}
 
+export function prepareMlpData(input: FitInput, params: MlpParams): MlpData {
+  const { table, target, pipeline, seed } = input
   // Early-stopping rows: the caller's, else a seeded random slice of the training rows.
   let train = input.train
   let validation = input.validation && input.validation.length > 0 ? input.validation : undefined
@@ -437,8 +461,27 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
     sw = y.map((c) => cw[c])
     swVal = yVal ? yVal.map((c) => cw[c]) : null
   }
+  return {
+    X,
+    n,
+    d,
+    y,
+    sw,
+    ...(val && yVal ? { val: { X: val.X, n: val.n, y: yVal, sw: swVal } } : {}),
+    sizes: [d, ...params.hidden, outputs],
+    output,
+    center,
+    scale,
+  }
+}
 
-  const sizes = [d, ...params.hidden, outputs]
+export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit {
+  const params = { ...defaultMlpParams(), ...given }
+  checkParams(params)
+  const { seed } = input
+  if (input.signal?.aborted) throw new FitAborted()
+  const { X, n, d, y, sw, val, sizes, output, center, scale } = prepareMlpData(input, params)
+
   const batch = Math.max(1, Math.min(params.batchSize, n))
   const threads = mlpThreadsFor(params.threads, batch, sizes)
   let net = MlpNetwork.glorot(sizes, params.activation, output, new Random(seed))
@@ -490,7 +533,7 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
         }
       }
       // Watch the validation loss (or, without validation rows, the training loss like scikit-learn).
-      const loss = val ? net.meanLoss(val.X, val.n, yVal!, swVal) : trainLoss / n
+      const loss = val ? net.meanLoss(val.X, val.n, val.y, val.sw) : trainLoss / n
       if (!Number.isFinite(loss)) {
         diverged = true
         break
@@ -529,5 +572,14 @@ export const mlp: Learner<MlpParams> = {
   family: 'mlp',
   encoding: 'dense',
   defaultParams: (_task: Task) => defaultMlpParams(),
-  fit: (input, params) => fitMlp(input, params).body,
+  fit: (input, params) => {
+    const setting = mlpBackendSetting(params.backend)
+    // The usual case stays synchronous and loads nothing.
+    if (pickMlpBackend(setting, tfjsNodeInstalled()) === 'typed') return fitMlp(input, params).body
+    return resolveMlpBackend(setting).then(async (used) => {
+      if (used.kind === 'typed') return fitMlp(input, params).body
+      const { fitMlpTfjs } = await import('./mlp-tfjs.js')
+      return (await fitMlpTfjs(input, params, used.runtime)).body
+    })
+  },
 }
