@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
-import { rankTrials, leaderboardJson } from '../../src/automl/leaderboard.js'
+import { leaderboardJson, SELECTIONS, type Selection } from '../../src/automl/leaderboard.js'
 import { DEFAULT_METRIC, METRICS_BY_TASK, type MetricName } from '../../src/automl/metrics.js'
 import { defaultRunDir, writeRunDir } from '../../src/automl/run-files.js'
-import { runSearch } from '../../src/automl/search.js'
+import { REPEAT_CV_UP_TO_ROWS, runSearch, SMALL_TABLE_REPEATS } from '../../src/automl/search.js'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { parseDuration } from '../../src/cli/durations.js'
 import { renderLeaderboard } from '../../src/cli/render-leaderboard.js'
@@ -13,11 +13,13 @@ import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
 import { join } from 'node:path'
+import { availableParallelism } from 'node:os'
 import { writeScorer, usageHint } from '../../src/export/write-scorer.js'
 import { loadModel } from '../../src/ir/io.js'
 import { canPrompt, promptConfirm, promptChoice, promptCsvFile, promptMany, promptTarget, promptText } from '../../src/cli/prompts.js'
 import { defaultWorkers } from '../../src/learners/forest-pool.js'
 import { FAMILIES, type Family } from '../../src/learners/learner.js'
+import { mlpBackendLine } from '../../src/learners/mlp-backend.js'
 
 export default class AutomlTrain extends BaseCommand {
   static override description =
@@ -42,6 +44,8 @@ export default class AutomlTrain extends BaseCommand {
     'max-trials': Flags.integer({ description: 'stop after this many trials (with --seed: an exactly reproducible run)', min: 1 }),
     strategy: Flags.string({ description: 'halving: successive halving (cheap trials on 1/9 and 1/3 of the rows, the best third promoted to all rows); random: every trial on all rows', options: ['halving', 'random'], default: 'halving' }),
     folds: Flags.integer({ description: 'cross-validation folds', default: 5, min: 2, max: 20 }),
+    repeats: Flags.integer({ description: `k-fold partitions averaged per trial (default: ${SMALL_TABLE_REPEATS} up to ${REPEAT_CV_UP_TO_ROWS.toLocaleString('en-US')} rows, where scores are noisy and trials cheap; else 1)`, min: 1, max: 10 }),
+    selection: Flags.string({ description: 'how the winner is picked: one-se (the simplest family within one standard error of the best score) or best (rank 1)', options: [...SELECTIONS], default: 'one-se' }),
     validation: Flags.string({ description: 'cv, holdout (20%), or auto (holdout above 100,000 rows)', options: ['auto', 'cv', 'holdout'], default: 'auto' }),
     seed: Flags.integer({ description: 'random seed', default: 1 }),
     workers: Flags.integer({ description: 'trials run at once, each on a worker thread (default: number of cores)', min: 1 }),
@@ -95,6 +99,9 @@ export default class AutomlTrain extends BaseCommand {
       process.stderr.write(line + '\n')
     }
     log(`training on ${table.source}: ${target.y.length} rows, target ${target.name} (${target.task}), ranking by ${metric}`)
+    const workers = flags.workers ?? defaultWorkers()
+    // The search gives each MLP trial cores / workers threads.
+    if (families.includes('mlp')) log(await mlpBackendLine(Math.max(1, Math.floor(availableParallelism() / workers))))
 
     const interrupt = new AbortController()
     const onSigint = (): void => {
@@ -113,8 +120,10 @@ export default class AutomlTrain extends BaseCommand {
       timeBudgetMs,
       startedAt,
       folds: flags.folds,
+      repeats: flags.repeats,
+      selection: flags.selection as Selection,
       validation: flags.validation as 'auto' | 'cv' | 'holdout',
-      workers: flags.workers ?? defaultWorkers(),
+      workers,
       keep: 5,
       signal: interrupt.signal,
       onTrial: progress.onTrial,
@@ -132,16 +141,18 @@ export default class AutomlTrain extends BaseCommand {
       source: table.source,
       fingerprint: table.fingerprint,
       rows: target.y.length,
-      options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, validation: flags.validation },
+      options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, repeats: result.validation.repeats, selection: flags.selection, validation: flags.validation },
     })
-    const winner = result.leaderboard.rows[0]
+    const winner = result.winner.row!
     // Interrupted runs still write their results, and say so in the exit code.
     if (result.stoppedBy === 'interrupted') process.exitCode = 130
     if (!this.jsonEnabled()) {
       if (result.stoppedBy === 'interrupted') log(`interrupted: the leaderboard holds the ${result.leaderboard.rows.length} trials that finished`)
-      this.log(renderLeaderboard(rankTrials(target.task, target.name, metric, result.leaderboard.rows)))
+      this.log(renderLeaderboard(result.leaderboard))
       this.log('')
-      this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${result.validation.kind === 'cv' ? `${result.validation.folds}-fold CV` : 'holdout'}`)
+      const v = result.validation
+      const by = v.kind === 'holdout' ? 'holdout' : v.repeats > 1 ? `${v.repeats} x ${v.folds}-fold CV` : `${v.folds}-fold CV`
+      this.log(`winner: ${winner.modelId} (${winner.family}, rank ${winner.rank}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${by}: ${result.winner.reason}`)
       this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows); leaderboard and run files in ${runDir}/`)
       this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)
     }

@@ -5,7 +5,7 @@ import type { ModelIR } from '../ir/model.js'
 import { fitModel } from '../learners/fit-model.js'
 import type { Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
-import { rankTrials, type Leaderboard } from './leaderboard.js'
+import { rankTrials, selectWinner, type Leaderboard, type Selection, type Winner } from './leaderboard.js'
 import { higherIsBetter, type MetricName } from './metrics.js'
 import { LEARNERS, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
@@ -14,6 +14,10 @@ import type { TrialResult, TrialSpec } from './trial.js'
 
 /** Above this many rows a single holdout split replaces k-fold CV (unless told otherwise). */
 export const HOLDOUT_ABOVE_ROWS = 100_000
+/** Tables up to this many rows get repeated k-fold CV by default (their trials are cheap; their scores noisy). */
+export const REPEAT_CV_UP_TO_ROWS = 1_000
+/** How many k-fold partitions small tables get by default. */
+export const SMALL_TABLE_REPEATS = 3
 /** Successive halving: each rung keeps the best 1/ETA of its trials for the next, ETA times the rows. */
 export const ETA = 3
 /** A cheap rung must still fit on at least this many rows per fold, or it is skipped. */
@@ -33,6 +37,13 @@ export interface SearchOptions {
   /** performance.now() when the run started (the command's start, so loading data counts too). */
   startedAt?: number
   folds: number
+  /**
+   * k-fold partitions, each with its own shuffle; a trial's score is the mean over every fold of
+   * every partition. Default: SMALL_TABLE_REPEATS up to REPEAT_CV_UP_TO_ROWS rows, else 1.
+   */
+  repeats?: number
+  /** How the winner is picked from the leaderboard (default 'one-se'; see selectWinner). */
+  selection?: Selection
   /** 'auto': k-fold up to HOLDOUT_ABOVE_ROWS rows, a 20% holdout above. */
   validation: 'auto' | 'cv' | 'holdout'
   /** Trials run at once, each on its own worker thread. */
@@ -60,9 +71,11 @@ export interface TrialEvent {
 
 export interface SearchResult {
   leaderboard: Leaderboard
-  /** Best models refit on every training row, best first. */
+  /** The winner (first) and the best other models, refit on every training row. */
   models: ModelIR[]
-  validation: { kind: 'cv' | 'holdout'; folds: number }
+  /** The leaderboard row of the winner, and why it won. */
+  winner: Winner
+  validation: { kind: 'cv' | 'holdout'; folds: number; repeats: number }
   strategy: Strategy
   rungs: number[]
   /** Configurations evaluated only on cheap rungs (screened out by successive halving). */
@@ -110,7 +123,11 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const elapsed = (): number => performance.now() - start
   const budget = options.timeBudgetMs ?? null
   const useHoldout = options.validation === 'holdout' || (options.validation === 'auto' && target.y.length > HOLDOUT_ABOVE_ROWS)
-  const folds: Fold[] = useHoldout ? [holdoutSplit(target, 0.2, options.seed)] : kFolds(target, options.folds, options.seed)
+  const repeats = useHoldout ? 1 : (options.repeats ?? (target.y.length <= REPEAT_CV_UP_TO_ROWS ? SMALL_TABLE_REPEATS : 1))
+  // The first partition is the plain k-fold of the seed, so one repeat is ordinary k-fold CV.
+  const folds: Fold[] = useHoldout
+    ? [holdoutSplit(target, 0.2, options.seed)]
+    : Array.from({ length: repeats }, (_, r) => kFolds(target, options.folds, r === 0 ? options.seed : Random.derive(options.seed, 0xcf, r))).flat()
   const rungs = rungFractions(folds[0].train.length, options.strategy)
   const forestThreads = Math.max(1, Math.floor(availableParallelism() / options.workers))
   const pool = new TrialPool(table, target, folds, options.metric, options.workers)
@@ -174,7 +191,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
             full.push({ result, index })
             const leader = full.reduce((a, b) => (rankKey(b.result) < rankKey(a.result) || (rankKey(b.result) === rankKey(a.result) && b.index < a.index) ? b : a))
             best = leader.result
-            refitReserveMs = (best.trainMs / folds.length) * (useHoldout ? 1.25 : folds.length / (folds.length - 1)) * 1.3
+            refitReserveMs = (best.trainMs / folds.length) * (useHoldout ? 1.25 : options.folds / (options.folds - 1)) * 1.3
             scheduleBudget()
           }
           options.onTrial?.({ done, planned, elapsedMs: elapsed(), budgetMs: budget, trial: result, rowFraction: fraction, best })
@@ -230,9 +247,12 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
 
   full.sort((a, b) => a.index - b.index)
   const leaderboard = rankTrials(target.task, target.name, options.metric, full.map((f) => f.result))
+  const winner = selectWinner(leaderboard, useHoldout ? 1 : options.folds, options.selection ?? 'one-se')
+  leaderboard.winner = winner.row?.modelId
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
   const models: ModelIR[] = []
-  for (const row of leaderboard.rows.slice(0, options.keep)) {
+  const refits = winner.row ? [winner.row, ...leaderboard.rows.filter((r) => r !== winner.row)].slice(0, options.keep) : []
+  for (const row of refits) {
     // The winner is always refit on all rows; the runners-up only while the budget allows.
     if (models.length > 0 && budget !== null && elapsed() + (row.trainMs / folds.length) * 1.5 > budget) break
     if (models.length > 0 && options.signal?.aborted) break
@@ -242,7 +262,8 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   return {
     leaderboard,
     models,
-    validation: { kind: useHoldout ? 'holdout' : 'cv', folds: folds.length },
+    winner,
+    validation: { kind: useHoldout ? 'holdout' : 'cv', folds: useHoldout ? 1 : options.folds, repeats },
     strategy: options.strategy,
     rungs,
     screened,

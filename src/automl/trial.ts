@@ -17,6 +17,8 @@ export interface TrialResult {
   /** Ranking metric: mean and standard deviation over the folds. */
   score: number
   scoreStd: number
+  /** Ranking metric on each fold, in fold order (the same folds for every trial of a run). */
+  foldScores: number[]
   /** Every metric of the task, mean over the folds. */
   metrics: Partial<Record<MetricName, number>>
   /** Fit time summed over the folds. */
@@ -79,6 +81,7 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
     params: spec.params,
     score: mean,
     scoreStd: std,
+    foldScores: values,
     metrics,
     trainMs: Math.round(trainMs),
     predictUsPerRow: predictRows > 0 ? (predictMs * 1000) / predictRows : 0,

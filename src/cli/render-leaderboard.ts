@@ -11,8 +11,9 @@ function paramsText(params: Record<string, unknown>): string {
 export function renderLeaderboard(board: Leaderboard): string {
   const others = board.rows[0] ? Object.keys(board.rows[0].metrics).filter((m) => m !== board.metric) : []
   const header = ['rank', 'model', 'family', `${board.metric} (cv)`, '± std', ...others, 'train ms', 'us/row', 'size', 'params']
+  const winner = board.winner ?? board.rows[0]?.modelId
   const rows = board.rows.map((r) => [
-    String(r.rank),
+    r.modelId === winner ? `*${r.rank}` : String(r.rank),
     r.modelId,
     r.family,
     formatNumber(r.score),
@@ -24,5 +25,6 @@ export function renderLeaderboard(board: Leaderboard): string {
     paramsText(keyParams(r.family, r.params)),
   ])
   const right = header.map((_, j) => j !== 1 && j !== 2 && j !== header.length - 1)
-  return renderTable(header, rows, right)
+  const table = renderTable(header, rows, right)
+  return winner === board.rows[0]?.modelId ? table : `${table}\n* the winner: the simplest family within one standard error of the best score`
 }
