@@ -52,14 +52,8 @@ function select(a: Float64Array, n: number, k: number): number {
   return a[k]
 }
 
-/** Median of the present values on the training rows (0 when none); linear time, no full sort. */
-function median(column: NumericColumn, rows: Int32Array): number {
-  const present = new Float64Array(rows.length)
-  let n = 0
-  for (let i = 0; i < rows.length; i++) {
-    const v = column.values[rows[i]]
-    if (!Number.isNaN(v)) present[n++] = v
-  }
+/** Median of the n present values in `present` (0 when none); linear time, no full sort; reorders them. */
+function medianOf(present: Float64Array, n: number): number {
   if (n === 0) return 0
   const upper = select(present, n, n >> 1)
   if (n % 2 === 1) return upper
@@ -69,21 +63,35 @@ function median(column: NumericColumn, rows: Int32Array): number {
   return (lower + upper) / 2
 }
 
+/**
+ * Imputation by the median, centering by the mean and scaling by the std of the training rows. The
+ * column is read once (gathered into row order); the sums then run over that copy in row order.
+ */
 function fitNumeric(column: NumericColumn, rows: Int32Array): FeatureStep {
-  const impute = median(column, rows)
-  let sum = 0
-  for (let i = 0; i < rows.length; i++) {
-    const v = column.values[rows[i]]
-    sum += Number.isNaN(v) ? impute : v
+  const values = column.values
+  const m = rows.length
+  const gathered = new Float64Array(m)
+  const present = new Float64Array(m)
+  let n = 0
+  for (let i = 0; i < m; i++) {
+    const v = values[rows[i]]
+    gathered[i] = v
+    if (v === v) present[n++] = v
   }
-  const center = sum / rows.length
+  const impute = medianOf(present, n)
+  let sum = 0
+  for (let i = 0; i < m; i++) {
+    const v = gathered[i]
+    sum += v === v ? v : impute
+  }
+  const center = sum / m
   let ss = 0
-  for (let i = 0; i < rows.length; i++) {
-    const v = column.values[rows[i]]
-    const d = (Number.isNaN(v) ? impute : v) - center
+  for (let i = 0; i < m; i++) {
+    const v = gathered[i]
+    const d = (v === v ? v : impute) - center
     ss += d * d
   }
-  const sd = Math.sqrt(ss / rows.length)
+  const sd = Math.sqrt(ss / m)
   return { kind: 'numeric', column: column.name, impute, center, scale: sd > 0 ? sd : 1 }
 }
 
