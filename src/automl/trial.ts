@@ -41,11 +41,24 @@ export interface TrialSpec {
   subsampleSeed?: number
 }
 
-/** The first `fraction` of a fold's training rows after a seeded shuffle, in their original order. */
+const subsamples = new WeakMap<Int32Array, Map<string, Int32Array>>()
+
+/**
+ * The first `fraction` of a fold's training rows after a seeded shuffle, in their original order.
+ * The same arguments give the same array object (so the fitted pipeline and encoding are reused).
+ */
 export function subsampleRows(rows: Int32Array, fraction: number, seed: number): Int32Array {
   if (fraction >= 1) return rows
-  const m = Math.max(1, Math.round(rows.length * fraction))
-  return new Random(seed).shuffle(Int32Array.from(rows)).subarray(0, m).sort()
+  let byKey = subsamples.get(rows)
+  if (!byKey) subsamples.set(rows, (byKey = new Map()))
+  const key = `${fraction}|${seed}`
+  let sub = byKey.get(key)
+  if (!sub) {
+    const m = Math.max(1, Math.round(rows.length * fraction))
+    sub = new Random(seed).shuffle(Int32Array.from(rows)).subarray(0, m).sort()
+    byKey.set(key, sub)
+  }
+  return sub
 }
 
 /** Fits the trial on each fold, scores the fold's validation rows with the IR evaluator, and averages. */

@@ -188,8 +188,48 @@ export interface EncodedMatrix {
   d: number
 }
 
-/** Encodes the given table rows (all when omitted) into the model's feature matrix. */
+/**
+ * Recently encoded matrices, for an AutoML search: every trial of a fold fits the same (cached, see
+ * fit-model.ts) pipeline on the same rows and scores the same validation rows, so after the first trial
+ * a fold's matrices come from here. A hit needs the same pipeline object, the same table object and
+ * the same rows; callers must treat the returned matrix as read-only. Bounded in bytes (oldest out).
+ */
+const ENCODE_CACHE_BYTES = 96 * 1024 * 1024
+/** Matrices above this size are not kept (they would push out everything else for little gain). */
+const ENCODE_CACHE_MAX_ENTRY = 24 * 1024 * 1024
+interface EncodeCacheEntry {
+  pipeline: FeaturePipelineIR
+  table: Table
+  rows: Int32Array | undefined
+  matrix: EncodedMatrix
+}
+const encodeCache: EncodeCacheEntry[] = []
+let encodeCacheBytes = 0
+
+function sameRows(a: Int32Array | undefined, b: Int32Array | undefined): boolean {
+  if (a === b) return true
+  if (!a || !b || a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** Encodes the given table rows (all when omitted) into the model's feature matrix (read-only: it may be shared). */
 export function encodeTable(pipeline: FeaturePipelineIR, table: Table, rows?: Int32Array): EncodedMatrix {
+  for (let i = encodeCache.length - 1; i >= 0; i--) {
+    const e = encodeCache[i]
+    if (e.pipeline === pipeline && e.table === table && sameRows(e.rows, rows)) return e.matrix
+  }
+  const matrix = encodeTableUncached(pipeline, table, rows)
+  const bytes = matrix.X.byteLength
+  if (bytes <= ENCODE_CACHE_MAX_ENTRY) {
+    encodeCache.push({ pipeline, table, rows: rows ? Int32Array.from(rows) : undefined, matrix })
+    encodeCacheBytes += bytes
+    while (encodeCacheBytes > ENCODE_CACHE_BYTES) encodeCacheBytes -= encodeCache.shift()!.matrix.X.byteLength
+  }
+  return matrix
+}
+
+function encodeTableUncached(pipeline: FeaturePipelineIR, table: Table, rows?: Int32Array): EncodedMatrix {
   const n = rows ? rows.length : table.nRows
   const d = pipeline.width
   const X = new Float64Array(n * d)

@@ -1,7 +1,7 @@
 import type { Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
 import { fitPipeline, inputColumnsOf, type PipelineOptions, DEFAULT_PIPELINE_OPTIONS } from '../features/pipeline.js'
-import { IR_FORMAT, IR_VERSION, type ModelIR } from '../ir/model.js'
+import { IR_FORMAT, IR_VERSION, type FeaturePipelineIR, type ModelIR } from '../ir/model.js'
 import { tableRowsOf, targetsOf, type Learner } from './learner.js'
 
 export interface FitModelOptions {
@@ -10,6 +10,28 @@ export interface FitModelOptions {
   validation?: Int32Array
   signal?: AbortSignal
   pipelineOptions?: PipelineOptions
+}
+
+/**
+ * Pipelines already fitted, by target, training positions (the same array object) and encoding: every
+ * trial of an AutoML fold fits the same pipeline, so the search fits it once per fold, and the shared
+ * object lets encodeTable reuse the fold's encoded matrices. Pipelines are never mutated.
+ */
+const pipelineCache = new WeakMap<TargetData, WeakMap<Int32Array, Map<string, FeaturePipelineIR>>>()
+
+function cachedPipeline(table: Table, target: TargetData, train: Int32Array, encoding: 'tree' | 'dense', options: PipelineOptions): FeaturePipelineIR {
+  let byRows = pipelineCache.get(target)
+  if (!byRows) pipelineCache.set(target, (byRows = new WeakMap()))
+  let byKey = byRows.get(train)
+  if (!byKey) byRows.set(train, (byKey = new Map()))
+  const key = `${encoding}|${options.maxOneHotLevels}|${options.maxOrdinalLevels}|${options.minLevelCount}`
+  let pipeline = byKey.get(key)
+  if (!pipeline) {
+    const inputs = inputColumnsOf(table, target.name)
+    pipeline = fitPipeline(table, inputs, encoding, { rows: tableRowsOf(target, train), y: targetsOf(target, train), task: target.task }, options)
+    byKey.set(key, pipeline)
+  }
+  return pipeline
 }
 
 /**
@@ -25,13 +47,7 @@ export async function fitModel<P extends object>(
   options: FitModelOptions,
 ): Promise<ModelIR> {
   const inputs = inputColumnsOf(table, target.name)
-  const pipeline = fitPipeline(
-    table,
-    inputs,
-    learner.encoding,
-    { rows: tableRowsOf(target, train), y: targetsOf(target, train), task: target.task },
-    options.pipelineOptions ?? DEFAULT_PIPELINE_OPTIONS,
-  )
+  const pipeline = cachedPipeline(table, target, train, learner.encoding, options.pipelineOptions ?? DEFAULT_PIPELINE_OPTIONS)
   const model = await learner.fit(
     { table, target, train, pipeline, inputs, seed: options.seed, validation: options.validation, signal: options.signal },
     params,
