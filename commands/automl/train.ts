@@ -152,7 +152,8 @@ export default class AutomlTrain extends BaseCommand {
       this.log('')
       const v = result.validation
       const by = v.kind === 'holdout' ? 'holdout' : v.repeats > 1 ? `${v.repeats} x ${v.folds}-fold CV` : `${v.folds}-fold CV`
-      this.log(`winner: ${winner.modelId} (${winner.family}, rank ${winner.rank}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${by}: ${result.winner.reason}`)
+      const why = winner.rank === 1 ? '' : `; rank ${winner.rank}, ${result.winner.reason}`
+      this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${by}${why}`)
       this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows); leaderboard and run files in ${runDir}/`)
       this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)
     }
