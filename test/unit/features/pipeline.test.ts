@@ -84,3 +84,21 @@ describe('median imputation', () => {
     }
   })
 })
+
+describe('encoded matrices are reused within a search', () => {
+  it('the same pipeline, table and rows give the same matrix object; other rows a new, correct one', async () => {
+    const { syntheticTable } = await import('../../helpers/synthetic.js')
+    const { table, target } = syntheticTable({ rows: 200, task: 'binary', seed: 9, missing: 0.1 })
+    const pipeline = fitPipeline(table, inputColumnsOf(table, target.name), 'dense', { rows: target.rows, y: target.y, task: 'binary' })
+    const a = Int32Array.from({ length: 50 }, (_, i) => i * 2)
+    const first = encodeTable(pipeline, table, a)
+    expect(encodeTable(pipeline, table, Int32Array.from(a))).toBe(first)
+    const b = Int32Array.from({ length: 50 }, (_, i) => i * 2 + 1)
+    const other = encodeTable(pipeline, table, b)
+    expect(other).not.toBe(first)
+    // A fresh pipeline object (equal content) encodes anew, to the same numbers.
+    const again = encodeTable(structuredClone(pipeline), table, b)
+    expect(again).not.toBe(other)
+    expect(Array.from(again.X)).toEqual(Array.from(other.X))
+  })
+})
