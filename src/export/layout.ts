@@ -7,13 +7,11 @@
  *   SINGLE_TREE_MAX_DEPTH, for speed: one tree as ifs scores 1.4-2x faster than the array walk (the CPU
  *   predicts and runs ahead), until the function passes V8's limit for optimizing (about 60 KB of
  *   bytecode, near 4000 units; measured on Node 20), where it gets 2x slower.
- *   Otherwise trees print as flat typed arrays (all trees concatenated, per-tree root offsets) walked by
- *   a loop. Nested ifs for big forests are what blows past Java's 64 KB method limit and slows compilers
- *   down; a printer with a tighter code limit (Java) may cap SINGLE_TREE_MAX_UNITS lower.
- *   The loop takes no branch on the data: each step picks the child by index (left or right from the
- *   comparison as 0 or 1), leaves step onto themselves, so a tree takes exactly its depth in steps; and
- *   TREE_GROUP trees are walked side by side, their independent chains of loads overlapping in the CPU.
- *   Their leaf values are then added in tree order: the evaluator's sums, to the bit.
+ *   Otherwise trees print as flat typed arrays (all trees concatenated) walked by a loop. Nested ifs for
+ *   big forests are what blows past Java's 64 KB method limit and slows compilers down; a printer with a
+ *   tighter code limit (Java) may cap SINGLE_TREE_MAX_UNITS lower. TypeScript walks TREE_LANES trees side
+ *   by side on binned features, without a branch on the data (tree-lanes.ts); Java walks a tree at a time.
+ *   Either way the leaf values are added in tree order: the evaluator's sums, to the bit.
  * - Linear models and nets print unrolled (one statement per weight, commented with the feature name)
  *   when they have at most READABLE_MAX_WEIGHTS weights; otherwise as typed arrays and loops.
  * Both forms do the same arithmetic in the same order as the IR evaluator.
@@ -25,9 +23,6 @@ export const READABLE_MAX_DEPTH = 12
 export const READABLE_MAX_WEIGHTS = 256
 export const SINGLE_TREE_MAX_UNITS = 3072
 export const SINGLE_TREE_MAX_DEPTH = 32
-
-/** Trees walked side by side in the compact loop (4 measured best on 100-tree forests, 2 cores, Node 20). */
-export const TREE_GROUP = 4
 
 export type Layout = 'readable' | 'compact'
 /** `auto` applies the size rule above; the others force a form (tests print both for every model). */

@@ -11,8 +11,9 @@ import type { ColumnType } from '../data/table.js'
 import type { Task } from '../data/target.js'
 import { ModelFileError } from '../ir/io.js'
 import type { Activation, FlatTree, ModelBodyIR, ModelIR } from '../ir/model.js'
-import { chooseLayout, describeLayout, TREE_GROUP, treeDepth, type Layout, type LayoutChoice } from './layout.js'
+import { chooseLayout, describeLayout, type Layout, type LayoutChoice } from './layout.js'
 import type { FieldReader } from './record-rules.js'
+import { laneForest, type LaneForest } from './tree-lanes.js'
 
 export interface PlanField {
   name: string
@@ -55,10 +56,11 @@ export type TreeModelPlan =
   | CompactTreesPlan
 
 /**
- * All trees' nodes concatenated, walked without branches (see layout.ts). Per node, `node` holds three
- * numbers: a split is [feature * 2 + (missing goes right ? 1 : 0), left, right], a leaf is
- * [0, itself, where its values start in leafValues] with threshold Infinity, so that a step on a leaf
- * (x > Infinity is false: go left) stays on it. A tree then reaches its leaf after exactly `depth` steps.
+ * All trees' nodes concatenated, in two forms. `node`/`threshold`/`leafValues` walk a tree at a time
+ * (Java): per node, `node` holds three numbers, a split is [feature * 2 + (missing goes right ? 1 : 0),
+ * left, right], a leaf is [0, itself, where its values start in leafValues] with threshold Infinity.
+ * `lanes` is the form for walking many trees side by side on binned features (TypeScript; see
+ * tree-lanes.ts), null when its words cannot hold the model.
  */
 export interface CompactTreesPlan {
   kind: 'trees'
@@ -69,12 +71,9 @@ export interface CompactTreesPlan {
   node: number[]
   threshold: number[]
   leafValues: number[]
-  /** Per tree: its root (first node), its depth, and where its leaf values start; plus the totals at the end. */
+  /** Per tree: its root (first node); then the node count. */
   nodeStart: number[]
-  valueStart: number[]
-  depth: number[]
-  /** Trees are walked TREE_GROUP at a time; the steps each group takes (its deepest tree's depth). */
-  groupDepth: number[]
+  lanes: LaneForest | null
 }
 
 /** z_k = intercepts[k] + sum_j weights[k][j] * x[j], then the link. */
@@ -431,13 +430,9 @@ function flattenTrees(trees: CheckedTree[], k: number, average: boolean): TreeMo
   const threshold: number[] = []
   const leafValues: number[] = []
   const nodeStart: number[] = []
-  const valueStart: number[] = []
-  const depth: number[] = []
   for (const t of trees) {
     const base = threshold.length
     nodeStart.push(base)
-    valueStart.push(leafValues.length)
-    depth.push(treeDepth(t.left, t.right))
     for (let i = 0; i < t.feature.length; i++) {
       if (t.feature[i] < 0) {
         node.push(0, base + i, leafValues.length)
@@ -450,8 +445,5 @@ function flattenTrees(trees: CheckedTree[], k: number, average: boolean): TreeMo
     }
   }
   nodeStart.push(threshold.length)
-  valueStart.push(leafValues.length)
-  const groupDepth: number[] = []
-  for (let g = 0; g < trees.length; g += TREE_GROUP) groupDepth.push(Math.max(...depth.slice(g, g + TREE_GROUP)))
-  return { kind: 'trees', layout: 'compact', outputs: k, average, count: trees.length, node, threshold, leafValues, nodeStart, valueStart, depth, groupDepth }
+  return { kind: 'trees', layout: 'compact', outputs: k, average, count: trees.length, node, threshold, leafValues, nodeStart, lanes: laneForest(trees, k) }
 }

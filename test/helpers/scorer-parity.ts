@@ -327,8 +327,8 @@ export function fitOnAllRows<P extends object>(
 
 /**
  * The models every printer's parity tests run: each family, trees small and deep, nets with both
- * activations; [id, model, allowed relative error]. 10 trees: two groups of 4 walked side by side
- * plus 2 walked alone (both loops of the compact form).
+ * activations; [id, model, allowed relative error]. 10 trees: more than the compact form's 8 lanes, so
+ * two lanes walk a second tree.
  */
 export async function parityModels(data: { table: Table; target: TargetData }, modelId: (id: string) => string): Promise<[string, ModelIR, number][]> {
   const fit = <P extends object>(id: string, learner: { family: string; defaultParams(t: Task): P }, params: Partial<P>) => fitOnAllRows(data, learner, params, modelId(id))

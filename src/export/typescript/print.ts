@@ -4,9 +4,12 @@
  * operation; names and levels appear only as string literals and in escaped comments.
  */
 import type { HeaderFacts } from '../header.js'
+import { isMissingText } from '../../data/cells.js'
 import { MISSING_TOKENS } from '../record-rules.js'
 import type { CategoryStep, CompactTreesPlan, LinearModelPlan, MlpModelPlan, PlanField, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
-import { TREE_GROUP } from '../layout.js'
+import { LANE_STEPS } from '../tree-lanes.js'
+import { UserError } from '../../errors.js'
+import { levelTable } from './level-table.js'
 import { commentText, jsdocStringLiteral, numberLiteral, propertyKey, stringLiteral } from './literals.js'
 import { dialect, runtimeHelper, type Dialect } from './runtime.js'
 
@@ -130,35 +133,39 @@ function constants(plan: ScorerPlan, d: Dialect, names: { cls: string }): string
 }
 
 /**
- * A level lookup: a switch for up to SWITCH_MAX_LEVELS levels (faster than a Map for a few, and readable),
- * a Map beyond. Both compare with ===, as indexOf does; duplicate levels were dropped (first code wins).
+ * A level lookup: a function from text to the level's code (the step's other code when the text is no
+ * level), over a perfect hash table (level-table.ts). It compares with ===, as indexOf does; duplicate
+ * levels were dropped (first code wins). Levels that read as missing (a missing token, blanks around
+ * one) are left out: the evaluator never looks them up.
  */
-const SWITCH_MAX_LEVELS = 16
-
 function levelLookup(step: CategoryStep, index: number, d: Dialect): { decl: string; call: (arg: string) => string } {
-  if (step.codes.length === 0) return { decl: '', call: () => String(step.otherCode) }
-  if (step.codes.length <= SWITCH_MAX_LEVELS) {
-    const name = `levelCode${index}`
-    const cases = step.codes.map(([level, code]) => `    case ${stringLiteral(level)}: return ${code}`)
-    const decl = [
-      // User text stays out of JSDoc (a name holding "@param" would become a tag).
-      `// The code of a ${commentText(JSON.stringify(step.column))} level${step.otherCode >= 0 ? '; other levels share the last one' : '; -1 when unknown'}.`,
-      `${d.doc('', '', '@param {string} level @returns {number}')}function ${name}(level${d.t(': string')})${d.t(': number')} {`,
-      '  switch (level) {',
-      ...cases,
-      '    default:',
-      `      return ${step.otherCode}`,
-      '  }',
-      '}',
-    ].join('\n')
-    return { decl, call: (arg) => `${name}(${arg})` }
+  const nn = d.nn
+  const entries = step.codes.filter(([level]) => !isMissingText(level))
+  if (entries.length === 0) return { decl: '', call: () => String(step.otherCode) }
+  const table = levelTable(entries)
+  const name = `levelCode${index}`
+  const lines = (items: string[]): string => {
+    const rows: string[] = []
+    for (let i = 0; i < items.length; i += ENTRIES_PER_LINE) rows.push(`  ${items.slice(i, i + ENTRIES_PER_LINE).join(', ')},`)
+    return `[\n${rows.join('\n')}\n]`
   }
-  const entries = step.codes.map(([level, code]) => `[${stringLiteral(level)}, ${code}]`)
-  const rows: string[] = []
-  for (let i = 0; i < entries.length; i += ENTRIES_PER_LINE) rows.push(`  ${entries.slice(i, i + ENTRIES_PER_LINE).join(', ')},`)
-  const name = `LEVELS_${index}`
-  const decl = `// The code of each ${commentText(JSON.stringify(step.column))} level.\n${d.doc('', '', '@type {ReadonlyMap<string, number>}')}const ${name}${d.t(': ReadonlyMap<string, number>')} = new Map${d.t('<string, number>')}([\n${rows.join('\n')}\n])`
-  return { decl, call: (arg) => `(${name}.get(${arg}) ?? ${step.otherCode})` }
+  const hash = table.positions.map((p) => `  h = Math.imul(h ^ s.charCodeAt(${p >= 0 ? p : `s.length - ${-p}`}), ${table.mix})`)
+  const decl = [
+    `// ${commentText(JSON.stringify(step.column))} levels and their codes by slot (a perfect hash table: see ${name}); '' is an empty slot.`,
+    `${d.doc('', '', '@type {readonly string[]}')}const LEVEL_TEXT_${index}${d.t(': readonly string[]')} = ${lines(table.slots.map((e) => stringLiteral(e === null ? '' : e[0])))}`,
+    `const LEVEL_CODE_${index} = new Int32Array(${lines(table.slots.map((e) => String(e === null ? step.otherCode : e[1])))})`,
+    `const LEVEL_SEED_${index} = new Int32Array([${table.seeds.join(',')}])`,
+    '',
+    `// The code of a ${commentText(JSON.stringify(step.column))} level, ${step.otherCode} for any other text: the text's`,
+    "// length and a few characters hashed, spread by their bucket's seed, give the only slot it can be in.",
+    `${d.doc('', '', '@param {string} s @returns {number}')}function ${name}(s${d.t(': string')})${d.t(': number')} {`,
+    `  let h = Math.imul(s.length, ${table.mix})`,
+    ...hash,
+    `  const slot = Math.imul(h ^ LEVEL_SEED_${index}[h >>> ${32 - table.bucketBits}]${nn}, ${table.spread}) >>> ${32 - table.slotBits}`,
+    `  return LEVEL_TEXT_${index}[slot] === s ? LEVEL_CODE_${index}[slot]${nn} : ${step.otherCode}`,
+    '}',
+  ].join('\n')
+  return { decl, call: (arg) => `${name}(${arg})` }
 }
 
 function encoder(plan: ScorerPlan, d: Dialect): string {
@@ -196,21 +203,28 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
     const lookup = levelLookup(step, i, d)
     if (lookup.decl) lookups.push(lookup.decl)
     const name = stringLiteral(step.column)
+    // Text is looked up at once (a missing token is no level); other values go through readCategory.
+    const code = [
+      `  x = rec[${name}]`,
+      `  if (typeof x === 'string') {`,
+      `    k = ${lookup.call('x')}`,
+      ...(step.otherCode >= 0 ? [`    if (k === ${step.otherCode} && isMissingText(x)) k = -1`] : []),
+      '  } else {',
+      `    level = readCategory(${name}, ${ownOr(name)})`,
+      `    k = level === null ? -1 : ${lookup.call('level')}`,
+      '  }',
+    ]
     if (step.kind === 'onehot') {
       const shown = step.levels.slice(0, 6).map((l) => JSON.stringify(l)).join(', ') + (step.levels.length > 6 ? ', ...' : '') + (step.otherCode >= 0 ? ', other levels' : '')
       body.push(`  // f[${step.offset}..${step.offset + step.width - 1}]: ${col} one-hot (${commentText(shown)}); missing: all 0`)
-      body.push(`  x = rec[${name}]`)
-      body.push(`  level = readCategory(${name}, typeof x === 'string' ? x : ${ownOr(name)})`)
-      body.push(`  k = level === null ? -1 : ${lookup.call('level')}`)
+      body.push(...code)
       if (step.width > 0) {
         body.push(`  f.fill(0, ${step.offset}, ${step.offset + step.width})`)
         body.push(`  if (k >= 0) f[${step.offset} + k] = 1`)
       }
     } else {
       body.push(`  // f[${step.offset}]: ${col} as a level code${step.otherCode >= 0 ? ' (other levels share one)' : ''}; missing${step.otherCode >= 0 ? '' : ' or unknown'}: NaN`)
-      body.push(`  x = rec[${name}]`)
-      body.push(`  level = readCategory(${name}, typeof x === 'string' ? x : ${ownOr(name)})`)
-      body.push(`  k = level === null ? -1 : ${lookup.call('level')}`)
+      body.push(...code)
       body.push(`  f[${step.offset}] = k >= 0 ? k : NaN`)
     }
   })
@@ -243,7 +257,7 @@ const SCORES_DOC = '@param {Float64Array} f @param {Float64Array} s'
 function model(plan: ScorerPlan, d: Dialect): string {
   switch (plan.model.kind) {
     case 'trees':
-      return plan.model.layout === 'readable' ? readableTrees(plan, plan.model, d) : compactTrees(plan.model, d)
+      return plan.model.layout === 'readable' ? readableTrees(plan, plan.model, d) : compactTrees(plan, plan.model, d)
     case 'linear':
       return linear(plan, plan.model, d)
     case 'mlp':
@@ -294,67 +308,109 @@ function perTree(values: number[], starts: number[], per = 1): string {
   return `[\n${lines.join('\n')}\n]`
 }
 
-function compactTrees(m: CompactTreesPlan, d: Dialect): string {
+function compactTrees(plan: ScorerPlan, m: CompactTreesPlan, d: Dialect): string {
+  const lanes = m.lanes
+  if (lanes === null) {
+    // Only a model with tens of thousands of distinct thresholds on a feature gets here (see laneForest).
+    throw new UserError(`model ${JSON.stringify(plan.modelId)}: its trees split a feature at too many distinct thresholds for the TypeScript scorer's arrays; export it as Java (\`mlkafka export udf\`)`)
+  }
   const k = m.outputs
   const nn = d.nn
-  const G = TREE_GROUP
-  const grouped = Math.floor(m.count / G) * G
-  const arrays = [
-    `// ${m.count} tree${m.count === 1 ? '' : 's'} as flat arrays, one line per tree, nodes of all trees concatenated; ROOT[t] is tree t's first node.`,
-    '// NODE holds 3 numbers per node. A split: feature * 2 + (1 if a missing value goes right), then its left and',
-    '// right child; it goes right when f[feature] > THRESHOLD (or the value is missing and goes right).',
-    '// A leaf: 0, itself, and where its values start in VALUE; its THRESHOLD is Infinity, so stepping on stays on it',
-    `// and a group of ${G} trees walked side by side reaches its leaves in GROUP_DEPTH steps, with no branch on the data.`,
-    `const ROOT = new Int32Array([${m.nodeStart.slice(0, -1).join(',')}])`,
-    ...(grouped > 0 ? [`const GROUP_DEPTH = new Int32Array([${m.groupDepth.slice(0, grouped / G).join(',')}])`] : []),
-    `const NODE = new Int32Array(${perTree(m.node, m.nodeStart, 3)})`,
-    `const THRESHOLD = new Float64Array(${perTree(m.threshold, m.nodeStart)})`,
-    `const VALUE = new Float64Array(${perTree(m.leafValues, m.valueStart)})`,
-  ]
-  const step = (v: string, indent: string): string =>
-    `${indent}c = NODE[3 * ${v}]${nn}; x = f[c >> 1]${nn}; ${v} = NODE[3 * ${v} + 1 + (+(x > THRESHOLD[${v}]${nn}) | (+(x !== x) & c))]${nn}`
-  const add = (v: string, indent: string): string[] => {
-    const at = `at = NODE[3 * ${v} + 2]${nn}`
-    if (k > LITERAL_SCORES_MAX) return [`${indent}${at}`, `${indent}for (let j = 0; j < ${k}; j++) s[j] = s[j]${nn} + VALUE[at + j]${nn}`]
-    return [`${indent}${at}; ${Array.from({ length: k }, (_, j) => `s[${j}] = s[${j}]${nn} + VALUE[at${j === 0 ? '' : ` + ${j}`}]${nn}`).join('; ')}`]
+  const G = lanes.lanes
+  const slotMask = 2 ** lanes.slotBits - 1
+  const leafMask = 2 ** lanes.leafShift - 1
+  const park = lanes.park
+  const lines = (items: string[], per: number): string => {
+    const rows: string[] = []
+    for (let i = 0; i < items.length; i += per) rows.push(`  ${items.slice(i, i + per).join(',')},`)
+    return `[\n${rows.join('\n')}\n]`
   }
+  // Each feature's thresholds, padded with NaN (never below a value) to 2^steps - 1 for a branch-free search.
+  const padded = lanes.binned.map((b) => {
+    let steps = 0
+    while (2 ** steps < b.thresholds.length + 1) steps++
+    return { ...b, steps, values: [...b.thresholds, ...new Array<number>(2 ** steps - 1 - b.thresholds.length).fill(NaN)] }
+  })
+  const thresholdLines = padded.filter((b) => b.values.length > 0).map((b) => `  ${b.values.map(num).join(',')}, // f[${b.feature}] ${commentText(JSON.stringify(plan.featureLabels[b.feature] ?? ''))}`)
+  const nodeLines: string[] = []
+  for (let t = 0; t < m.count; t++) nodeLines.push(`  ${lanes.node.slice(lanes.treeStart[t], lanes.treeStart[t + 1]).join(',')},`)
+  nodeLines.push(`  ${lanes.node.slice(park).join(',')}, // the node lanes end on`)
+  const maxTrees = lanes.batches.reduce((most, b) => Math.max(most, b.trees), 0)
+  const arrays = [
+    `// ${m.count} tree${m.count === 1 ? '' : 's'} walked ${G} at a time on binned features (see predictScores).`,
+    '// THRESHOLDS: per feature a split reads, its split thresholds sorted (NaN pads the list to 2^n - 1). A',
+    "// feature's bin is how many are below its value, so value <= threshold r exactly when bin <= r.",
+    thresholdLines.length > 0 ? `const THRESHOLDS = new Float64Array([\n${thresholdLines.join('\n')}\n])` : '// (no split reads a threshold)',
+    '// NODE: 3 ints per node, one line per tree: a word, then the left and right child (offsets into NODE).',
+    `// A split's word is rank << ${lanes.slotBits} | slot; it goes right when BINS[word & ${slotMask}] > word. A leaf's word is`,
+    `// (its tree's number in the batch + 1) << ${lanes.leafShift} | i, its values being VALUE[${k === 1 ? 'i' : `${k} * i ..`}]; both its children`,
+    "// are the root of the next tree in its lane (or the node lanes end on).",
+    `const NODE = new Int32Array([\n${nodeLines.join('\n')}\n])`,
+    `// The distinct leaf values, ${k} per leaf.`,
+    `const VALUE = new Float64Array(${lines(lanes.values.map(num), k * Math.max(1, Math.floor(16 / k)))})`,
+    '// Scratch: the bins of a record (slot 2i: feature i, a missing value goes right; 2i + 1: it goes left);',
+    "// each tree's leaf word by tree number (0: splits' words, ignored).",
+    `const BINS = new Int32Array(${slotMask + 1})`,
+    `BINS[${lanes.leftSlot}] = -1 // splits at a NaN threshold whose missing values go left`,
+    `BINS[${lanes.rightSlot}] = ${lanes.missingRight} // and right`,
+    `const LEAF = new Int32Array(${maxTrees + 1})`,
+  ]
+  const bin = padded.flatMap((b, i) => {
+    const label = commentText(JSON.stringify(plan.featureLabels[b.feature] ?? ''))
+    const out = [`  // f[${b.feature}] ${label}: ${b.thresholds.length} threshold${b.thresholds.length === 1 ? '' : 's'}`, `  x = f[${b.feature}]${nn}`, '  b = 0']
+    let base = 0
+    for (const before of padded.slice(0, i)) base += before.values.length
+    for (let step = b.steps - 1; step >= 0; step--) {
+      const at = [...(base > 0 ? [String(base)] : []), 'b', ...(step > 0 ? [String(2 ** step - 1)] : [])].join(' + ')
+      out.push(`  b += +(THRESHOLDS[${at}]${nn} < x)${step > 0 ? ` << ${step}` : ''}`)
+    }
+    out.push(`  BINS[${2 * i}] = x !== x ? ${lanes.missingRight} : b << ${lanes.slotBits}`, `  BINS[${2 * i + 1}] = x !== x ? -1 : b << ${lanes.slotBits}`)
+    return out
+  })
+  const binFn = [
+    `${d.doc('', 'Sets the bins of the features the splits read (a binary search without branches per feature).', '@param {Float64Array} f')}function binFeatures(f${d.t(': Float64Array')})${d.t(': void')} {`,
+    `  let x${d.t(': number')}, b${d.t(': number')}`,
+    ...bin,
+    '}',
+  ]
+  if (padded.length === 0) binFn.splice(1, 1, '  void f')
   const vars = Array.from({ length: G }, (_, i) => `n${i}`)
+  const step = (v: string): string => `    w = NODE[${v}]${nn}; LEAF[w >>> ${lanes.leafShift}] = w; ${v} = NODE[(${v} + 1 + +(BINS[w & ${slotMask}]${nn} > w)) | 0]${nn}`
+  const add =
+    k > LITERAL_SCORES_MAX
+      ? [`    for (let j = 0; j < ${k}; j++) s[j] = s[j]${nn} + VALUE[at + j]${nn}`]
+      : [`    ${Array.from({ length: k }, (_, j) => `s[${j}] = s[${j}]${nn} + VALUE[at${j === 0 ? '' : ` + ${j}`}]${nn}`).join('; ')}`]
+  let first = 0
+  // One block per batch (a loop over batches would slow the walk down by a third, measured on Node 20).
+  const batches = lanes.batches.flatMap((batch, i) => {
+    const block = [
+      ...(lanes.batches.length > 1 ? [`  // batch ${i + 1}: trees ${first}..${first + batch.trees - 1}`] : []),
+      `  ${vars.map((v, lane) => `${v} = ${batch.start[lane]}`).join('; ')}`,
+      '  do {',
+      ...Array.from({ length: LANE_STEPS }, () => vars.map(step)).flat(),
+      `  } while ((${vars.map((v) => `(${v} ^ ${park})`).join(' | ')}) !== 0)`,
+      `  for (let t = 1; t <= ${batch.trees}; t++) {`,
+      `    at = (LEAF[t]${nn} & ${leafMask}) * ${k}`,
+      ...add,
+      '  }',
+    ]
+    first += batch.trees
+    return block
+  })
   const fn = [
     scoresSignature(
       d,
       'predictScores',
-      `Walks every tree to its leaf (${G} trees side by side) and adds the leaf values in tree order${m.average ? `, divided by ${m.count}` : ''}.`,
+      `Walks all trees, ${G} lanes side by side, each lane through its trees one after another; then adds the leaf values in tree order${m.average ? `, divided by ${m.count}` : ''}. A step records the word of the node it leaves and takes no branch on the data; a tree's leaf is its last node, so LEAF ends up holding every tree's leaf.`,
     ),
-    `  let c${d.t(': number')}, x${d.t(': number')}, at${d.t(': number')}`,
+    '  binFeatures(f)',
     '  s.fill(0)',
-    ...(grouped > 0
-      ? [
-          `  for (let t = 0; t < ${grouped}; t += ${G}) {`,
-          `    let ${vars.map((v, i) => `${v} = ROOT[t${i === 0 ? '' : ` + ${i}`}]${nn}`).join(', ')}`,
-          `    for (let step = GROUP_DEPTH[t / ${G}]${nn}; step > 0; step--) {`,
-          ...vars.map((v) => step(v, '      ')),
-          '    }',
-          ...vars.flatMap((v) => add(v, '    ')),
-          '  }',
-        ]
-      : []),
-    ...(grouped < m.count
-      ? [
-          // With fewer than a group left there is nothing to overlap: a predicted branch runs ahead faster.
-          `  for (let t = ${grouped}; t < ${m.count}; t++) {`,
-          `    let n = ROOT[t]${nn}`,
-          `    for (let left = NODE[3 * n + 1]${nn}; left !== n; left = NODE[3 * n + 1]${nn}) {`,
-          `      c = NODE[3 * n]${nn}; x = f[c >> 1]${nn}`,
-          `      n = x <= THRESHOLD[n]${nn} ? left : x > THRESHOLD[n]${nn} || (c & 1) === 1 ? NODE[3 * n + 2]${nn} : left`,
-          '    }',
-          ...add('n', '    '),
-          '  }',
-        ]
-      : []),
+    `  let w${d.t(': number')}, at${d.t(': number')}, ${vars.map((v) => `${v}${d.t(': number')}`).join(', ')}`,
+    ...batches,
     ...(m.average ? [`  for (let j = 0; j < ${k}; j++) s[j] = s[j]${nn} / ${m.count}`] : []),
     '}',
   ]
-  return [arrays.join('\n'), fn.join('\n')].join('\n\n')
+  return [arrays.join('\n'), binFn.join('\n'), fn.join('\n')].join('\n\n')
 }
 
 /** The output link, applied to z already in s (softmax) or in the local z (identity, logistic). */

@@ -2,7 +2,8 @@
  * The fixed runtime code of a TypeScript/JavaScript scorer: ScoringError, the record-reading rules
  * (src/export/record-rules.ts), argmax, sigmoid and softmax. Each is a copy, statement for statement,
  * of the evaluator's code (src/data/cells.ts, src/features/record.ts, src/ir/evaluate.ts), so scores and
- * error messages match; the parity tests check them on edge values.
+ * error messages match; the parity tests check them on edge values. (isMissingText has one more early
+ * return: untrimmed text longer than every token is no token.)
  *
  * They live here as small string constants rather than as files in templates/: each helper is emitted
  * only when the model needs it (unused code would fail a user's `noUnusedLocals`), in two dialects
@@ -61,6 +62,7 @@ ${d.doc('  ', '', '@param {string} field @param {string} problem')}  constructor
   const c0 = s.charCodeAt(0)
   const cl = s.charCodeAt(s.length - 1)
   if (c0 <= 32 || cl <= 32) s = s.trim()
+  else if (s.length > ${Math.max(...MISSING_TOKENS.map((t) => t.length))}) return false // longer than every token
   switch (s) {
 ${MISSING_TOKENS.map((t) => `    case ${stringLiteral(t)}:`).join('\n')}
       return true
