@@ -56,20 +56,27 @@ export function levelSlot(table: LevelTable, text: string): number {
   return slotOf(h, table.seeds[h >>> (32 - table.bucketBits)], table.slotBits)
 }
 
+/** Most character positions a lookup hashes; level sets that need more get a Map lookup instead. */
+const MAX_POSITIONS = 4
+/** Positions are looked for among the first and the last this many characters. */
+const POSITION_WINDOW = 16
+
 /**
  * Positions whose characters, with the length, tell every two levels apart (greedy: the one that splits
- * the levels into most groups next, inside every level if one helps).
+ * the levels into most groups next, inside every level if one helps); null when MAX_POSITIONS positions
+ * in the window do not.
  */
-function distinguishingPositions(levels: string[]): number[] {
+function distinguishingPositions(levels: string[]): number[] | null {
   const longest = levels.reduce((m, l) => Math.max(m, l.length), 0)
   const shortest = levels.reduce((m, l) => Math.min(m, l.length), longest)
   const inside = (p: number): boolean => (p >= 0 ? p < shortest : -p <= shortest)
   const candidates: number[] = []
-  for (let p = 0; p < longest; p++) candidates.push(p, -1 - p)
+  for (let p = 0; p < Math.min(longest, POSITION_WINDOW); p++) candidates.push(p, -1 - p)
   const positions: number[] = []
   const groups = (ps: number[]): number => new Set(levels.map((l) => [l.length, ...ps.map((p) => charAt(l, p))].join(','))).size
   let have = groups(positions)
   while (have < levels.length) {
+    if (positions.length === MAX_POSITIONS) return null
     let best = 0
     let bestGroups = have
     for (const safe of [true, false]) {
@@ -80,20 +87,26 @@ function distinguishingPositions(levels: string[]): number[] {
       }
       if (bestGroups > have) break
     }
-    // Distinct texts always differ at some position, so some position adds a group.
+    // Levels that differ only outside the window: no position in it adds a group.
+    if (bestGroups === have) return null
     positions.push(best)
     have = bestGroups
   }
   return positions
 }
 
-/** The table for distinct levels with their codes (at least one): 1.5 to 3 slots per level, rarely more. */
-export function levelTable(entries: [string, number][]): LevelTable {
+/**
+ * The table for distinct levels with their codes (at least one): 1.5 to 3 slots per level, rarely more.
+ * null when the levels need too many characters read to tell apart, or collide under every multiplier
+ * (level names made to): the printer then looks levels up in a Map.
+ */
+export function levelTable(entries: [string, number][]): LevelTable | null {
   const positions = distinguishingPositions(entries.map(([l]) => l))
+  if (positions === null) return null
   const n = entries.length
   let bits = 1
   while (2 ** bits < 1.5 * n) bits++
-  for (let slotBits = bits; slotBits <= 30; slotBits++) {
+  for (let slotBits = bits; slotBits <= Math.min(30, bits + 4); slotBits++) {
     for (const mix of MIX) {
       const hashes = entries.map(([l]) => textHash(l, positions, mix))
       if (new Set(hashes).size < n) continue
@@ -101,8 +114,7 @@ export function levelTable(entries: [string, number][]): LevelTable {
       if (table !== null) return table
     }
   }
-  // 32 multipliers that all hash two of the levels alike: not seen, not expected.
-  throw new Error(`no perfect hash table for ${n} levels`)
+  return null
 }
 
 /** Hash and displace: the largest buckets first, each with the first seed that lands its levels in free slots. */

@@ -144,6 +144,20 @@ function levelLookup(step: CategoryStep, index: number, d: Dialect): { decl: str
   if (entries.length === 0) return { decl: '', call: () => String(step.otherCode) }
   const table = levelTable(entries)
   const name = `levelCode${index}`
+  if (table === null) {
+    // No small perfect hash for these levels (see levelTable): a Map, which compares like === too.
+    const decl = [
+      `// ${commentText(JSON.stringify(step.column))} levels and their codes.`,
+      `const LEVELS_${index} = new Map${d.t('<string, number>')}([`,
+      ...entries.map(([level, code]) => `  [${stringLiteral(level)}, ${code}],`),
+      '])',
+      `${d.doc('', '', '@param {string} s @returns {number}')}function ${name}(s${d.t(': string')})${d.t(': number')} {`,
+      `  const code = LEVELS_${index}.get(s)`,
+      `  return code === undefined ? ${step.otherCode} : code`,
+      '}',
+    ].join('\n')
+    return { decl, call: (arg) => `${name}(${arg})` }
+  }
   const lines = (items: string[]): string => {
     const rows: string[] = []
     for (let i = 0; i < items.length; i += ENTRIES_PER_LINE) rows.push(`  ${items.slice(i, i + ENTRIES_PER_LINE).join(', ')},`)
