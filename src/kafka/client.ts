@@ -546,6 +546,11 @@ export interface StreamBatch {
   records: TopicRecord[]
   /** The partition's end offset when the batch was fetched. */
   highWatermark: number
+  /**
+   * Settles once the previous batch of this partition is handled (rejects when that failed): a handler
+   * may start work at once, but writes its output only after this resolves, to keep the partition's order.
+   */
+  after: Promise<void>
 }
 
 export interface StreamConsumerOptions {
@@ -556,6 +561,11 @@ export interface StreamConsumerOptions {
    * order either way.
    */
   partitionsConsumedConcurrently?: number
+  /**
+   * Batches of one partition in the handler at once (default 1): with 2, the next batch is fetched and
+   * its handling started while the one before is still being written (see StreamBatch.after).
+   */
+  batchesInFlight?: number
   /** How long a fetch waits for new messages; a stop waits for the fetch in flight (default 500 ms). */
   maxWaitTimeMs?: number
   /** Told when the consumer lost the brokers and starts again (attempt counts from 1). */
@@ -566,13 +576,30 @@ export interface StreamConsumerOptions {
   maxRestarts?: number
 }
 
+/** The batches of one partition in the handler, in order. */
+interface Lane {
+  /** The group generation they were fetched in. */
+  generation: number
+  /** The last batch's handling; rejected for good once one fails. */
+  tail: Promise<void>
+  unfinished: number
+  /** Woken when one finishes. */
+  waiters: (() => void)[]
+}
+
+/** Commit errors that only mean the group moved on: the batches are read again by the new owner. */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'NOT_COORDINATOR', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'])
+
 /**
- * A consumer-group member that hands each fetched partition batch to a handler and marks the batch
- * consumed (resolves, then commits its offsets) only once the handler's promise resolves: a stop,
- * crash or rebalance in the middle leaves the batch to be read again (at-least-once). A stop waits
- * for the batch in flight, commits, and leaves the group.
+ * A consumer-group member that hands each fetched partition batch to a handler and commits the batch's
+ * offsets only once the handler's promise resolves (at-least-once). The fetch position moves on when a
+ * batch is handed over, so with batchesInFlight > 1 the next batch is fetched while the handler still
+ * writes the last one; commits follow each partition's batches in order. A stop, crash or rebalance in
+ * the middle leaves the batches not yet acknowledged to be read again: a batch fetched before a rebalance
+ * is never committed after it. A stop finishes the batches in the handler, commits, and leaves the group.
  */
 export class StreamConsumer {
+  /** A handler failure of the current generation, thrown to kafkajs at the next batch. */
   private handlerError: Error | null = null
   /** The error the consumer gave up on. */
   private fatal: Error | null = null
@@ -581,6 +608,16 @@ export class StreamConsumer {
   private readonly finished: Promise<void>
   private settleFinished!: { resolve: () => void; reject: (err: Error) => void }
   private stopping: Promise<void> | null = null
+  private draining = false
+  /** Counts group joins: batches of an earlier generation are finished but not committed. */
+  private generation = 0
+  private readonly lanes = new Map<number, Lane>()
+  private readonly unfinished = new Set<Promise<void>>()
+  /** Next offsets to commit, by partition. */
+  private readonly toCommit = new Map<number, number>()
+  private committing: Promise<void> | null = null
+  /** A failure while finishing the batches on stop. */
+  private drainError: Error | null = null
 
   constructor(
     private readonly consumer: Consumer,
@@ -600,6 +637,7 @@ export class StreamConsumer {
   /** Connects (within the connect deadline), joins the group and starts handing over batches. */
   async start(topic: string, handle: (batch: StreamBatch) => Promise<void>): Promise<void> {
     this.topic = topic
+    const depth = Math.max(1, this.options.batchesInFlight ?? 1)
     await this.client.connectWithDeadline(this.consumer.connect(), () => this.consumer.disconnect(), 'connecting the consumer')
     this.track(true)
     this.consumer.on(this.consumer.events.CRASH, (e) => {
@@ -607,19 +645,24 @@ export class StreamConsumer {
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.restarts = 0 // back in the group: the next loss starts a new count
+      this.generation++
+      this.handlerError = null
       const assigned = e.payload.memberAssignment[topic] ?? []
+      // Handled before the rebalance, not committed yet: only where this member still reads.
+      for (const p of this.toCommit.keys()) if (!assigned.includes(p)) this.toCommit.delete(p)
       this.options.onAssigned?.([...assigned].sort((a, b) => a - b))
     })
     try {
       await this.consumer.subscribe({ topics: [topic], fromBeginning: this.options.fromBeginning ?? true })
       await this.consumer.run({
-        // kafkajs commits the *resolved* offsets after each batch, on a rebalance and on stop; a batch
-        // is resolved below only after its handler succeeded.
-        autoCommit: true,
+        // Offsets are resolved when a batch is handed over (that moves the fetch position) and committed
+        // here once it is handled; kafkajs's own commits would cover batches still being written.
+        autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
         eachBatch: async ({ batch, resolveOffset, isRunning, isStale }) => {
-          if (!isRunning() || isStale()) return
+          this.throwHandlerError()
+          if (!isRunning() || isStale() || this.draining || batch.messages.length === 0) return
           const records: TopicRecord[] = batch.messages.map((m) => ({
             partition: batch.partition,
             offset: Number(m.offset),
@@ -628,20 +671,103 @@ export class StreamConsumer {
             timestamp: Number(m.timestamp),
             headers: m.headers as MessageHeaders | undefined,
           }))
-          if (records.length === 0) return
+          const lane = this.lane(batch.partition)
+          const generation = this.generation
+          const last = batch.messages[batch.messages.length - 1].offset
+          let handled: Promise<void>
           try {
-            await handle({ topic: batch.topic, partition: batch.partition, records, highWatermark: Number(batch.highWatermark) })
+            handled = handle({ topic: batch.topic, partition: batch.partition, records, highWatermark: Number(batch.highWatermark), after: lane.tail })
           } catch (err) {
-            this.handlerError = err as Error
-            // Only a lost connection is worth the client's retries; anything else ends the consumer now.
-            if (!(err instanceof KafkaUnreachableError)) Object.assign(err as object, { retriable: false })
-            throw err
+            handled = Promise.reject(err)
           }
-          resolveOffset(batch.messages[batch.messages.length - 1].offset)
+          lane.tail = handled
+          lane.unfinished++
+          const finished = handled
+            .then(
+              () => {
+                if (generation === this.generation) this.commitLater(batch.partition, Number(last) + 1)
+              },
+              (err: Error) => this.fail(err, generation),
+            )
+            .finally(() => {
+              lane.unfinished--
+              this.unfinished.delete(finished)
+              for (const wake of lane.waiters.splice(0)) wake()
+            })
+          this.unfinished.add(finished)
+          resolveOffset(last)
+          while (lane.unfinished >= depth && !this.draining && generation === this.generation) {
+            await new Promise<void>((wake) => lane.waiters.push(wake))
+          }
+          this.throwHandlerError()
         },
       })
     } catch (err) {
       throw this.client.toUserError(err, `consuming topic ${topic}`)
+    }
+  }
+
+  /** The partition's lane in the current generation; a new one starts after the old one's last batch. */
+  private lane(partition: number): Lane {
+    const old = this.lanes.get(partition)
+    if (old?.generation === this.generation) return old
+    const settled = (): void => {}
+    const tail = old ? old.tail.then(settled, settled) : Promise.resolve()
+    const lane: Lane = { generation: this.generation, tail, unfinished: 0, waiters: [] }
+    this.lanes.set(partition, lane)
+    return lane
+  }
+
+  /**
+   * A failed batch: its partition's later batches fail too (their lane is rejected), nothing of it is
+   * committed. Only a lost connection is worth the client's retries (thrown at the next batch); anything
+   * else ends the consumer now.
+   */
+  private fail(err: Error, generation: number): void {
+    if (generation !== this.generation) return // read again after the rebalance anyway
+    if (this.handlerError || this.fatal) return // the partition's later batches fail the same way
+    if (this.draining) {
+      this.drainError ??= err
+      return
+    }
+    this.handlerError = err
+    if (!(err instanceof KafkaUnreachableError)) {
+      Object.assign(err as object, { retriable: false })
+      this.fatal = err
+      this.settleFinished.reject(err)
+    }
+  }
+
+  private throwHandlerError(): void {
+    if (this.handlerError) throw this.handlerError
+  }
+
+  /** Commits the partition's next offset soon; commits go one request at a time, latest offsets first. */
+  private commitLater(partition: number, offset: number): void {
+    this.toCommit.set(partition, Math.max(offset, this.toCommit.get(partition) ?? 0))
+    this.startCommitting()
+  }
+
+  private startCommitting(): void {
+    if (this.committing || this.toCommit.size === 0) return
+    this.committing = this.flushCommits().finally(() => {
+      this.committing = null
+      this.startCommitting() // offsets added after the last request went out
+    })
+  }
+
+  private async flushCommits(): Promise<void> {
+    while (this.toCommit.size > 0) {
+      const offsets = [...this.toCommit].map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) }))
+      this.toCommit.clear()
+      const generation = this.generation
+      try {
+        await this.consumer.commitOffsets(offsets)
+      } catch (err) {
+        const type = (rootCause(err) as { type?: string }).type ?? (err as { type?: string }).type
+        if (generation !== this.generation || (type !== undefined && REBALANCE_ERRORS.has(type))) continue
+        this.fail(this.client.toUserError(err, `committing the offsets of topic ${this.topic}`), generation)
+      }
     }
   }
 
@@ -663,14 +789,33 @@ export class StreamConsumer {
     return failure
   }
 
-  /** Stops fetching, waits for the batch in flight, commits, leaves the group and disconnects. */
+  /**
+   * Stops fetching, finishes the batches in the handler, commits, leaves the group and disconnects.
+   * Rejects when a batch failed meanwhile (it is not committed: it will be read again).
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.draining = true
+      for (const lane of this.lanes.values()) for (const wake of lane.waiters.splice(0)) wake()
+      try {
+        // Paused partitions are not fetched: no batches to turn away while the last ones finish.
+        this.consumer.pause([{ topic: this.topic }])
+      } catch {
+        // not running yet
+      }
+      await withinMs(this.drain(), 30_000)
       await withinMs(this.consumer.stop(), 30_000)
       await withinMs(this.consumer.disconnect(), 5000)
       this.track(false)
       this.settleFinished.resolve()
+      if (this.drainError) throw this.drainError
     })()
     return this.stopping
+  }
+
+  /** Waits for every batch in the handler and the commits they lead to. */
+  private async drain(): Promise<void> {
+    while (this.unfinished.size > 0) await Promise.all([...this.unfinished])
+    while (this.committing) await this.committing
   }
 }

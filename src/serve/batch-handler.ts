@@ -3,7 +3,7 @@ import { deadLetterMessage } from './dead-letter.js'
 import { sendInRequests } from './produce-requests.js'
 import type { BatchScorer } from './scoring-pool.js'
 
-/** Messages per scoring request: a batch's chunks are scored and sent one after the other, overlapped. */
+/** Messages per scoring request and per send: a batch's chunks are scored and sent one after the other, overlapped. */
 export const SCORE_CHUNK = 1000
 
 export interface BatchHandlerOptions {
@@ -26,7 +26,9 @@ export interface BatchHandlerOptions {
 /**
  * The handler of one partition batch: scores it, produces each output (same key, the input's headers)
  * and each dead letter, and resolves only when the broker has acknowledged all of them; the consumer
- * then commits the batch. A failure anywhere rejects, and the batch is not committed.
+ * then commits the batch. Scoring starts at once; writing waits for the partition's batch before
+ * (`batch.after`), so outputs keep the input's order. A failure anywhere rejects, and the batch is not
+ * committed.
  */
 export function createBatchHandler(o: BatchHandlerOptions): (batch: StreamBatch) => Promise<void> {
   return async (batch) => {
@@ -37,18 +39,22 @@ export function createBatchHandler(o: BatchHandlerOptions): (batch: StreamBatch)
     const scorer = o.scorer
     let scored = 0
     let deadLettered = 0
+    const chunks: TopicRecord[][] = []
+    for (let i = 0; i < records.length; i += SCORE_CHUNK) chunks.push(records.slice(i, i + SCORE_CHUNK))
     if (!scorer) {
-      const outputs = records.map((r): ProducedMessage => ({ key: r.key, value: r.value, headers: r.headers, partition: outPartition }))
-      await sendInRequests(o.producer, o.outputTopic, outputs, o.dlqTopic, [])
-      scored = outputs.length
+      // Sent in the same chunks as scored messages, so the baseline's produce requests are alike.
+      await batch.after
+      for (const chunk of chunks) {
+        const outputs = chunk.map((r): ProducedMessage => ({ key: r.key, value: r.value, headers: r.headers, partition: outPartition }))
+        await sendInRequests(o.producer, o.outputTopic, outputs, o.dlqTopic, [])
+        scored += outputs.length
+      }
     } else {
       // All chunks go to the scorer at once; each is sent as soon as it is scored and the one before it
       // is acknowledged, so scoring chunk k+1 overlaps sending chunk k. Sends stay in partition order.
-      const chunks: TopicRecord[][] = []
-      for (let i = 0; i < records.length; i += SCORE_CHUNK) chunks.push(records.slice(i, i + SCORE_CHUNK))
       const scoring = chunks.map((c) => scorer.score(c.map((r) => r.value)))
       for (const p of scoring) p.catch(() => {}) // each is awaited below, in order
-      let sending: Promise<void> = Promise.resolve()
+      await batch.after
       for (let c = 0; c < chunks.length; c++) {
         const chunk = chunks[c]
         const scores = await scoring[c]
@@ -67,10 +73,8 @@ export function createBatchHandler(o: BatchHandlerOptions): (batch: StreamBatch)
         }
         scored += outputs.length
         deadLettered += dead.length
-        sending = sending.then(() => sendInRequests(o.producer, o.outputTopic, outputs, o.dlqTopic, dead))
-        sending.catch(() => {}) // awaited below
+        await sendInRequests(o.producer, o.outputTopic, outputs, o.dlqTopic, dead)
       }
-      await sending
     }
     o.onDone({ partition: batch.partition, messages: records.length, scored, deadLettered, ms: performance.now() - started })
   }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js'
+import { argmax } from '../ir/evaluate.js'
 import type { ModelIR, Prediction } from '../ir/model.js'
 import { predictionColumns } from '../ir/score-csv.js'
 
@@ -75,6 +76,8 @@ export class OutputRecordBuilder {
   private readonly fieldKeys: string[]
   private readonly modelIdText: string
   private readonly labelTexts: Map<string, string>
+  /** The classes as JSON strings, in the model's order (none for regression). */
+  private readonly classTexts: string[]
 
   constructor(ir: ModelIR, options: OutputRecordOptions = {}) {
     this.ir = ir
@@ -84,6 +87,7 @@ export class OutputRecordBuilder {
     this.fieldKeys = (this.outputFields ?? []).map((f) => `${JSON.stringify(f)}:`)
     this.modelIdText = JSON.stringify(ir.modelId)
     this.labelTexts = new Map((ir.target.classes ?? []).map((c) => [c, JSON.stringify(c)]))
+    this.classTexts = (ir.target.classes ?? []).map((c) => JSON.stringify(c))
   }
 
   /** The added fields' names for a message with these fields. */
@@ -101,7 +105,7 @@ export class OutputRecordBuilder {
 
   /** The output value for a message whose JSON text is `text` (parsed: `record`). */
   build(text: string, record: Record<string, unknown>, prediction: Prediction, latencyUs: number): string {
-    const keys = this.outputFields || !this.collides(record) ? this.plainKeys : keyTexts(outputFieldNames(this.ir, Object.keys(record)))
+    const keys = this.keysFor(record)
     let added = keys.prediction
     if ('value' in prediction) added += jsonNumber(prediction.value)
     else {
@@ -109,8 +113,32 @@ export class OutputRecordBuilder {
       const p = prediction.probabilities
       for (let j = 0; j < p.length; j++) added += `,${keys.probabilities[j]}${jsonNumber(p[j])}`
     }
-    added += `,${keys.modelId}${this.modelIdText},${keys.latency}${jsonNumber(latencyUs)}}`
+    return this.finish(text, record, keys, added, latencyUs)
+  }
 
+  /**
+   * The same from the evaluator's scores (scores[base ..]: the value, or the class probabilities) without
+   * making a Prediction first: the label is the first most probable class, as in toPrediction.
+   */
+  buildFromScores(text: string, record: Record<string, unknown>, scores: Float64Array, base: number, latencyUs: number): string {
+    const keys = this.keysFor(record)
+    let added = keys.prediction
+    const classes = this.classTexts.length
+    if (classes === 0) added += jsonNumber(scores[base])
+    else {
+      added += this.classTexts[argmax(scores, base, classes)]
+      for (let j = 0; j < classes; j++) added += `,${keys.probabilities[j]}${jsonNumber(scores[base + j])}`
+    }
+    return this.finish(text, record, keys, added, latencyUs)
+  }
+
+  private keysFor(record: Record<string, unknown>): KeyTexts {
+    return this.outputFields || !this.collides(record) ? this.plainKeys : keyTexts(outputFieldNames(this.ir, Object.keys(record)))
+  }
+
+  /** The kept input fields, the prediction fields (`added`), model_id and latency_us. */
+  private finish(text: string, record: Record<string, unknown>, keys: KeyTexts, added: string, latencyUs: number): string {
+    added += `,${keys.modelId}${this.modelIdText},${keys.latency}${tenthsText(latencyUs)}}`
     if (this.outputFields) {
       let out = '{'
       for (let i = 0; i < this.outputFields.length; i++) out += `${this.fieldKeys[i]}${JSON.stringify(record[this.outputFields[i]]) ?? 'null'},`
@@ -124,4 +152,12 @@ export class OutputRecordBuilder {
     }
     return text.slice(0, close) + (empty ? '' : ',') + added
   }
+}
+
+/** A number rounded to tenths, as JSON writes it (3.5, 12, 0.1): digits of an integer, no double printing. */
+function tenthsText(v: number): string {
+  const n = Math.round(v * 10)
+  if (!(n >= 0 && n < 2 ** 31)) return jsonNumber(n / 10)
+  const units = (n - (n % 10)) / 10
+  return n % 10 === 0 ? String(units) : `${units}.${n % 10}`
 }

@@ -35,22 +35,7 @@ export class InlineScorer implements BatchScorer {
   async ready(): Promise<void> {}
 
   async score(values: (Buffer | null)[]): Promise<BatchScores> {
-    const n = values.length
-    const out: (string | null)[] = new Array(n)
-    const latencies = new Float64Array(n)
-    const dead: BatchScores['dead'] = []
-    for (let i = 0; i < n; i++) {
-      const r = this.scorer.score(values[i])
-      if ('dead' in r) {
-        out[i] = null
-        latencies[i] = NaN
-        dead.push({ index: i, reason: r.dead })
-      } else {
-        out[i] = r.value
-        latencies[i] = r.latencyUs
-      }
-    }
-    return { values: out, latencies, dead }
+    return this.scorer.scoreBatch(values)
   }
 
   async close(): Promise<void> {}

@@ -20,6 +20,9 @@ const MAX_RESTARTS = 10
 /** Partitions handled at once at most, when each input partition writes to its own output partitions. */
 const MAX_CONCURRENT_PARTITIONS = 8
 
+/** Batches of one partition in the handler at once, when each input partition writes to its own output partitions. */
+const BATCHES_IN_FLIGHT = 2
+
 export interface StreamScorerOptions {
   client: KafkaClient
   ir: ModelIR
@@ -121,6 +124,8 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
   const consumer = client.createStreamConsumer(options.groupId, {
     fromBeginning: options.fromBeginning,
     partitionsConsumedConcurrently: pinOutput && pinDlq ? Math.min(partitions, MAX_CONCURRENT_PARTITIONS) : 1,
+    // Pinned partitions: fetch and score a partition's next batch while its last one is written.
+    batchesInFlight: pinOutput && pinDlq ? BATCHES_IN_FLIGHT : 1,
     onAssigned: (ps) => log(`serve: group ${options.groupId}: ${ps.length > 0 ? `assigned ${plural(ps.length, 'partition')} of ${inputTopic} (${ps.join(', ')})` : `no partition of ${inputTopic} assigned (more members than partitions)`}`),
     maxRestarts: MAX_RESTARTS,
     onRestart: (err, attempt) => {

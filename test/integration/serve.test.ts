@@ -241,11 +241,16 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     expect(await stopServe(second), second.stderr()).toEqual({ status: 0, signal: null })
 
     const ids = new Map<number, number>()
+    const idsByPartition: number[][] = [[], [], []]
     for (const m of await readAll(client, output)) {
       const id = (JSON.parse(m.value!.toString()) as { id: number }).id
       ids.set(id, (ids.get(id) ?? 0) + 1)
+      idsByPartition[m.partition].push(id)
     }
     expect(ids.size).toBe(total)
+    // Each output partition in its input partition's order (ids were produced in increasing order),
+    // though serve scores a partition's next batch while it writes the one before.
+    for (const p of idsByPartition) expect(p).toEqual([...p].sort((a, b) => a - b))
     const duplicates = [...ids.values()].reduce((n, c) => n + c - 1, 0)
     // A clean stop commits everything it wrote: the second run starts exactly where the first stopped.
     expect(duplicates).toBe(0)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileModel } from '../../../src/ir/evaluate.js'
+import { compileModel, toPrediction } from '../../../src/ir/evaluate.js'
 import { predictionColumns } from '../../../src/ir/score-csv.js'
 import { OutputRecordBuilder, outputFieldNames, parseOutputFields } from '../../../src/serve/output-record.js'
 import { ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
@@ -63,6 +63,32 @@ describe('OutputRecordBuilder', () => {
     const record = { a: 2 }
     expect(builder.build('{"a":2}', record, compileModel(ridge).predictRecord(record), 1)).toBe('{"a":2,"prediction":5,"model_id":"ridge-1","latency_us":1}')
     expect(builder.build('{"a":1e308}', { a: 1e308 }, { value: Infinity }, 1)).toBe('{"a":1e308,"prediction":null,"model_id":"ridge-1","latency_us":1}')
+  })
+})
+
+describe('OutputRecordBuilder.buildFromScores', () => {
+  it('writes what build() writes from toPrediction of the same scores: the first most probable class wins a tie', () => {
+    const builder = new OutputRecordBuilder(ir)
+    const text = '{"speed": 1, "prediction": 2}'
+    const record = JSON.parse(text) as Record<string, unknown>
+    const scores = Float64Array.from([9, 0.25, 0.75, 0.5, 0.5, 0.1 + 0.2, 1 / 3])
+    for (const base of [1, 3, 5]) {
+      expect(builder.buildFromScores(text, record, scores, base, 2.25)).toBe(builder.build(text, record, toPrediction(ir, scores, base), 2.25))
+    }
+    expect(builder.buildFromScores(text, record, scores, 3, 0)).toContain('"prediction_mlkafka":"no","p_no":0.5,"p_yes":0.5,')
+    const ridge = ridgeModel()
+    const r = new OutputRecordBuilder(ridge, { outputFields: ['a'] })
+    expect(r.buildFromScores('{"a":2}', { a: 2 }, Float64Array.from([5, NaN]), 1, 1)).toBe('{"a":2,"prediction":null,"model_id":"ridge-1","latency_us":1}')
+  })
+
+  it('latency_us is rounded to tenths, written as JSON writes the rounded number', () => {
+    const builder = new OutputRecordBuilder(ir)
+    const latency = (us: number): unknown => (JSON.parse(builder.buildFromScores('{}', {}, Float64Array.from([1, 0]), 0, us)) as { latency_us: unknown }).latency_us
+    for (const us of [0, 0.04, 0.05, 0.66, 3.5, 12, 12.96, 999999.94, 1e12, NaN]) {
+      expect(latency(us), String(us)).toBe(Number.isFinite(us) ? Math.round(us * 10) / 10 : null)
+    }
+    expect(builder.buildFromScores('{}', {}, Float64Array.from([1, 0]), 0, 12.96)).toMatch(/"latency_us":13}$/)
+    expect(builder.buildFromScores('{}', {}, Float64Array.from([1, 0]), 0, 0.04)).toMatch(/"latency_us":0}$/)
   })
 })
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { InlineScorer, ScoringPool } from '../../../src/serve/scoring-pool.js'
 import { packValues, unpackValues } from '../../../src/serve/scoring-protocol.js'
-import { stumpModel } from '../../helpers/ir-fixtures.js'
+import { compileModel } from '../../../src/ir/evaluate.js'
+import { MessageScorer } from '../../../src/serve/message-scorer.js'
+import { OutputRecordBuilder } from '../../../src/serve/output-record.js'
+import { ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
 
 const values = [
   '{"id": 1, "speed": 60.5, "color": "blue"}',
@@ -18,6 +21,29 @@ describe('packValues / unpackValues', () => {
     const { data, lengths } = packValues(input)
     expect(Array.from(lengths)).toEqual([3, -1, 0, 2])
     expect(unpackValues(data, lengths)).toEqual(input)
+  })
+})
+
+describe('MessageScorer.scoreBatch', () => {
+  it('scores the batch at once as the evaluator scores each record; dead letters do not shift the rows', () => {
+    // "speed": "fast" is ill-typed for the stump; the ridge model reads only "a".
+    for (const [ir, deadAt] of [[stumpModel(), [1, 2, 3]], [ridgeModel(), [1, 3]]] as const) {
+      const model = compileModel(ir)
+      const builder = new OutputRecordBuilder(ir)
+      const batch = new MessageScorer(ir).scoreBatch(values)
+      expect(batch.dead.map((d) => d.index)).toEqual(deadAt)
+      for (const [i, v] of values.entries()) {
+        if (batch.dead.some((d) => d.index === i)) {
+          expect(batch.values[i]).toBeNull()
+          continue
+        }
+        const text = v!.toString('utf8')
+        const record = JSON.parse(text) as Record<string, unknown>
+        const latency = batch.latencies[i]
+        expect(latency).toBeGreaterThanOrEqual(0)
+        expect(batch.values[i]).toBe(builder.build(text, record, model.predictRecord(record), latency))
+      }
+    }
   })
 })
 
