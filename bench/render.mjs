@@ -14,13 +14,22 @@ export function renderBenchTables(report) {
     out.push(`**CSV load**${when('data-load')}`, '', table(['rows x cols', 'file MB', 'seconds', 'rows/s', 'peak RSS MB', 'goal', 'met'], s['data-load'].results.map((r) => [`${fmt(r.rows)} x ${r.cols}`, r.fileMB, r.seconds.toFixed(1), r.rowsPerSecond, r.peakRssMB, r.goal, ok(r.pass)])), '')
   }
   if (s.learners) {
-    out.push(`**Learners vs scikit-learn** (same CSV, split and hyperparameters)${when('learners')}`, '', table(['fit', 'rows x cols', 'ours s', 'sklearn s', 'ratio', 'goal', 'accuracy ours / sklearn', 'IR predict rows/s', 'met'], s.learners.results.map((r) => [r.name, `${fmt(r.rows)} x ${r.cols}`, r.fitSeconds, r.sklearnFitSeconds, r.timeRatio, `<= ${r.goalRatio}x`, `${r.accuracy} / ${fmt(r.sklearnAccuracy)}`, r.predictRowsPerSecond, ok(r.pass)])), '')
+    out.push(`**Learners vs scikit-learn** (same CSV, split and hyperparameters)${when('learners')}`, '', table(['fit', 'rows x cols', 'ours s', 'sklearn s', 'ratio', 'goal', 'accuracy ours / sklearn', 'IR predict rows/s', 'met'], s.learners.results.map((r) => [r.name, `${fmt(r.rows)} x ${r.cols}`, r.fitSeconds, r.sklearnFitSeconds, r.timeRatio, r.goalRatio === null ? '–' : `<= ${r.goalRatio}x`, `${r.accuracy} / ${fmt(r.sklearnAccuracy)}`, r.predictRowsPerSecond, ok(r.pass)])), '')
   }
   if (s.scorer) {
     out.push(`**Generated scorer vs IR evaluator** (records/s, one record at a time, one core)${when('scorer')}`, '', table(['model', 'printed as', 'scorer rows/s', 'evaluator rows/s', 'goal', 'met', 'tsc ms'], s.scorer.results.map((r) => [r.name.replace('scorer ', ''), r.layout.split(' (')[0], r.scorerRowsPerSecond, r.evaluatorRowsPerSecond, r.goalRowsPerSecond ?? '–', ok(r.pass), r.tscMs])), '')
   }
   if (s.serve) {
-    out.push(`**serve vs pass-through** (local broker)${when('serve')}`, '', table(Object.keys(s.serve.results[0] ?? {}), s.serve.results.map((r) => Object.values(r).map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : v)))), '')
+    const pair = (a, b) => (a === null || a === undefined ? '–' : `${a} / ${b}`)
+    out.push(
+      `**serve vs pass-through** (messages/s on the local broker, same 2 cores; median of the rounds)${when('serve')}`,
+      '',
+      table(
+        ['run', 'msg/s', 'ratio (paired median)', 'batch ms p50 / p99', 'score us p50 / p99', 'CPU us/msg: process / broker', 'goal', 'met'],
+        s.serve.results.map((r) => [r.name.replace('serve ', ''), r.messagesPerSecond, r.ratioToPassthrough === null || r.ratioToPassthrough === undefined ? '–' : `${r.ratioToPassthrough} (${r.pairedRatioMedian ?? '–'})`, pair(r.batchMsP50, r.batchMsP99), pair(r.scoreUsP50, r.scoreUsP99), pair(r.processCpuUsPerMessage, r.brokerCpuUsPerMessage), r.goalRatio === null || r.goalRatio === undefined ? '–' : `>= ${r.goalRatio}`, ok(r.pass)]),
+      ),
+      '',
+    )
   }
   if (s.automl) {
     out.push(`**AutoML vs scikit-learn grid search** (test score of the winner)${when('automl')}`, '', table(['dataset', 'rows x cols', 'metric', 'mlkafka (winner, trials)', 'scikit-learn (winner)', 'run s / grid s', 'at least as good'], s.automl.results.map((r) => [r.name.replace('automl ', ''), `${r.rows} x ${r.cols}`, r.metric, `${r.testScore} (${r.winner}, ${r.trials})`, `${r.sklearnTestScore} (${r.sklearnWinner})`, `${r.runSeconds} / ${r.sklearnGridSeconds}`, ok(r.pass)])), '')

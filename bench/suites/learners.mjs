@@ -35,12 +35,13 @@ export async function run({ rows = 50_000, cols = 25, workers = 2, families = Ob
       fitSeconds: round(o.fitSeconds),
       sklearnFitSeconds: s ? round(s.fitSeconds) : null,
       timeRatio: ratio === null ? null : round(ratio),
-      goalRatio: GOALS[o.family],
+      // The TensorFlow.js row reports the measured choice of training loop; the goal is the default loop's.
+      goalRatio: o.backend ? null : GOALS[o.family],
       accuracy: round(o.accuracy, 4),
       sklearnAccuracy: s ? round(s.accuracy, 4) : null,
       predictRowsPerSecond: o.predictRowsPerSecond,
       irBytes: o.irBytes,
-      pass: s ? ratio <= GOALS[o.family] && o.accuracy >= s.accuracy - 0.01 : null,
+      pass: s && !o.backend ? ratio <= GOALS[o.family] && o.accuracy >= s.accuracy - 0.01 : null,
     }
   })
 }

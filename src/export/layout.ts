@@ -81,7 +81,7 @@ export function describeLayout(body: ModelBodyIR, layout: Layout): string {
     const what = `${body.trees.length} tree${body.trees.length === 1 ? '' : 's'}, ${size.units} nodes, depth ${size.depth}`
     return layout === 'readable'
       ? `nested ifs (${what})`
-      : `flat arrays walked by a loop (${what}; nested ifs up to ${READABLE_MAX_NODES} nodes, or one tree up to ${SINGLE_TREE_MAX_UNITS} splits + leaf values)`
+      : `compact arrays (${what}; nested ifs up to ${READABLE_MAX_NODES} nodes, or one tree up to ${SINGLE_TREE_MAX_UNITS} splits + leaf values)`
   }
   const what = `${size.units} weights`
   return layout === 'readable' ? `unrolled sums (${what})` : `weight arrays and loops (${what}; unrolled up to ${READABLE_MAX_WEIGHTS})`
