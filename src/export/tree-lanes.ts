@@ -24,20 +24,15 @@
  * second of walking tree by tree on float thresholds; see bench/suites/scorer.mjs.
  */
 
+import type { FlatTree } from '../ir/model.js'
+
 /** Trees walked side by side (6 to 10 measured alike on 100-tree forests; 8 fits x64's registers). */
 export const TREE_LANES = 8
 /** Steps every lane takes between checks for the end of the walk. */
 export const LANE_STEPS = 2
 
 /** The tree arrays the lane form is built from (scorer-plan.ts has checked them). */
-export interface LaneTreeInput {
-  feature: number[]
-  threshold: number[]
-  left: number[]
-  right: number[]
-  missingLeft: number[]
-  value: number[]
-}
+export type LaneTreeInput = FlatTree
 
 export interface LaneForest {
   /** Per feature some split reads, in feature order: its distinct thresholds, sorted (no NaN). */
