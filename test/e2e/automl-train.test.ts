@@ -47,6 +47,7 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     const reprint = runCli(['leaderboard', join(dir, 'a'), '--json'])
     expect(reprint.status).toBe(0)
     expect(stable(JSON.parse(reprint.stdout).leaderboard)).toEqual(stable(out.leaderboard))
+    expect(JSON.parse(reprint.stdout).winner).toBe(out.winner.modelId)
     const table = runCli(['leaderboard', join(dir, 'a')])
     expect(table.stdout).toMatch(/rank\s+model\s+family\s+auc \(cv\)/)
   }, 600_000)
