@@ -58,13 +58,13 @@ for (let i = 0; i < ROWS; i++) {
 
   // Failure risk: hot engine with low oil pressure, worn high-mileage cars that vibrate, overdue service,
   // some fault codes, a weak battery in the cold; plus noise.
-  let z = -3.2
-  z += engineTemp > 100 && oilPressure < 230 ? 2.4 : 0
-  z += (mileage > 180000 ? 1.0 : 0) + (vibration > 0.75 ? 1.3 : 0)
-  z += daysSinceService > 330 ? 0.9 : 0
-  z += fault === 'P0300' ? 1.2 : fault === 'P0128' ? 0.8 : fault === 'U0100' ? 1.5 : 0
-  z += battery < 12.1 && ambient < 3 ? 1.1 : 0
-  z += turbo && rpm > 3200 ? 0.7 : 0
+  let z = -4.4
+  z += engineTemp > 100 && oilPressure < 230 ? 3.6 : 0
+  z += (mileage > 180000 ? 1.6 : 0) + (vibration > 0.75 ? 2.2 : 0)
+  z += daysSinceService > 330 ? 1.6 : 0
+  z += fault === 'P0300' ? 2.2 : fault === 'P0128' ? 1.5 : fault === 'U0100' ? 2.6 : 0
+  z += battery < 12.1 && ambient < 3 ? 2.0 : 0
+  z += turbo && rpm > 3200 ? 1.4 : 0
   z += normal(0, 0.6)
   const failure = rand() < 1 / (1 + Math.exp(-z)) ? 'yes' : 'no'
 
