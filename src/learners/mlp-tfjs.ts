@@ -16,7 +16,7 @@
 import { availableParallelism } from 'node:os'
 import type * as Tf from '@tensorflow/tfjs'
 import { FitAborted, type FitInput } from './learner.js'
-import { checkParams, defaultMlpParams, MlpNetwork, prepareMlpData, type MlpFit, type MlpParams, type OutputKind } from './mlp.js'
+import { checkParams, defaultMlpParams, EarlyStopping, MlpNetwork, prepareMlpData, type MlpFit, type MlpParams, type OutputKind } from './mlp.js'
 import { loadTfjs, type TfjsBackendName, type TfjsRuntime } from './mlp-backend.js'
 import { Random } from './random.js'
 
@@ -92,10 +92,7 @@ export async function fitMlpTfjs(input: FitInput, given: Partial<MlpParams> = {}
     for (let i = 0; i < n; i++) order[i] = i
 
     let step = 0
-    let bestLoss = Infinity
-    let bestEpoch = 0
-    let stale = 0
-    let diverged = false
+    const stopping = new EarlyStopping(params.tol, params.patience)
     let epoch = 0
     while (epoch < params.epochs && n > 0) {
       if (input.signal?.aborted) throw new FitAborted()
@@ -141,21 +138,12 @@ export async function fitMlpTfjs(input: FitInput, given: Partial<MlpParams> = {}
         next.value.dispose()
       }
       const loss = valT ? meanLoss(valT.X, valT.y, valT.sw) : trainLoss / n
-      if (!Number.isFinite(loss)) {
-        diverged = true
-        break
-      }
-      if (loss < bestLoss - params.tol) stale = 0
-      else stale++
-      if (loss < bestLoss) {
-        bestLoss = loss
-        bestEpoch = epoch
-        best = weights.map((w) => Float32Array.from(w.dataSync() as Float32Array))
-      }
-      if (stale >= params.patience) break
+      const { improved, stop } = stopping.observe(loss, epoch)
+      if (improved) best = weights.map((w) => Float32Array.from(w.dataSync() as Float32Array))
+      if (stop) break
     }
     // As mlp.ts: the best epoch's weights with validation rows or after a blow-up, else the last ones.
-    const kept = (val && bestEpoch > 0) || diverged ? best : weights.map((w) => Float32Array.from(w.dataSync() as Float32Array))
+    const kept = (val && stopping.bestEpoch > 0) || stopping.diverged ? best : weights.map((w) => Float32Array.from(w.dataSync() as Float32Array))
     const net = new MlpNetwork(sizes, activation, output, paramsOf(sizes, kept))
     const body = net.toIR(center, scale)
     // Regression's scale folded into the last layer as the IR has it, so scores are the evaluator's to the bit.
@@ -166,8 +154,8 @@ export async function fitMlpTfjs(input: FitInput, given: Partial<MlpParams> = {}
       scores: (Xs, ns) => folded.scores(Xs, ns),
       float32Scores: (Xs, ns) => float32Scores(tf, kept, sizes, activation, output, center, scale, Xs, ns),
       epochs: epoch,
-      bestEpoch,
-      validationLoss: bestLoss,
+      bestEpoch: stopping.bestEpoch,
+      validationLoss: stopping.bestLoss,
       threads: rt.backend === 'tensorflow' ? availableParallelism() : 1,
       workerParts: 0,
       backend: rt.backend,

@@ -500,10 +500,7 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
   for (let i = 0; i < n; i++) order[i] = i
 
   let step = 0
-  let bestLoss = Infinity
-  let bestEpoch = 0
-  let stale = 0
-  let diverged = false
+  const stopping = new EarlyStopping(params.tol, params.patience)
   let epoch = 0
   let workerParts = 0
   try {
@@ -534,19 +531,9 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
       }
       // Watch the validation loss (or, without validation rows, the training loss like scikit-learn).
       const loss = val ? net.meanLoss(val.X, val.n, val.y, val.sw) : trainLoss / n
-      if (!Number.isFinite(loss)) {
-        diverged = true
-        break
-      }
-      if (loss < bestLoss - params.tol) {
-        stale = 0
-      } else stale++
-      if (loss < bestLoss) {
-        bestLoss = loss
-        bestEpoch = epoch
-        best.set(net.params)
-      }
-      if (stale >= params.patience) break
+      const { improved, stop } = stopping.observe(loss, epoch)
+      if (improved) best.set(net.params)
+      if (stop) break
     }
   } finally {
     workerParts = gradients.workerParts
@@ -554,17 +541,50 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
   }
   // With validation rows keep the best epoch's weights (those early stopping judged), as scikit-learn
   // does with early_stopping; without, the last ones. After a blow-up, the best seen (or the initial ones).
-  if ((val && bestEpoch > 0) || diverged) net.params.set(best)
+  if ((val && stopping.bestEpoch > 0) || stopping.diverged) net.params.set(best)
 
   return {
     body: net.toIR(center, scale),
     network: net,
     scores: (Xs, ns) => net.scores(Xs, ns, center, scale),
     epochs: epoch,
-    bestEpoch,
-    validationLoss: bestLoss,
+    bestEpoch: stopping.bestEpoch,
+    validationLoss: stopping.bestLoss,
     threads,
     workerParts,
+  }
+}
+
+/**
+ * Early stopping's bookkeeping after each epoch, shared by the typed-array and TensorFlow.js loops: an
+ * improvement of more than tol resets the patience count; the lowest loss marks the best epoch; a
+ * non-finite loss means the run diverged.
+ */
+export class EarlyStopping {
+  bestLoss = Infinity
+  bestEpoch = 0
+  diverged = false
+  private stale = 0
+
+  constructor(
+    private readonly tol: number,
+    private readonly patience: number,
+  ) {}
+
+  /** Records an epoch's loss: `improved` when it is the best so far (keep its weights), `stop` when training should end. */
+  observe(loss: number, epoch: number): { improved: boolean; stop: boolean } {
+    if (!Number.isFinite(loss)) {
+      this.diverged = true
+      return { improved: false, stop: true }
+    }
+    if (loss < this.bestLoss - this.tol) this.stale = 0
+    else this.stale++
+    const improved = loss < this.bestLoss
+    if (improved) {
+      this.bestLoss = loss
+      this.bestEpoch = epoch
+    }
+    return { improved, stop: this.stale >= this.patience }
   }
 }
 
