@@ -359,14 +359,8 @@ function planModel(
   return { kind: 'mlp', layout: chooseLayout({ ...m, layers }, choice), layers, output }
 }
 
-interface CheckedTree {
-  feature: number[]
-  threshold: number[]
-  left: number[]
-  right: number[]
-  missingLeft: number[]
-  value: number[]
-}
+/** A FlatTree that checkTree has passed. */
+type CheckedTree = FlatTree
 
 /** Checks a flat tree: parallel arrays, indexes in range, every node reached once from the root (no cycles). */
 function checkTree(t: FlatTree, check: Checker, at: string, width: number, outputs: number): CheckedTree {

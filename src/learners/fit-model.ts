@@ -1,7 +1,7 @@
 import type { Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
 import { fitPipeline, inputColumnsOf, type PipelineOptions, DEFAULT_PIPELINE_OPTIONS } from '../features/pipeline.js'
-import { IR_FORMAT, IR_VERSION, type FeaturePipelineIR, type ModelIR } from '../ir/model.js'
+import { IR_FORMAT, IR_VERSION, type FeaturePipelineIR, type InputColumn, type ModelIR } from '../ir/model.js'
 import { tableRowsOf, targetsOf, type Learner } from './learner.js'
 
 export interface FitModelOptions {
@@ -19,7 +19,7 @@ export interface FitModelOptions {
  */
 const pipelineCache = new WeakMap<TargetData, WeakMap<Int32Array, Map<string, FeaturePipelineIR>>>()
 
-function cachedPipeline(table: Table, target: TargetData, train: Int32Array, encoding: 'tree' | 'dense', options: PipelineOptions): FeaturePipelineIR {
+function cachedPipeline(table: Table, inputs: InputColumn[], target: TargetData, train: Int32Array, encoding: 'tree' | 'dense', options: PipelineOptions): FeaturePipelineIR {
   let byRows = pipelineCache.get(target)
   if (!byRows) pipelineCache.set(target, (byRows = new WeakMap()))
   let byKey = byRows.get(train)
@@ -27,7 +27,6 @@ function cachedPipeline(table: Table, target: TargetData, train: Int32Array, enc
   const key = `${encoding}|${options.maxOneHotLevels}|${options.maxOrdinalLevels}|${options.minLevelCount}`
   let pipeline = byKey.get(key)
   if (!pipeline) {
-    const inputs = inputColumnsOf(table, target.name)
     pipeline = fitPipeline(table, inputs, encoding, { rows: tableRowsOf(target, train), y: targetsOf(target, train), task: target.task }, options)
     byKey.set(key, pipeline)
   }
@@ -47,7 +46,7 @@ export async function fitModel<P extends object>(
   options: FitModelOptions,
 ): Promise<ModelIR> {
   const inputs = inputColumnsOf(table, target.name)
-  const pipeline = cachedPipeline(table, target, train, learner.encoding, options.pipelineOptions ?? DEFAULT_PIPELINE_OPTIONS)
+  const pipeline = cachedPipeline(table, inputs, target, train, learner.encoding, options.pipelineOptions ?? DEFAULT_PIPELINE_OPTIONS)
   const model = await learner.fit(
     { table, target, train, pipeline, inputs, seed: options.seed, validation: options.validation, signal: options.signal },
     params,
