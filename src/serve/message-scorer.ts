@@ -1,15 +1,20 @@
-import { compileModel, outputWidth, type CompiledModel } from '../ir/evaluate.js'
+import { compileScorer, type CompiledScorer } from '../export/compiled-scorer.js'
+import { UserError } from '../errors.js'
+import { compileModel, outputWidth } from '../ir/evaluate.js'
 import type { ModelIR } from '../ir/model.js'
-import { compileRecordEncoder, type RecordEncoder } from '../features/pipeline.js'
+import { compileRecordEncoder } from '../features/pipeline.js'
 import { ScoringError } from '../features/record.js'
 import type { DeadLetterReason } from './dead-letter.js'
 import { decodeMessage } from './message-decoder.js'
 import { OutputRecordBuilder, type OutputRecordOptions } from './output-record.js'
+import { PackedWriter } from './scoring-protocol.js'
 
 /** A batch's outcomes, by message index. */
 export interface ScoredBatch {
-  /** The output value of each message; null for one that goes to the DLQ. */
-  values: (string | null)[]
+  /** The output values, UTF-8, concatenated (see unpackValues). */
+  data: Uint8Array
+  /** Byte length of each message's output value; -1 for one that goes to the DLQ. */
+  lengths: Int32Array
   /** Decode-and-score microseconds of each message (NaN for a dead one). */
   latencies: Float64Array
   /** The messages that go to the DLQ, in index order, with why. */
@@ -17,76 +22,81 @@ export interface ScoredBatch {
 }
 
 /**
- * Decodes, scores and builds the outputs of message values; the same on the main thread and on a
- * scoring worker. A batch is decoded and encoded message by message into one feature matrix, then
- * scored at once (a forest walks each tree over all rows while its arrays are in cache: about twice as
- * fast as row by row, with the same sums in the same order). A message's latency is its own decoding
- * and encoding plus its share of the batch's scoring; it is written into the output, so building the
- * output is not in it.
+ * The IR evaluator as a CompiledScorer: for a model the JavaScript scorer cannot print (a hand-written
+ * forest with tens of thousands of thresholds on one feature).
+ */
+export function referenceScorer(ir: ModelIR): CompiledScorer {
+  const model = compileModel(ir)
+  return {
+    width: ir.features.width,
+    outputs: outputWidth(ir),
+    encode: compileRecordEncoder(ir.features, ir.input.columns),
+    predictScores: (f, s) => s.set(model.scoreMatrix(f, 1)),
+    isScoringError: (err): err is Error => err instanceof ScoringError,
+  }
+}
+
+/** The exported JavaScript scorer of the model, compiled here; the IR evaluator when it cannot be printed. */
+export function servingScorer(ir: ModelIR): CompiledScorer {
+  try {
+    return compileScorer(ir)
+  } catch (err) {
+    if (err instanceof UserError) return referenceScorer(ir)
+    throw err
+  }
+}
+
+/**
+ * Decodes, scores and writes the outputs of message values; the same on the main thread and on a
+ * scoring worker. Scoring runs the code `mlkafka export scorer --lang js` prints for the model (held to the
+ * IR evaluator by the parity tests), message by message. A message's latency is its decoding, encoding
+ * and scoring; it is written into the output, so writing the output is not in it. Outputs are written as
+ * bytes: with all fields kept, the message's own bytes up to its closing brace, then the added fields.
  */
 export class MessageScorer {
-  private readonly model: CompiledModel
-  private readonly encode: RecordEncoder
+  private readonly scorer: CompiledScorer
   private readonly builder: OutputRecordBuilder
-  private readonly width: number
-  private readonly outputs: number
-  private X = new Float64Array(0)
-  private readonly row: Float64Array
+  private readonly f: Float64Array
+  private readonly s: Float64Array
+  private readonly out = new PackedWriter()
 
   constructor(readonly ir: ModelIR, options: OutputRecordOptions = {}) {
-    this.model = compileModel(ir)
-    this.encode = compileRecordEncoder(ir.features, ir.input.columns)
+    this.scorer = servingScorer(ir)
     this.builder = new OutputRecordBuilder(ir, options)
-    this.width = ir.features.width
-    this.outputs = outputWidth(ir)
-    this.row = new Float64Array(this.width)
+    this.f = new Float64Array(this.scorer.width)
+    this.s = new Float64Array(this.scorer.outputs)
   }
 
   scoreBatch(values: (Buffer | null)[]): ScoredBatch {
     const n = values.length
-    const d = this.width
-    if (this.X.length < n * d) this.X = new Float64Array(n * d)
-    const X = this.X
-    const out: (string | null)[] = new Array(n).fill(null)
+    const lengths = new Int32Array(n).fill(-1)
     const latencies = new Float64Array(n).fill(NaN)
     const dead: ScoredBatch['dead'] = []
-    // The scorable messages: their index, text and record; row r of X is message rows[r].
-    const rows: number[] = []
-    const texts: string[] = []
-    const records: Record<string, unknown>[] = []
+    const { scorer, f, s, out } = this
     for (let i = 0; i < n; i++) {
       const t0 = performance.now()
-      const decoded = decodeMessage(values[i])
+      const value = values[i]
+      const decoded = decodeMessage(value)
       if (!decoded.ok) {
         dead.push({ index: i, reason: { kind: decoded.kind, message: decoded.reason } })
         continue
       }
       try {
-        this.encode(decoded.record, this.row)
+        scorer.encode(decoded.record, f)
       } catch (err) {
-        if (err instanceof ScoringError) {
+        if (scorer.isScoringError(err)) {
           dead.push({ index: i, reason: { kind: 'ill-typed-field', message: err.message } })
           continue
         }
         throw err
       }
-      X.set(this.row, rows.length * d)
-      latencies[i] = performance.now() - t0
-      rows.push(i)
-      texts.push(decoded.text)
-      records.push(decoded.record)
-    }
-    if (rows.length === 0) return { values: out, latencies, dead }
-    const t0 = performance.now()
-    const scores = this.model.scoreMatrix(X, rows.length)
-    const share = (performance.now() - t0) / rows.length
-    const k = this.outputs
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r]
-      const latencyUs = (latencies[i] + share) * 1000
+      scorer.predictScores(f, s)
+      const latencyUs = (performance.now() - t0) * 1000
       latencies[i] = latencyUs
-      out[i] = this.builder.buildFromScores(texts[r], records[r], scores, r * k, latencyUs)
+      const start = out.length
+      this.builder.appendFromScores(out, value!, decoded.text, decoded.record, s, 0, latencyUs)
+      lengths[i] = out.length - start
     }
-    return { values: out, latencies, dead }
+    return { data: out.take(), lengths, latencies, dead }
   }
 }

@@ -122,6 +122,35 @@ export class OutputRecordBuilder {
    */
   buildFromScores(text: string, record: Record<string, unknown>, scores: Float64Array, base: number, latencyUs: number): string {
     const keys = this.keysFor(record)
+    return this.finish(text, record, keys, this.predictionFields(keys, scores, base), latencyUs)
+  }
+
+  /**
+   * Appends to `sink` the UTF-8 of what buildFromScores returns, from the message's own bytes (`bytes`, the
+   * UTF-8 of `text`): with all fields kept they are copied up to the closing brace, not decoded and encoded
+   * again.
+   */
+  appendFromScores(sink: ByteSink, bytes: Uint8Array, text: string, record: Record<string, unknown>, scores: Float64Array, base: number, latencyUs: number): void {
+    const keys = this.keysFor(record)
+    const added = this.predictionFields(keys, scores, base)
+    if (this.outputFields) {
+      sink.text(this.finish(text, record, keys, added, latencyUs))
+      return
+    }
+    // The text parsed as one JSON object: its last '}' is the object's, only blanks follow it.
+    let close = bytes.length - 1
+    while (bytes[close] !== 0x7d) close--
+    let empty = true
+    for (const _ in record) {
+      empty = false
+      break
+    }
+    sink.bytes(bytes, close)
+    sink.text(`${empty ? '' : ','}${this.tail(keys, added, latencyUs)}`)
+  }
+
+  /** `prediction` and, for classification, the p_<class> fields, as JSON members. */
+  private predictionFields(keys: KeyTexts, scores: Float64Array, base: number): string {
     let added = keys.prediction
     const classes = this.classTexts.length
     if (classes === 0) added += jsonNumber(scores[base])
@@ -129,7 +158,12 @@ export class OutputRecordBuilder {
       added += this.classTexts[argmax(scores, base, classes)]
       for (let j = 0; j < classes; j++) added += `,${keys.probabilities[j]}${jsonNumber(scores[base + j])}`
     }
-    return this.finish(text, record, keys, added, latencyUs)
+    return added
+  }
+
+  /** The added fields, then model_id, latency_us and the closing brace. */
+  private tail(keys: KeyTexts, added: string, latencyUs: number): string {
+    return `${added},${keys.modelId}${this.modelIdText},${keys.latency}${tenthsText(latencyUs)}}`
   }
 
   private keysFor(record: Record<string, unknown>): KeyTexts {
@@ -138,7 +172,7 @@ export class OutputRecordBuilder {
 
   /** The kept input fields, the prediction fields (`added`), model_id and latency_us. */
   private finish(text: string, record: Record<string, unknown>, keys: KeyTexts, added: string, latencyUs: number): string {
-    added += `,${keys.modelId}${this.modelIdText},${keys.latency}${tenthsText(latencyUs)}}`
+    added = this.tail(keys, added, latencyUs)
     if (this.outputFields) {
       let out = '{'
       for (let i = 0; i < this.outputFields.length; i++) out += `${this.fieldKeys[i]}${JSON.stringify(record[this.outputFields[i]]) ?? 'null'},`
@@ -152,6 +186,14 @@ export class OutputRecordBuilder {
     }
     return text.slice(0, close) + (empty ? '' : ',') + added
   }
+}
+
+/** Where output values are written, one after the other (see PackedWriter). */
+export interface ByteSink {
+  /** Appends bytes[0 .. end). */
+  bytes(bytes: Uint8Array, end: number): void
+  /** Appends the text's UTF-8. */
+  text(s: string): void
 }
 
 /** A number rounded to tenths, as JSON writes it (3.5, 12, 0.1): digits of an integer, no double printing. */

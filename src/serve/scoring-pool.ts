@@ -8,8 +8,8 @@ import type { OutputRecordOptions } from './output-record.js'
 
 /** A batch's results, by message index. */
 export interface BatchScores {
-  /** The output value of each message; null for one that goes to the DLQ. */
-  values: (string | Buffer | null)[]
+  /** The output value of each message (UTF-8); null for one that goes to the DLQ. */
+  values: (Buffer | null)[]
   /** Decode-and-score microseconds of each message (NaN for a dead one). */
   latencies: Float64Array
   /** The messages that go to the DLQ, in index order, with why. */
@@ -35,7 +35,8 @@ export class InlineScorer implements BatchScorer {
   async ready(): Promise<void> {}
 
   async score(values: (Buffer | null)[]): Promise<BatchScores> {
-    return this.scorer.scoreBatch(values)
+    const scored = this.scorer.scoreBatch(values)
+    return { values: unpackValues(scored.data, scored.lengths), latencies: scored.latencies, dead: scored.dead }
   }
 
   async close(): Promise<void> {}

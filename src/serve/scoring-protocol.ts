@@ -61,3 +61,47 @@ export function unpackValues(data: Uint8Array, lengths: Int32Array): (Buffer | n
   }
   return out
 }
+
+/**
+ * Packs output values as they are written (a ByteSink): one growing buffer, each value's length noted.
+ * `take` copies the written bytes into a buffer of their own, which can be transferred to another thread.
+ */
+export class PackedWriter {
+  private buf: Buffer
+  private at = 0
+
+  constructor(capacity = 1 << 16) {
+    this.buf = Buffer.allocUnsafeSlow(capacity)
+  }
+
+  /** Bytes written since the last take. */
+  get length(): number {
+    return this.at
+  }
+
+  bytes(bytes: Uint8Array, end: number): void {
+    this.reserve(end)
+    this.buf.set(end === bytes.length ? bytes : bytes.subarray(0, end), this.at)
+    this.at += end
+  }
+
+  text(s: string): void {
+    // A UTF-16 unit is at most 3 UTF-8 bytes.
+    this.reserve(s.length * 3)
+    this.at += this.buf.write(s, this.at, 'utf8')
+  }
+
+  /** The bytes written, in a new buffer; the writer starts again empty. */
+  take(): Uint8Array {
+    const out = Uint8Array.prototype.slice.call(this.buf, 0, this.at)
+    this.at = 0
+    return out
+  }
+
+  private reserve(n: number): void {
+    if (this.buf.length - this.at >= n) return
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n))
+    this.buf.copy(bigger, 0, 0, this.at)
+    this.buf = bigger
+  }
+}

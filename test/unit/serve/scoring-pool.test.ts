@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { InlineScorer, ScoringPool } from '../../../src/serve/scoring-pool.js'
 import { packValues, unpackValues } from '../../../src/serve/scoring-protocol.js'
 import { compileModel } from '../../../src/ir/evaluate.js'
-import { MessageScorer } from '../../../src/serve/message-scorer.js'
+import { MessageScorer, referenceScorer, servingScorer } from '../../../src/serve/message-scorer.js'
+import type { CompiledScorer } from '../../../src/export/compiled-scorer.js'
 import { OutputRecordBuilder } from '../../../src/serve/output-record.js'
 import { ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
 
@@ -25,23 +26,50 @@ describe('packValues / unpackValues', () => {
 })
 
 describe('MessageScorer.scoreBatch', () => {
-  it('scores the batch at once as the evaluator scores each record; dead letters do not shift the rows', () => {
+  it('scores each message as the evaluator scores its record and writes what the builder builds; dead letters do not shift the rows', () => {
     // "speed": "fast" is ill-typed for the stump; the ridge model reads only "a".
     for (const [ir, deadAt] of [[stumpModel(), [1, 2, 3]], [ridgeModel(), [1, 3]]] as const) {
       const model = compileModel(ir)
-      const builder = new OutputRecordBuilder(ir)
-      const batch = new MessageScorer(ir).scoreBatch(values)
-      expect(batch.dead.map((d) => d.index)).toEqual(deadAt)
-      for (const [i, v] of values.entries()) {
-        if (batch.dead.some((d) => d.index === i)) {
-          expect(batch.values[i]).toBeNull()
-          continue
+      for (const outputFields of [undefined, ['id', 'note']]) {
+        const builder = new OutputRecordBuilder(ir, { outputFields })
+        const batch = new MessageScorer(ir, { outputFields }).scoreBatch(values)
+        const outputs = unpackValues(batch.data, batch.lengths)
+        expect(batch.dead.map((d) => d.index)).toEqual(deadAt)
+        for (const [i, v] of values.entries()) {
+          if (batch.dead.some((d) => d.index === i)) {
+            expect(outputs[i]).toBeNull()
+            continue
+          }
+          const text = v!.toString('utf8')
+          const record = JSON.parse(text) as Record<string, unknown>
+          const latency = batch.latencies[i]
+          expect(latency).toBeGreaterThanOrEqual(0)
+          expect(outputs[i]!.toString('utf8')).toBe(builder.build(text, record, model.predictRecord(record), latency))
         }
-        const text = v!.toString('utf8')
-        const record = JSON.parse(text) as Record<string, unknown>
-        const latency = batch.latencies[i]
-        expect(latency).toBeGreaterThanOrEqual(0)
-        expect(batch.values[i]).toBe(builder.build(text, record, model.predictRecord(record), latency))
+      }
+    }
+  })
+
+  it('the exported JavaScript scorer it runs and the IR evaluator (its fallback) agree: scores and field errors', () => {
+    const records = [{ speed: 60.5, color: 'blue' }, { speed: '12', color: 'red' }, {}, { speed: 'fast' }, { color: 7 }, { a: 2.5 }, { a: [1] }]
+    for (const ir of [stumpModel(), ridgeModel()]) {
+      const fast = servingScorer(ir)
+      const reference = referenceScorer(ir)
+      expect(fast.predictScores.name).toBe('predictScores') // the printed module's function
+      for (const record of records) {
+        const outcome = (s: CompiledScorer): unknown => {
+          const f = new Float64Array(s.width)
+          const out = new Float64Array(s.outputs)
+          try {
+            s.encode(record, f)
+          } catch (err) {
+            expect(s.isScoringError(err)).toBe(true)
+            return (err as Error).message
+          }
+          s.predictScores(f, out)
+          return Array.from(out)
+        }
+        expect(outcome(fast)).toEqual(outcome(reference))
       }
     }
   })
