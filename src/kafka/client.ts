@@ -4,6 +4,8 @@
  * a connect may take, and routes the client's log to ours (src/kafka/log.ts).
  */
 import { randomUUID } from 'node:crypto'
+// First: it replaces kafkajs's CRC-32C before kafkajs loads (see crc32c.ts).
+import './crc32c.js'
 import {
   Kafka,
   logLevel,
