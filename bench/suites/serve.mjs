@@ -181,7 +181,7 @@ async function runOnce({ client, ir, inputTopic, messages, passthrough, workers,
   }
 }
 
-export async function run({ messages = 50_000, partitions = 3, rounds = 5 } = {}) {
+export async function run({ messages = 200_000, partitions = 3, rounds = 5 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mlkafka-bench-serve-'))
   let broker = null
   let brokers = process.env.KAFKA_BROKERS?.trim()

@@ -32,7 +32,9 @@ export class InlineScorer implements BatchScorer {
     this.scorer = new MessageScorer(ir, options)
   }
 
-  async ready(): Promise<void> {}
+  async ready(): Promise<void> {
+    this.scorer.warmUp()
+  }
 
   async score(values: (Buffer | null)[]): Promise<BatchScores> {
     const scored = this.scorer.scoreBatch(values)

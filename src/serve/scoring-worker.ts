@@ -10,6 +10,7 @@ parentPort!.on('message', (msg: ToScoringWorker) => {
   if (msg.type === 'init') {
     // A model that cannot be compiled throws here: the pool reports it before serve consumes.
     scorer = new MessageScorer(msg.ir, { outputFields: msg.outputFields })
+    scorer.warmUp()
     parentPort!.postMessage({ type: 'ready' } satisfies FromScoringWorker)
     return
   }
