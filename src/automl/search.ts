@@ -7,7 +7,7 @@ import type { Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
 import { rankTrials, selectWinner, type Leaderboard, type Selection, type Winner } from './leaderboard.js'
 import { higherIsBetter, type MetricName } from './metrics.js'
-import { LEARNERS, sampleParams } from './space.js'
+import { classesImbalanced, LEARNERS, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { TrialCutOff, TrialPool } from './trial-pool.js'
 import type { TrialResult, TrialSpec } from './trial.js'
@@ -42,7 +42,7 @@ export interface SearchOptions {
    * every partition. Default: SMALL_TABLE_REPEATS up to REPEAT_CV_UP_TO_ROWS rows, else 1.
    */
   repeats?: number
-  /** How the winner is picked from the leaderboard (default 'one-se'; see selectWinner). */
+  /** How the winner is picked from the leaderboard (default 'best'; see selectWinner). */
   selection?: Selection
   /** 'auto': k-fold up to HOLDOUT_ABOVE_ROWS rows, a 20% holdout above. */
   validation: 'auto' | 'cv' | 'holdout'
@@ -113,10 +113,11 @@ export function plannedEvaluations(maxTrials: number, families: number, rungs: n
 /**
  * The AutoML search. Configuration t is family t mod F, drawn from that family's space with a seed
  * derived from (seed, t); the first of each family is its defaults. `halving` (default): the defaults
- * run on all rows as baselines, then brackets of ETA^2 configurations start on 1/9 of the rows and the
- * best third moves up each rung to all rows. `random`: every configuration on all rows. Rungs run as
- * whole batches, so with maxTrials and a seed the leaderboard is exactly reproducible for any worker
- * count; with a time budget, how far it gets depends on the machine.
+ * run on all rows as baselines while brackets of ETA^2 configurations start on 1/9 of the rows and the
+ * best third moves up each rung to all rows. `random`: every configuration on all rows, each started
+ * when a worker is free. Which configurations run, on which rung, depends only on the seed and on the
+ * scores of whole rungs, so with maxTrials and a seed the leaderboard is exactly reproducible for any
+ * worker count; with a time budget, how far it gets depends on the machine.
  */
 export async function runSearch(table: Table, target: TargetData, options: SearchOptions): Promise<SearchResult> {
   const start = options.startedAt ?? performance.now()
@@ -162,6 +163,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const sign = higherIsBetter(options.metric) ? -1 : 1
   const rankKey = (r: TrialResult): number => (Number.isNaN(r.score) ? Infinity : sign * r.score)
 
+  const imbalanced = target.task !== 'regression' && classesImbalanced(target.classCounts ?? [])
   const perFamily = new Map<Family, number>()
   const configs: TrialSpec[] = []
   const config = (t: number): TrialSpec => {
@@ -170,7 +172,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       const family = options.families[i % options.families.length]
       const k = perFamily.get(family) ?? 0
       perFamily.set(family, k + 1)
-      const params = sampleParams(family, target.task, k, new Random(Random.derive(options.seed, i)))
+      const params = sampleParams(family, target.task, k, new Random(Random.derive(options.seed, i)), imbalanced)
       if (family === 'random_forest') params.workers = forestThreads
       if (family === 'mlp') params.threads = forestThreads
       configs.push({ modelId: `${family}_${i + 1}`, family, params, seed: Random.derive(options.seed, i, 1) })
@@ -215,16 +217,22 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   let next = 0
   try {
     if (options.strategy === 'random' || rungs.length === 1) {
+      // A trial starts as soon as a worker is free: a slow one (a big forest) holds one worker, not all.
+      const running = new Set<Promise<unknown>>()
       while (!stopped && next < limit) {
-        const batch: number[] = []
-        while (batch.length < options.workers && next < limit) batch.push(next++)
-        await runRung(batch, rungs.length - 1)
+        while (running.size < options.workers && next < limit && !stopped) {
+          const trial: Promise<unknown> = runRung([next++], rungs.length - 1).finally(() => running.delete(trial))
+          running.add(trial)
+        }
+        if (running.size > 0) await Promise.race(running)
       }
+      await Promise.all(running)
     } else {
-      // Baselines first: each family's defaults on all rows.
+      // Baselines first: each family's defaults on all rows. The brackets do not wait for them: the
+      // pool starts their trials as workers come free, so a slow baseline holds one worker, not all.
       const baselines: number[] = []
       while (baselines.length < options.families.length && next < limit) baselines.push(next++)
-      await runRung(baselines, rungs.length - 1)
+      const baselinesDone = runRung(baselines, rungs.length - 1)
       const bracketSize = ETA ** (rungs.length - 1)
       while (!stopped && next < limit) {
         let alive: number[] = []
@@ -238,6 +246,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
           alive = finished.slice(0, keep).map((f) => f.index)
         }
       }
+      await baselinesDone
     }
   } finally {
     clearTimeout(timer)
@@ -247,7 +256,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
 
   full.sort((a, b) => a.index - b.index)
   const leaderboard = rankTrials(target.task, target.name, options.metric, full.map((f) => f.result))
-  const winner = selectWinner(leaderboard, useHoldout ? 1 : options.folds, options.selection ?? 'one-se')
+  const winner = selectWinner(leaderboard, useHoldout ? 1 : options.folds, options.selection ?? 'best')
   leaderboard.winner = winner.row?.modelId
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
   const models: ModelIR[] = []
