@@ -7,7 +7,7 @@ import type { Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
 import { rankTrials, selectWinner, type Leaderboard, type Selection, type Winner } from './leaderboard.js'
 import { higherIsBetter, type MetricName } from './metrics.js'
-import { classesImbalanced, LEARNERS, sampleParams } from './space.js'
+import { LEARNERS, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { TrialCutOff, TrialPool } from './trial-pool.js'
 import type { TrialResult, TrialSpec } from './trial.js'
@@ -42,7 +42,7 @@ export interface SearchOptions {
    * every partition. Default: SMALL_TABLE_REPEATS up to REPEAT_CV_UP_TO_ROWS rows, else 1.
    */
   repeats?: number
-  /** How the winner is picked from the leaderboard (default 'best'; see selectWinner). */
+  /** How the winner is picked from the leaderboard (default 'one-se'; see selectWinner). */
   selection?: Selection
   /** 'auto': k-fold up to HOLDOUT_ABOVE_ROWS rows, a 20% holdout above. */
   validation: 'auto' | 'cv' | 'holdout'
@@ -163,7 +163,6 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const sign = higherIsBetter(options.metric) ? -1 : 1
   const rankKey = (r: TrialResult): number => (Number.isNaN(r.score) ? Infinity : sign * r.score)
 
-  const imbalanced = target.task !== 'regression' && classesImbalanced(target.classCounts ?? [])
   const perFamily = new Map<Family, number>()
   const configs: TrialSpec[] = []
   const config = (t: number): TrialSpec => {
@@ -172,7 +171,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       const family = options.families[i % options.families.length]
       const k = perFamily.get(family) ?? 0
       perFamily.set(family, k + 1)
-      const params = sampleParams(family, target.task, k, new Random(Random.derive(options.seed, i)), imbalanced)
+      const params = sampleParams(family, target.task, k, new Random(Random.derive(options.seed, i)))
       if (family === 'random_forest') params.workers = forestThreads
       if (family === 'mlp') params.threads = forestThreads
       configs.push({ modelId: `${family}_${i + 1}`, family, params, seed: Random.derive(options.seed, i, 1) })
@@ -256,7 +255,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
 
   full.sort((a, b) => a.index - b.index)
   const leaderboard = rankTrials(target.task, target.name, options.metric, full.map((f) => f.result))
-  const winner = selectWinner(leaderboard, useHoldout ? 1 : options.folds, options.selection ?? 'best')
+  const winner = selectWinner(leaderboard, useHoldout ? 1 : options.folds, options.selection ?? 'one-se')
   leaderboard.winner = winner.row?.modelId
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
   const models: ModelIR[] = []

@@ -1,7 +1,6 @@
 /**
  * Hyperparameter search spaces, one per family. The first trial of each family uses its defaults
- * (scikit-learn-like baselines), so every run, however short, has the strong baselines. Ranges are
- * log-uniform where the scale is unknown (C, learning rate, L2 alpha, leaf sizes).
+ * (scikit-learn-like baselines), so every run, however short, has the strong baselines.
  */
 import type { Task } from '../data/target.js'
 import type { Family, Learner } from '../learners/learner.js'
@@ -22,39 +21,11 @@ const logUniform = (r: Random, lo: number, hi: number): number => Math.exp(Math.
 const logInt = (r: Random, lo: number, hi: number): number => Math.round(logUniform(r, lo, hi))
 const sig = (v: number): number => Number(v.toPrecision(3))
 
-/**
- * The regularization strengths logistic regression (and ridge) tries first, after its default C = 1:
- * half-decade steps from 1e-3 to 1e3, the likeliest first. They hold the points of the usual grid
- * (0.01, 0.1, 1, 10, 100), so the search never misses a value a grid search would try because random draws
- * left a gap there; random draws over the same range follow.
- */
-export const LINEAR_C_GRID = [0.1, 10, 0.01, 100, 0.3, 3, 30, 0.03, 300, 0.001, 1000, 0.003] as const
-
-/** A largest class at least this many times the smallest makes class weights part of the search. */
-export const IMBALANCE_RATIO = 1.5
-
-/** Whether the classes are imbalanced enough for class weights to be worth searching (see IMBALANCE_RATIO). */
-export function classesImbalanced(classCounts: readonly number[]): boolean {
-  const present = classCounts.filter((c) => c > 0)
-  return present.length > 1 && Math.max(...present) >= IMBALANCE_RATIO * Math.min(...present)
-}
-
-/**
- * Params for a family: its defaults on the first trial, then (logistic regression) the C grid, then a random
- * draw from its space. `imbalanced` (classification): class weights 'balanced' are searched too; with
- * classes about even they change little and would only halve the useful trials.
- */
-export function sampleParams(family: Family, task: Task, trialOfFamily: number, random: Random, imbalanced = false): Record<string, unknown> {
+/** Params for a family: its defaults on the first trial, a random draw from its space after. */
+export function sampleParams(family: Family, task: Task, trialOfFamily: number, random: Random): Record<string, unknown> {
   const defaults = LEARNERS[family].defaultParams(task) as Record<string, unknown>
   if (trialOfFamily === 0) return defaults
-  const weighted = task !== 'regression' && imbalanced
-  if (family === 'logistic_regression') {
-    // Each C of the grid, and with imbalanced classes each one twice: unweighted, then balanced.
-    const k = trialOfFamily - 1
-    const step = weighted ? 2 : 1
-    if (k < LINEAR_C_GRID.length * step) return { ...defaults, C: LINEAR_C_GRID[Math.floor(k / step)], classWeight: weighted && k % 2 === 1 ? 'balanced' : 'none' }
-  }
-  const classWeight = weighted ? pick(random, ['none', 'balanced'] as const) : 'none'
+  const classWeight = task === 'regression' ? 'none' : pick(random, ['none', 'balanced'] as const)
   switch (family) {
     case 'decision_tree':
       return {
@@ -71,7 +42,7 @@ export function sampleParams(family: Family, task: Task, trialOfFamily: number, 
         nTrees: pick(random, [50, 100, 150, 200, 300]),
         maxDepth: pick(random, [0, 0, 8, 12, 16, 24]),
         minSamplesLeaf: logInt(random, 1, 30),
-        maxFeatures: pick(random, ['sqrt', 'log2', 'third', 0.5, 'all']),
+        maxFeatures: pick(random, ['sqrt', 'log2', 0.3, 0.5, 'all']),
         maxSamples: sig(0.5 + random.next() * 0.5),
         criterion: task === 'regression' ? 'squared_error' : pick(random, ['gini', 'entropy']),
         classWeight,
@@ -84,7 +55,7 @@ export function sampleParams(family: Family, task: Task, trialOfFamily: number, 
         hidden: pick(random, [[32], [64], [128], [64, 64], [128, 64], [64, 64, 64]]),
         activation: pick(random, ['relu', 'tanh']),
         learningRate: sig(logUniform(random, 3e-4, 1e-2)),
-        alpha: sig(logUniform(random, 1e-5, 1)),
+        alpha: sig(logUniform(random, 1e-6, 1e-2)),
         dropout: pick(random, [0, 0, 0.1, 0.2]),
         batchSize: pick(random, [64, 128, 256]),
         classWeight,
