@@ -114,7 +114,7 @@ export class MessageScorer {
       const latencyUs = (performance.now() - t0) * 1000
       latencies[i] = latencyUs
       const start = out.length
-      this.builder.appendFromScores(out, value!, decoded.text, decoded.record, s, 0, latencyUs)
+      this.builder.appendFromScores(out, value!, decoded.record, s, 0, latencyUs)
       lengths[i] = out.length - start
     }
     return { data: out.take(), lengths, latencies, dead }

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js'
 import { argmax } from '../ir/evaluate.js'
 import type { ModelIR, Prediction } from '../ir/model.js'
 import { predictionColumns } from '../ir/score-csv.js'
+import { PackedWriter } from './scoring-protocol.js'
 
 /**
  * The scored message: the input's fields (all, in their original text, or only --output-fields), then
@@ -113,40 +114,19 @@ export class OutputRecordBuilder {
       const p = prediction.probabilities
       for (let j = 0; j < p.length; j++) added += `,${keys.probabilities[j]}${jsonNumber(p[j])}`
     }
-    return this.finish(text, record, keys, added, latencyUs)
+    const sink = new PackedWriter(256)
+    this.write(sink, Buffer.from(text, 'utf8'), record, keys, added, latencyUs)
+    return Buffer.from(sink.take()).toString('utf8')
   }
 
   /**
-   * The same from the evaluator's scores (scores[base ..]: the value, or the class probabilities) without
-   * making a Prediction first: the label is the first most probable class, as in toPrediction.
+   * Appends the output's UTF-8 to `sink`, from the evaluator's scores (scores[base ..]: the value, or the
+   * class probabilities) without making a Prediction first: the label is the first most probable class, as
+   * in toPrediction. `bytes` is the message's value (the UTF-8 of the JSON text parsed as `record`).
    */
-  buildFromScores(text: string, record: Record<string, unknown>, scores: Float64Array, base: number, latencyUs: number): string {
+  appendFromScores(sink: ByteSink, bytes: Uint8Array, record: Record<string, unknown>, scores: Float64Array, base: number, latencyUs: number): void {
     const keys = this.keysFor(record)
-    return this.finish(text, record, keys, this.predictionFields(keys, scores, base), latencyUs)
-  }
-
-  /**
-   * Appends to `sink` the UTF-8 of what buildFromScores returns, from the message's own bytes (`bytes`, the
-   * UTF-8 of `text`): with all fields kept they are copied up to the closing brace, not decoded and encoded
-   * again.
-   */
-  appendFromScores(sink: ByteSink, bytes: Uint8Array, text: string, record: Record<string, unknown>, scores: Float64Array, base: number, latencyUs: number): void {
-    const keys = this.keysFor(record)
-    const added = this.predictionFields(keys, scores, base)
-    if (this.outputFields) {
-      sink.text(this.finish(text, record, keys, added, latencyUs))
-      return
-    }
-    // The text parsed as one JSON object: its last '}' is the object's, only blanks follow it.
-    let close = bytes.length - 1
-    while (bytes[close] !== 0x7d) close--
-    let empty = true
-    for (const _ in record) {
-      empty = false
-      break
-    }
-    sink.bytes(bytes, close)
-    sink.text(`${empty ? '' : ','}${this.tail(keys, added, latencyUs)}`)
+    this.write(sink, bytes, record, keys, this.predictionFields(keys, scores, base), latencyUs)
   }
 
   /** `prediction` and, for classification, the p_<class> fields, as JSON members. */
@@ -170,21 +150,28 @@ export class OutputRecordBuilder {
     return this.outputFields || !this.collides(record) ? this.plainKeys : keyTexts(outputFieldNames(this.ir, Object.keys(record)))
   }
 
-  /** The kept input fields, the prediction fields (`added`), model_id and latency_us. */
-  private finish(text: string, record: Record<string, unknown>, keys: KeyTexts, added: string, latencyUs: number): string {
-    added = this.tail(keys, added, latencyUs)
+  /**
+   * The kept input fields, the prediction fields (`added`), model_id and latency_us. With all fields kept,
+   * the message's bytes are copied up to the object's closing brace (only blanks follow it in JSON that
+   * parsed as one object), not decoded and encoded again.
+   */
+  private write(sink: ByteSink, bytes: Uint8Array, record: Record<string, unknown>, keys: KeyTexts, added: string, latencyUs: number): void {
+    const tail = this.tail(keys, added, latencyUs)
     if (this.outputFields) {
       let out = '{'
       for (let i = 0; i < this.outputFields.length; i++) out += `${this.fieldKeys[i]}${JSON.stringify(record[this.outputFields[i]]) ?? 'null'},`
-      return out + added
+      sink.text(out + tail)
+      return
     }
-    const close = text.lastIndexOf('}')
+    let close = bytes.length - 1
+    while (bytes[close] !== 0x7d) close--
     let empty = true
     for (const _ in record) {
       empty = false
       break
     }
-    return text.slice(0, close) + (empty ? '' : ',') + added
+    sink.bytes(bytes, close)
+    sink.text(empty ? tail : `,${tail}`)
   }
 }
 

@@ -3,6 +3,7 @@ import { compileModel, toPrediction } from '../../../src/ir/evaluate.js'
 import { predictionColumns } from '../../../src/ir/score-csv.js'
 import { OutputRecordBuilder, outputFieldNames, parseOutputFields } from '../../../src/serve/output-record.js'
 import { ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
+import { PackedWriter } from '../../../src/serve/scoring-protocol.js'
 
 const ir = stumpModel()
 const model = compileModel(ir)
@@ -66,29 +67,36 @@ describe('OutputRecordBuilder', () => {
   })
 })
 
-describe('OutputRecordBuilder.buildFromScores', () => {
+/** What appendFromScores writes for a message whose value is `text`, as text. */
+function fromScores(builder: OutputRecordBuilder, text: string, record: Record<string, unknown>, scores: Float64Array, base: number, latencyUs: number): string {
+  const sink = new PackedWriter()
+  builder.appendFromScores(sink, Buffer.from(text, 'utf8'), record, scores, base, latencyUs)
+  return Buffer.from(sink.take()).toString('utf8')
+}
+
+describe('OutputRecordBuilder.appendFromScores', () => {
   it('writes what build() writes from toPrediction of the same scores: the first most probable class wins a tie', () => {
     const builder = new OutputRecordBuilder(ir)
     const text = '{"speed": 1, "prediction": 2}'
     const record = JSON.parse(text) as Record<string, unknown>
     const scores = Float64Array.from([9, 0.25, 0.75, 0.5, 0.5, 0.1 + 0.2, 1 / 3])
     for (const base of [1, 3, 5]) {
-      expect(builder.buildFromScores(text, record, scores, base, 2.25)).toBe(builder.build(text, record, toPrediction(ir, scores, base), 2.25))
+      expect(fromScores(builder, text, record, scores, base, 2.25)).toBe(builder.build(text, record, toPrediction(ir, scores, base), 2.25))
     }
-    expect(builder.buildFromScores(text, record, scores, 3, 0)).toContain('"prediction_mlkafka":"no","p_no":0.5,"p_yes":0.5,')
+    expect(fromScores(builder, text, record, scores, 3, 0)).toContain('"prediction_mlkafka":"no","p_no":0.5,"p_yes":0.5,')
     const ridge = ridgeModel()
     const r = new OutputRecordBuilder(ridge, { outputFields: ['a'] })
-    expect(r.buildFromScores('{"a":2}', { a: 2 }, Float64Array.from([5, NaN]), 1, 1)).toBe('{"a":2,"prediction":null,"model_id":"ridge-1","latency_us":1}')
+    expect(fromScores(r, '{"a":2}', { a: 2 }, Float64Array.from([5, NaN]), 1, 1)).toBe('{"a":2,"prediction":null,"model_id":"ridge-1","latency_us":1}')
   })
 
   it('latency_us is rounded to tenths, written as JSON writes the rounded number', () => {
     const builder = new OutputRecordBuilder(ir)
-    const latency = (us: number): unknown => (JSON.parse(builder.buildFromScores('{}', {}, Float64Array.from([1, 0]), 0, us)) as { latency_us: unknown }).latency_us
+    const latency = (us: number): unknown => (JSON.parse(fromScores(builder, '{}', {}, Float64Array.from([1, 0]), 0, us)) as { latency_us: unknown }).latency_us
     for (const us of [0, 0.04, 0.05, 0.66, 3.5, 12, 12.96, 999999.94, 1e12, NaN]) {
       expect(latency(us), String(us)).toBe(Number.isFinite(us) ? Math.round(us * 10) / 10 : null)
     }
-    expect(builder.buildFromScores('{}', {}, Float64Array.from([1, 0]), 0, 12.96)).toMatch(/"latency_us":13}$/)
-    expect(builder.buildFromScores('{}', {}, Float64Array.from([1, 0]), 0, 0.04)).toMatch(/"latency_us":0}$/)
+    expect(fromScores(builder, '{}', {}, Float64Array.from([1, 0]), 0, 12.96)).toMatch(/"latency_us":13}$/)
+    expect(fromScores(builder, '{}', {}, Float64Array.from([1, 0]), 0, 0.04)).toMatch(/"latency_us":0}$/)
   })
 })
 
