@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js'
+import { outputWidth } from '../ir/evaluate.js'
 import type { ModelIR } from '../ir/model.js'
 import { exportScorer } from './scorer.js'
 
@@ -42,7 +43,7 @@ export function compileScorer(ir: ModelIR): CompiledScorer {
   }
   return {
     width: ir.features.width,
-    outputs: ir.target.task === 'regression' ? 1 : ir.target.classes!.length,
+    outputs: outputWidth(ir),
     encode,
     predictScores,
     isScoringError: (err: unknown): err is Error => err instanceof ScoringError,
