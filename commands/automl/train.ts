@@ -45,7 +45,7 @@ export default class AutomlTrain extends BaseCommand {
     strategy: Flags.string({ description: 'halving: successive halving (cheap trials on 1/9 and 1/3 of the rows, the best third promoted to all rows); random: every trial on all rows', options: ['halving', 'random'], default: 'halving' }),
     folds: Flags.integer({ description: 'cross-validation folds', default: 5, min: 2, max: 20 }),
     repeats: Flags.integer({ description: `k-fold partitions averaged per trial (default: ${SMALL_TABLE_REPEATS} up to ${REPEAT_CV_UP_TO_ROWS.toLocaleString('en-US')} rows, where scores are noisy and trials cheap; else 1)`, min: 1, max: 10 }),
-    selection: Flags.string({ description: 'how the winner is picked: one-se (the simplest family within one standard error of the best score) or best (rank 1)', options: [...SELECTIONS], default: 'one-se' }),
+    selection: Flags.string({ description: 'how the winner is picked: one-se (a logistic/ridge regression within one standard error of the best score, else rank 1) or best (rank 1)', options: [...SELECTIONS], default: 'one-se' }),
     validation: Flags.string({ description: 'cv, holdout (20%), or auto (holdout above 100,000 rows)', options: ['auto', 'cv', 'holdout'], default: 'auto' }),
     seed: Flags.integer({ description: 'random seed', default: 1 }),
     workers: Flags.integer({ description: 'trials run at once, each on a worker thread (default: number of cores)', min: 1 }),

@@ -18,18 +18,21 @@ export interface Leaderboard {
 
 /**
  * How the winner is picked from the leaderboard.
- * - `one-se` (default): a paired one-standard-error rule. A model is as good as the best one, for all
- *   the validation can tell, when its fold-by-fold score differences from the best average no more than
- *   one standard error of those differences (their std / sqrt(folds per partition): repeated partitions
- *   are not independent, so they do not shrink it). Of those models the simplest family wins (logistic
- *   regression, then decision tree, random forest, neural net), and within it the best score. On small
- *   tables this picks a regularized linear model over a net that only looks better by fold luck, while a
- *   model that wins fold after fold keeps its place.
+ * - `one-se` (default): a paired one-standard-error rule for the linear model. A model is as good as the
+ *   best one, for all the validation can tell, when its fold-by-fold score differences from the best
+ *   average no more than one standard error of those differences (their std / sqrt(folds per partition):
+ *   repeated partitions are not independent, so they do not shrink it). When a logistic (ridge) regression
+ *   is, the best such one wins: on small tables it does as well on new rows as a net that only looks
+ *   better by fold luck, while a model that wins fold after fold keeps its place. Only the linear model
+ *   displaces rank 1: a forest or tree whose fold scores merely wander around the best passes the test by
+ *   its noise, and was measured to do worse on held-out rows (breast cancer: a forest at 0.976 test AUC
+ *   in place of a net at 0.992).
  * - `best`: rank 1.
  */
 export type Selection = 'one-se' | 'best'
 export const SELECTIONS: readonly Selection[] = ['one-se', 'best']
-export const FAMILY_SIMPLICITY: readonly string[] = ['logistic_regression', 'decision_tree', 'random_forest', 'mlp']
+/** The family the one-se rule prefers when it is within one standard error of the best. */
+export const SIMPLE_FAMILY = 'logistic_regression'
 
 export interface Winner {
   row: LeaderboardRow | undefined
@@ -52,19 +55,19 @@ export function selectWinner(board: Leaderboard, foldsPerPartition: number, sele
   if (!best) return { row: undefined, reason: 'no trial finished' }
   if (selection === 'best' || Number.isNaN(best.score)) return { row: best, reason: `best ${board.metric}` }
   const sign = higherIsBetter(board.metric) ? -1 : 1
-  const simplicity = (r: LeaderboardRow): number => FAMILY_SIMPLICITY.indexOf(r.family)
-  let row = best
-  for (const r of board.rows) {
-    if (Number.isNaN(r.score) || simplicity(r) >= simplicity(row)) continue
-    const { gap, se } = pairedGap(r, best, sign, foldsPerPartition)
-    if (gap <= se) row = r
-  }
-  if (row === best) return { row, reason: `best ${board.metric}` }
+  // Rows are in rank order: the first linear model within one standard error is the best such one.
+  const row = board.rows.find((r) => r.family === SIMPLE_FAMILY && !Number.isNaN(r.score) && r !== best && withinOneSe(r, best, sign, foldsPerPartition))
+  if (!row) return { row: best, reason: `best ${board.metric}` }
   const { gap, se } = pairedGap(row, best, sign, foldsPerPartition)
   return {
     row,
-    reason: `the simplest family within one standard error of the best, ${best.modelId} (${best.family}, ${board.metric} ${best.score.toPrecision(4)}; fold-by-fold gap ${formatSe(gap)} <= ${formatSe(se)})`,
+    reason: `a linear model within one standard error of the best, ${best.modelId} (${best.family}, ${board.metric} ${best.score.toPrecision(4)}; fold-by-fold gap ${formatSe(gap)} <= ${formatSe(se)})`,
   }
+}
+
+function withinOneSe(row: TrialResult, best: TrialResult, sign: number, foldsPerPartition: number): boolean {
+  const { gap, se } = pairedGap(row, best, sign, foldsPerPartition)
+  return gap <= se
 }
 
 const formatSe = (v: number): string => (v === 0 ? '0' : v.toPrecision(2))

@@ -26,5 +26,5 @@ export function renderLeaderboard(board: Leaderboard): string {
   ])
   const right = header.map((_, j) => j !== 1 && j !== 2 && j !== header.length - 1)
   const table = renderTable(header, rows, right)
-  return winner === board.rows[0]?.modelId ? table : `${table}\n* the winner: the simplest family within one standard error of the best score`
+  return winner === board.rows[0]?.modelId ? table : `${table}\n* the winner: a linear model within one standard error of the best score`
 }

@@ -26,8 +26,21 @@ describe('picking the winner (one-standard-error rule, paired by fold)', () => {
     expect(board.rows[0].modelId).toBe('mlp_1')
     const w = selectWinner(board, 5, 'one-se')
     expect(w.row?.modelId).toBe('logistic_regression_3')
-    expect(w.reason).toMatch(/simplest family within one standard error of the best, mlp_1/)
+    expect(w.reason).toMatch(/a linear model within one standard error of the best, mlp_1/)
     expect(selectWinner(board, 5, 'best').row?.modelId).toBe('mlp_1')
+  })
+
+  it('only a linear model displaces rank 1: a forest within one standard error does not', () => {
+    // The forest's fold scores wander around the net's (a wide standard error), the linear model trails on every fold.
+    const board = rankTrials('binary', 'y', 'auc', [
+      trial('mlp_1', 'mlp', [0.95, 0.9, 0.97, 0.88, 0.96]),
+      trial('random_forest_2', 'random_forest', [0.97, 0.86, 0.98, 0.85, 0.96]),
+      trial('logistic_regression_3', 'logistic_regression', [0.9, 0.85, 0.92, 0.83, 0.91]),
+    ])
+    expect(board.rows.map((r) => r.modelId)).toEqual(['mlp_1', 'random_forest_2', 'logistic_regression_3'])
+    const w = selectWinner(board, 5, 'one-se')
+    expect(w.row?.modelId).toBe('mlp_1')
+    expect(w.reason).toBe('best auc')
   })
 
   it('a model that wins on every fold keeps its place', () => {
