@@ -54,9 +54,10 @@ export function selectWinner(board: Leaderboard, foldsPerPartition: number, sele
   const best = board.rows[0]
   if (!best) return { row: undefined, reason: 'no trial finished' }
   if (selection === 'best' || Number.isNaN(best.score)) return { row: best, reason: `best ${board.metric}` }
+  if (best.family === SIMPLE_FAMILY) return { row: best, reason: `best ${board.metric}` }
   const sign = higherIsBetter(board.metric) ? -1 : 1
   // Rows are in rank order: the first linear model within one standard error is the best such one.
-  const row = board.rows.find((r) => r.family === SIMPLE_FAMILY && !Number.isNaN(r.score) && r !== best && withinOneSe(r, best, sign, foldsPerPartition))
+  const row = board.rows.find((r) => r.family === SIMPLE_FAMILY && !Number.isNaN(r.score) && withinOneSe(r, best, sign, foldsPerPartition))
   if (!row) return { row: best, reason: `best ${board.metric}` }
   const { gap, se } = pairedGap(row, best, sign, foldsPerPartition)
   return {

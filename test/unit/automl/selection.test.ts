@@ -43,6 +43,14 @@ describe('picking the winner (one-standard-error rule, paired by fold)', () => {
     expect(w.reason).toBe('best auc')
   })
 
+  it('a linear model at rank 1 keeps its place (another one within one standard error does not take it)', () => {
+    const board = rankTrials('binary', 'y', 'auc', [
+      trial('logistic_regression_1', 'logistic_regression', [0.95, 0.9, 0.97, 0.88, 0.96]),
+      trial('logistic_regression_2', 'logistic_regression', [0.96, 0.89, 0.96, 0.89, 0.95]),
+    ])
+    expect(selectWinner(board, 5, 'one-se').row?.modelId).toBe('logistic_regression_1')
+  })
+
   it('a model that wins on every fold keeps its place', () => {
     // Noisy folds (std 0.04) but the net is ahead by 0.02 on each: paired, that is no accident.
     const board = rankTrials('binary', 'y', 'auc', [
