@@ -53,8 +53,8 @@ export function pairedGap(row: TrialResult, best: TrialResult, sign: number, fol
 export function selectWinner(board: Leaderboard, foldsPerPartition: number, selection: Selection): Winner {
   const best = board.rows[0]
   if (!best) return { row: undefined, reason: 'no trial finished' }
-  if (selection === 'best' || Number.isNaN(best.score)) return { row: best, reason: `best ${board.metric}` }
-  if (best.family === SIMPLE_FAMILY) return { row: best, reason: `best ${board.metric}` }
+  // A linear model at rank 1 keeps its place.
+  if (selection === 'best' || Number.isNaN(best.score) || best.family === SIMPLE_FAMILY) return { row: best, reason: `best ${board.metric}` }
   const sign = higherIsBetter(board.metric) ? -1 : 1
   // Rows are in rank order: the first linear model within one standard error is the best such one.
   const row = board.rows.find((r) => r.family === SIMPLE_FAMILY && !Number.isNaN(r.score) && withinOneSe(r, best, sign, foldsPerPartition))

@@ -6,7 +6,6 @@ import { Random } from './random.js'
 import { buildTree, type Criterion, type TreeParams } from './tree-builder.js'
 import { prepareTreeData, toFlatTree } from './tree-data.js'
 
-/** Features tried per split: a count, a fraction of all, or scikit-learn's names. */
 /** Features tried per split: all, sqrt(n), log2(n), n / 3 ('third'), a fraction of n, or a count. */
 export type MaxFeatures = 'all' | 'sqrt' | 'log2' | 'third' | number
 

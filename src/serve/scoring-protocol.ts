@@ -63,8 +63,8 @@ export function unpackValues(data: Uint8Array, lengths: Int32Array): (Buffer | n
 }
 
 /**
- * Packs output values as they are written (a ByteSink): one growing buffer, each value's length noted.
- * `take` copies the written bytes into a buffer of their own, which can be transferred to another thread.
+ * Packs output values as they are written (a ByteSink): one growing buffer; the caller notes each value's
+ * length from `length` before and after. `take` copies the written bytes into a buffer of their own, which can be transferred to another thread.
  */
 export class PackedWriter {
   private buf: Buffer
