@@ -16,7 +16,7 @@
  *   when they have at most READABLE_MAX_WEIGHTS weights; otherwise as typed arrays and loops.
  * Both forms do the same arithmetic in the same order as the IR evaluator.
  */
-import type { ModelBodyIR } from '../ir/model.js'
+import type { MemberBodyIR } from '../ir/model.js'
 
 export const READABLE_MAX_NODES = 255
 export const READABLE_MAX_DEPTH = 12
@@ -48,7 +48,7 @@ export function treeDepth(left: readonly number[], right: readonly number[]): nu
   return deepest
 }
 
-export function modelSize(body: ModelBodyIR): ModelSize {
+export function modelSize(body: MemberBodyIR): ModelSize {
   switch (body.type) {
     case 'trees':
       return {
@@ -63,7 +63,7 @@ export function modelSize(body: ModelBodyIR): ModelSize {
   }
 }
 
-export function chooseLayout(body: ModelBodyIR, choice: LayoutChoice = 'auto'): Layout {
+export function chooseLayout(body: MemberBodyIR, choice: LayoutChoice = 'auto'): Layout {
   if (choice !== 'auto') return choice
   const size = modelSize(body)
   if (body.type === 'trees') {
@@ -75,7 +75,7 @@ export function chooseLayout(body: ModelBodyIR, choice: LayoutChoice = 'auto'): 
 }
 
 /** One line for messages and headers: what form the model was printed in and why. */
-export function describeLayout(body: ModelBodyIR, layout: Layout): string {
+export function describeLayout(body: MemberBodyIR, layout: Layout): string {
   const size = modelSize(body)
   if (body.type === 'trees') {
     const what = `${body.trees.length} tree${body.trees.length === 1 ? '' : 's'}, ${size.units} nodes, depth ${size.depth}`

@@ -10,7 +10,7 @@
 import type { ColumnType } from '../data/table.js'
 import type { Task } from '../data/target.js'
 import { ModelFileError } from '../ir/io.js'
-import type { Activation, FlatTree, ModelBodyIR, ModelIR } from '../ir/model.js'
+import type { Activation, FlatTree, MemberBodyIR, ModelBodyIR, ModelIR } from '../ir/model.js'
 import { chooseLayout, describeLayout, type Layout, type LayoutChoice } from './layout.js'
 import type { FieldReader } from './record-rules.js'
 import { laneForest, type LaneForest } from './tree-lanes.js'
@@ -93,7 +93,39 @@ export interface MlpModelPlan {
   output: 'identity' | 'logistic' | 'softmax'
 }
 
-export type ModelPlan = TreeModelPlan | LinearModelPlan | MlpModelPlan
+/** One model: a single model's plan, or an ensemble member's. Its features are f[0 .. its width). */
+export type MemberPlan = TreeModelPlan | LinearModelPlan | MlpModelPlan
+
+/**
+ * An ensemble member: its model reads f[offset .. offset + width) of the ensemble's feature vector
+ * (printers hand it that slice), described by its own steps (offsets from its first feature) and labels.
+ */
+export interface EnsembleMemberPlan {
+  modelId: string
+  family: string
+  weight: number
+  offset: number
+  width: number
+  steps: PlanStep[]
+  featureLabels: string[]
+  model: MemberPlan
+}
+
+/** s starts at 0; each member in order scores its slice into scratch t, then s_j += weight * t_j. */
+export interface EnsemblePlan {
+  kind: 'ensemble'
+  /** compact when any member is. */
+  layout: Layout
+  outputs: number
+  members: EnsembleMemberPlan[]
+}
+
+export type ModelPlan = MemberPlan | EnsemblePlan
+
+/** The output link of a single model's plan. */
+export function linkOf(model: MemberPlan): 'identity' | 'logistic' | 'softmax' {
+  return model.kind === 'linear' ? model.link : model.kind === 'mlp' ? model.output : 'identity'
+}
 
 /** Fixed runtime code a printer emits when the plan needs it (each language has its own version). */
 export type RuntimeHelper =
@@ -187,6 +219,10 @@ class Checker {
   nums(value: unknown, path: string, length?: number): number[] {
     return this.array(value, path, length).map((v, i) => this.num(v, `${path}[${i}]`))
   }
+  obj(value: unknown, path: string): Record<string, unknown> {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(path, 'is not an object')
+    return value as Record<string, unknown>
+  }
   oneOf<T extends string>(value: unknown, path: string, options: readonly T[]): T {
     if (!options.includes(value as T)) this.fail(path, `is ${JSON.stringify(value)}, expected one of ${options.join(', ')}`)
     return value as T
@@ -218,9 +254,11 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
   const helpers = new Set<RuntimeHelper>(['ScoringError'])
   for (const step of steps) helpers.add(READER_HELPER[step.reader])
   if (classes !== null) helpers.add('argmax')
-  const link = model.kind === 'linear' ? model.link : model.kind === 'mlp' ? model.output : 'identity'
-  if (link === 'logistic') helpers.add('sigmoid')
-  if (link === 'softmax') helpers.add('softmax')
+  for (const member of model.kind === 'ensemble' ? model.members.map((m) => m.model) : [model]) {
+    const link = linkOf(member)
+    if (link === 'logistic') helpers.add('sigmoid')
+    if (link === 'softmax') helpers.add('softmax')
+  }
   for (const h of [...helpers]) for (const used of HELPER_USES[h] ?? []) helpers.add(used)
 
   return {
@@ -236,7 +274,10 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
     featureLabels,
     model,
     layout: model.layout,
-    layoutText: describeLayout(body, model.layout),
+    layoutText:
+      model.kind === 'ensemble'
+        ? `an ensemble of ${model.members.length} models (${model.members.map((m, i) => `${m.modelId}: ${describeLayout((body as Extract<ModelBodyIR, { type: 'ensemble' }>).members[i].model, m.model.layout)}`).join('; ')})`
+        : describeLayout(body as MemberBodyIR, model.layout),
     helpers: RUNTIME_HELPERS.filter((h) => helpers.has(h)),
     warnings:
       check.nulls.length === 0
@@ -295,14 +336,67 @@ function planModel(
   labels: string[],
   choice: LayoutChoice,
 ): ModelPlan {
-  const kind = check.oneOf(body?.type, 'model.type', ['trees', 'linear', 'mlp'] as const)
+  if (body?.type === 'ensemble') return planEnsemble(body, check, width, outputs, task, steps, labels, choice)
+  return planMember(body, check, 'model', width, outputs, task, steps, labels, choice)
+}
+
+/** Members: each a single model on its own contiguous slice of the features; weights are numbers. */
+function planEnsemble(
+  body: Extract<ModelBodyIR, { type: 'ensemble' }>,
+  check: Checker,
+  width: number,
+  outputs: number,
+  task: Task,
+  steps: PlanStep[],
+  labels: string[],
+  choice: LayoutChoice,
+): EnsemblePlan {
+  const list = check.array(body.members, 'model.members')
+  if (list.length === 0) check.fail('model.members', 'is empty')
+  const members = list.map((raw, i): EnsembleMemberPlan => {
+    const at = `model.members[${i}]`
+    const m = raw as Record<string, unknown>
+    if (typeof m !== 'object' || m === null) check.fail(at, 'is not an object')
+    const offset = check.int(m.offset, `${at}.offset`, 0, width)
+    const memberWidth = check.int(m.width, `${at}.width`, 0, width - offset)
+    const memberSteps = steps
+      .filter((s) => s.offset >= offset && s.offset < offset + memberWidth)
+      .map((s) => ({ ...s, offset: s.offset - offset }))
+    const model = check.obj(m.model, `${at}.model`) as unknown as MemberBodyIR
+    if ((model as { type?: unknown }).type === 'ensemble') check.fail(`${at}.model.type`, 'is "ensemble" (an ensemble member is a single model)')
+    return {
+      modelId: check.str(m.modelId, `${at}.modelId`),
+      family: check.str(m.family, `${at}.family`),
+      weight: check.num(m.weight, `${at}.weight`),
+      offset,
+      width: memberWidth,
+      steps: memberSteps,
+      featureLabels: labels.slice(offset, offset + memberWidth),
+      model: planMember(model, check, `${at}.model`, memberWidth, outputs, task, memberSteps, labels.slice(offset, offset + memberWidth), choice),
+    }
+  })
+  return { kind: 'ensemble', layout: members.some((m) => m.model.layout === 'compact') ? 'compact' : 'readable', outputs, members }
+}
+
+function planMember(
+  body: MemberBodyIR,
+  check: Checker,
+  at: string,
+  width: number,
+  outputs: number,
+  task: Task,
+  steps: PlanStep[],
+  labels: string[],
+  choice: LayoutChoice,
+): MemberPlan {
+  const kind = check.oneOf(body?.type, `${at}.type`, ['trees', 'linear', 'mlp'] as const)
   if (kind === 'trees') {
     const m = body as Extract<ModelBodyIR, { type: 'trees' }>
-    const combine = check.oneOf(m.combine, 'model.combine', ['single', 'average'] as const)
-    if (m.outputs !== outputs) check.fail('model.outputs', `is ${JSON.stringify(m.outputs)}, the ${task} target needs ${outputs}`)
-    const trees = check.array(m.trees, 'model.trees').map((t, i) => checkTree(t as FlatTree, check, `model.trees[${i}]`, width, outputs))
-    if (trees.length === 0) check.fail('model.trees', 'is empty')
-    if (combine === 'single' && trees.length !== 1) check.fail('model.trees', `has ${trees.length} trees for combine "single"`)
+    const combine = check.oneOf(m.combine, `${at}.combine`, ['single', 'average'] as const)
+    if (m.outputs !== outputs) check.fail(`${at}.outputs`, `is ${JSON.stringify(m.outputs)}, the ${task} target needs ${outputs}`)
+    const trees = check.array(m.trees, `${at}.trees`).map((t, i) => checkTree(t as FlatTree, check, `${at}.trees[${i}]`, width, outputs))
+    if (trees.length === 0) check.fail(`${at}.trees`, 'is empty')
+    if (combine === 'single' && trees.length !== 1) check.fail(`${at}.trees`, `has ${trees.length} trees for combine "single"`)
     const layout = chooseLayout({ ...m, trees }, choice)
     const average = combine === 'average'
     if (layout === 'readable') {
@@ -323,39 +417,39 @@ function planModel(
   const inWidthOf = (rows: number[][]): number => rows[0]?.length ?? 0
   if (kind === 'linear') {
     const m = body as Extract<ModelBodyIR, { type: 'linear' }>
-    const link = check.oneOf(m.link, 'model.link', ['identity', 'logistic', 'softmax'] as const)
-    const rows = check.array(m.weights, 'model.weights').map((w, i) => check.nums(w, `model.weights[${i}]`, width))
-    const intercepts = check.nums(m.intercepts, 'model.intercepts', rows.length)
+    const link = check.oneOf(m.link, `${at}.link`, ['identity', 'logistic', 'softmax'] as const)
+    const rows = check.array(m.weights, `${at}.weights`).map((w, i) => check.nums(w, `${at}.weights[${i}]`, width))
+    const intercepts = check.nums(m.intercepts, `${at}.intercepts`, rows.length)
     const need = link === 'softmax' ? outputs : 1
-    if (link === 'identity' && task !== 'regression') check.fail('model.link', `is identity for a ${task} target`)
-    if (link === 'logistic' && outputs !== 2) check.fail('model.link', `is logistic for ${outputs} classes`)
-    if (link === 'softmax' && task === 'regression') check.fail('model.link', 'is softmax for a regression target')
-    if (rows.length !== need && !(link !== 'softmax' && rows.length >= 1)) check.fail('model.weights', `has ${rows.length} rows, expected ${need}`)
+    if (link === 'identity' && task !== 'regression') check.fail(`${at}.link`, `is identity for a ${task} target`)
+    if (link === 'logistic' && outputs !== 2) check.fail(`${at}.link`, `is logistic for ${outputs} classes`)
+    if (link === 'softmax' && task === 'regression') check.fail(`${at}.link`, 'is softmax for a regression target')
+    if (rows.length !== need && !(link !== 'softmax' && rows.length >= 1)) check.fail(`${at}.weights`, `has ${rows.length} rows, expected ${need}`)
     // identity and logistic use row 0 only, as the evaluator does.
     const used = link === 'softmax' ? rows : rows.slice(0, 1)
     const linear = { ...m, weights: used, intercepts: intercepts.slice(0, used.length) }
     return { kind: 'linear', layout: chooseLayout(linear, choice), link, weights: used, intercepts: linear.intercepts, inWidth: inWidthOf(used) }
   }
   const m = body as Extract<ModelBodyIR, { type: 'mlp' }>
-  const output = check.oneOf(m.output, 'model.output', ['identity', 'logistic', 'softmax'] as const)
+  const output = check.oneOf(m.output, `${at}.output`, ['identity', 'logistic', 'softmax'] as const)
   let inWidth = width
-  const layers = check.array(m.layers, 'model.layers').map((l, i) => {
-    const at = `model.layers[${i}]`
+  const layers = check.array(m.layers, `${at}.layers`).map((l, i) => {
+    const lat = `${at}.layers[${i}]`
     const layer = l as { weights?: unknown; biases?: unknown; activation?: unknown }
-    const weights = check.array(layer?.weights, `${at}.weights`).map((w, j) => check.nums(w, `${at}.weights[${j}]`, inWidth))
-    const biases = check.nums(layer.biases, `${at}.biases`, weights.length)
-    const activation = check.oneOf(layer.activation, `${at}.activation`, ['relu', 'tanh', 'identity'] as const)
-    if (weights.length === 0) check.fail(`${at}.weights`, 'is empty')
+    const weights = check.array(layer?.weights, `${lat}.weights`).map((w, j) => check.nums(w, `${lat}.weights[${j}]`, inWidth))
+    const biases = check.nums(layer.biases, `${lat}.biases`, weights.length)
+    const activation = check.oneOf(layer.activation, `${lat}.activation`, ['relu', 'tanh', 'identity'] as const)
+    if (weights.length === 0) check.fail(`${lat}.weights`, 'is empty')
     const planned = { weights, biases, activation, inWidth }
     inWidth = weights.length
     return planned
   })
-  if (layers.length === 0) check.fail('model.layers', 'is empty')
+  if (layers.length === 0) check.fail(`${at}.layers`, 'is empty')
   const need = output === 'softmax' ? outputs : 1
-  if (output === 'identity' && task !== 'regression') check.fail('model.output', `is identity for a ${task} target`)
-  if (output === 'logistic' && outputs !== 2) check.fail('model.output', `is logistic for ${outputs} classes`)
-  if (output === 'softmax' && task === 'regression') check.fail('model.output', 'is softmax for a regression target')
-  if (output === 'softmax' ? inWidth !== need : inWidth < 1) check.fail('model.layers', `end in ${inWidth} units, expected ${need}`)
+  if (output === 'identity' && task !== 'regression') check.fail(`${at}.output`, `is identity for a ${task} target`)
+  if (output === 'logistic' && outputs !== 2) check.fail(`${at}.output`, `is logistic for ${outputs} classes`)
+  if (output === 'softmax' && task === 'regression') check.fail(`${at}.output`, 'is softmax for a regression target')
+  if (output === 'softmax' ? inWidth !== need : inWidth < 1) check.fail(`${at}.layers`, `end in ${inWidth} units, expected ${need}`)
   return { kind: 'mlp', layout: chooseLayout({ ...m, layers }, choice), layers, output }
 }
 

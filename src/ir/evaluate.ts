@@ -5,7 +5,7 @@
 import type { Table } from '../data/table.js'
 import { compileRecordEncoder, encodeTable } from '../features/pipeline.js'
 import type { RawRecord } from '../features/record.js'
-import type { FlatTree, LinearModelIR, MlpModelIR, ModelBodyIR, ModelIR, Prediction, TreeModelIR } from './model.js'
+import type { EnsembleModelIR, FlatTree, LinearModelIR, MlpModelIR, ModelBodyIR, ModelIR, Prediction, TreeModelIR } from './model.js'
 
 /** Scores per row: class probabilities (classification) or the value (regression). */
 export function outputWidth(ir: ModelIR): number {
@@ -163,8 +163,25 @@ function compileMlp(m: MlpModelIR): RowScorer {
   }
 }
 
-function compileBody(body: ModelBodyIR): RowScorer {
+/**
+ * Each member scores its slice of the feature vector into its own scratch scores, then the ensemble adds
+ * weight * score to each output, member by member in order, starting from 0.
+ */
+function compileEnsemble(m: EnsembleModelIR, k: number): RowScorer {
+  const members = m.members.map((member) => ({ offset: member.offset, weight: member.weight, score: compileBody(member.model, k), scratch: new Float64Array(k) }))
+  return (X, base, out, outBase) => {
+    for (let j = 0; j < k; j++) out[outBase + j] = 0
+    for (const member of members) {
+      member.score(X, base + member.offset, member.scratch, 0)
+      for (let j = 0; j < k; j++) out[outBase + j] += member.weight * member.scratch[j]
+    }
+  }
+}
+
+function compileBody(body: ModelBodyIR, k: number): RowScorer {
   switch (body.type) {
+    case 'ensemble':
+      return compileEnsemble(body, k)
     case 'trees':
       return compileTrees(body)
     case 'linear':
@@ -187,8 +204,8 @@ export interface CompiledModel {
 }
 
 export function compileModel(ir: ModelIR): CompiledModel {
-  const scoreRow = compileBody(ir.model)
   const k = outputWidth(ir)
+  const scoreRow = compileBody(ir.model, k)
   const d = ir.features.width
   const batch = ir.model.type === 'trees' ? compileTreesBatch(ir.model) : null
   const scoreMatrix = (X: Float64Array, n: number): Float64Array => {

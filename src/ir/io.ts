@@ -16,7 +16,7 @@ export function parseModelIR(value: unknown, source: string): ModelIR {
   if (v.format !== IR_FORMAT) fail(source, `not an mlkafka model (format is ${JSON.stringify(v.format)}, expected "${IR_FORMAT}")`, hint)
   if (typeof v.version !== 'number') fail(source, 'model has no version number', hint)
   if (v.version > IR_VERSION) fail(source, `model format version ${v.version} is newer than this mlkafka reads (${IR_VERSION})`, 'Upgrade mlkafka')
-  if (v.version !== IR_VERSION) fail(source, `model format version ${v.version} is not supported (this mlkafka reads ${IR_VERSION})`, 'Retrain the model')
+  if (!Number.isInteger(v.version) || v.version < 1) fail(source, `model format version ${v.version} is not supported (this mlkafka reads 1 to ${IR_VERSION})`, 'Retrain the model')
   for (const key of ['input', 'target', 'features', 'model'] as const) {
     if (typeof v[key] !== 'object' || v[key] === null) fail(source, `model has no "${key}" section`, hint)
   }
@@ -51,8 +51,19 @@ function reviveArray(a: unknown): void {
 function reviveNumbers(ir: Record<string, unknown>): void {
   const features = ir.features as { steps?: Record<string, unknown>[] } | undefined
   for (const step of features?.steps ?? []) for (const key of ['impute', 'center', 'scale']) if (key in step) step[key] = reviveNumber(step[key])
-  const model = ir.model as Record<string, unknown> | undefined
-  if (!model) return
+  reviveBody(ir.model as Record<string, unknown> | undefined)
+}
+
+function reviveBody(model: Record<string, unknown> | undefined): void {
+  if (typeof model !== 'object' || model === null) return
+  if (Array.isArray(model.members)) {
+    for (const member of model.members as Record<string, unknown>[]) {
+      if (typeof member !== 'object' || member === null) continue
+      member.weight = reviveNumber(member.weight)
+      reviveBody(member.model as Record<string, unknown> | undefined)
+    }
+    return
+  }
   for (const tree of (model.trees as Record<string, unknown>[] | undefined) ?? []) for (const key of ['threshold', 'value']) reviveArray(tree[key])
   reviveArray(model.weights)
   reviveArray(model.intercepts)

@@ -6,7 +6,15 @@ import type { ColumnType } from '../data/table.js'
 import type { Task } from '../data/target.js'
 
 export const IR_FORMAT = 'mlkafka.model'
-export const IR_VERSION = 1
+/**
+ * The newest format this mlkafka reads and writes. 2 added ensembles; a single model is still written
+ * as version 1 (MODEL_IR_VERSION), so older mlkafka versions keep reading it.
+ */
+export const IR_VERSION = 2
+/** The version of a file holding a single model (tree, forest, linear model or net). */
+export const MODEL_IR_VERSION = 1
+/** The version of a file holding an ensemble. */
+export const ENSEMBLE_IR_VERSION = 2
 
 export interface InputColumn {
   name: string
@@ -29,7 +37,8 @@ export type FeatureStep =
   | { kind: 'ordinal'; column: string; levels: string[]; other: boolean }
 
 export interface FeaturePipelineIR {
-  encoding: 'tree' | 'dense'
+  /** `mixed`: an ensemble's pipeline, its members' pipelines one after another (see EnsembleModelIR). */
+  encoding: 'tree' | 'dense' | 'mixed'
   steps: FeatureStep[]
   /** Number of outputs: the model's input width. */
   width: number
@@ -78,7 +87,34 @@ export interface MlpModelIR {
   output: 'identity' | 'logistic' | 'softmax'
 }
 
-export type ModelBodyIR = TreeModelIR | LinearModelIR | MlpModelIR
+/** One fitted model: the body of a single model, or of an ensemble member. */
+export type MemberBodyIR = TreeModelIR | LinearModelIR | MlpModelIR
+
+/**
+ * One model of an ensemble. It reads features[offset .. offset + width) of the shared feature vector:
+ * the ensemble's pipeline is its members' pipelines one after another, each fitted for its member.
+ */
+export interface EnsembleMemberIR {
+  modelId: string
+  family: string
+  params: Record<string, unknown>
+  weight: number
+  offset: number
+  width: number
+  model: MemberBodyIR
+}
+
+/**
+ * A weighted average of member models (Caruana et al.'s ensemble selection: weight = times picked /
+ * picks). Scores start at 0 and each member in order adds weight * its score: s_j += weight * m_j
+ * (class probabilities, or the value for regression). The label is the argmax of the sums.
+ */
+export interface EnsembleModelIR {
+  type: 'ensemble'
+  members: EnsembleMemberIR[]
+}
+
+export type ModelBodyIR = MemberBodyIR | EnsembleModelIR
 
 export interface TrainingInfo {
   source: string
@@ -92,7 +128,7 @@ export interface TrainingInfo {
 
 export interface ModelIR {
   format: typeof IR_FORMAT
-  version: typeof IR_VERSION
+  version: typeof MODEL_IR_VERSION | typeof ENSEMBLE_IR_VERSION
   modelId: string
   family: string
   params: Record<string, unknown>

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { CategoricalColumn, Column, NumericColumn, Table } from '../../src/data/table.js'
 import { prepareTarget, type TargetData, type Task } from '../../src/data/target.js'
+import { buildEnsemble } from '../../src/ir/ensemble.js'
 import { compileModel } from '../../src/ir/evaluate.js'
 import type { ModelIR, Prediction } from '../../src/ir/model.js'
 import { fitModel } from '../../src/learners/fit-model.js'
@@ -115,14 +116,17 @@ export function recordsFromTable(table: Table, target: string): RawRecord[] {
 /** Thresholds the model splits on, so edge records hit split points exactly and just beside them. */
 function thresholdsOf(ir: ModelIR): Map<number, number[]> {
   const byFeature = new Map<number, number[]>()
-  if (ir.model.type !== 'trees') return byFeature
-  for (const t of ir.model.trees) {
-    t.feature.forEach((f, i) => {
-      if (f < 0) return
-      const list = byFeature.get(f) ?? []
-      list.push(t.threshold[i])
-      byFeature.set(f, list)
-    })
+  const bodies = ir.model.type === 'ensemble' ? ir.model.members.map((m) => ({ body: m.model, offset: m.offset })) : [{ body: ir.model, offset: 0 }]
+  for (const { body, offset } of bodies) {
+    if (body.type !== 'trees') continue
+    for (const t of body.trees) {
+      t.feature.forEach((f, i) => {
+        if (f < 0) return
+        const list = byFeature.get(offset + f) ?? []
+        list.push(t.threshold[i])
+        byFeature.set(offset + f, list)
+      })
+    }
   }
   return byFeature
 }
@@ -139,10 +143,11 @@ export function edgeRecords(ir: ModelIR, table: Table, n: number, seed: number):
   const random = new Random(seed)
   const pick = <T>(items: readonly T[]): T => items[random.int(items.length)]
   const thresholds = thresholdsOf(ir)
-  const offsetOf = new Map<string, number>()
+  // A column's features (an ensemble's pipeline reads a column once per member).
+  const offsetsOf = new Map<string, number[]>()
   let offset = 0
   for (const step of ir.features.steps) {
-    offsetOf.set(step.column, offset)
+    offsetsOf.set(step.column, [...(offsetsOf.get(step.column) ?? []), offset])
     offset += step.kind === 'onehot' ? step.levels.length + (step.other ? 1 : 0) : 1
   }
   const out: RawRecord[] = []
@@ -164,9 +169,9 @@ export function edgeRecords(ir: ModelIR, table: Table, n: number, seed: number):
         value = u < 0.5 ? random.next() < 0.5 : wild ? pick(BOOLEAN_EDGES) : pick([true, false, 'true', 'FALSE', 0, 1, null, undefined, 'NA'])
       } else {
         const values = (column as NumericColumn).values
-        const ts = thresholds.get(offsetOf.get(input.name) ?? -1)
+        const ts = (offsetsOf.get(input.name) ?? []).flatMap((o) => thresholds.get(o) ?? [])
         if (u < 0.45) value = values[row]
-        else if (u < 0.7 && ts) {
+        else if (u < 0.7 && ts.length > 0) {
           const t = pick(ts)
           value = pick([t, nextUp(t), nextDown(t), String(t)])
         } else value = wild ? pick(NUMBER_EDGES) : pick(NUMBER_EDGES.filter((v) => typeof v === 'number' || v === null || v === undefined || v === '  12 ' || v === 'NA'))
@@ -332,7 +337,7 @@ export function fitOnAllRows<P extends object>(
  */
 export async function parityModels(data: { table: Table; target: TargetData }, modelId: (id: string) => string): Promise<[string, ModelIR, number][]> {
   const fit = <P extends object>(id: string, learner: { family: string; defaultParams(t: Task): P }, params: Partial<P>) => fitOnAllRows(data, learner, params, modelId(id))
-  return [
+  const models: [string, ModelIR, number][] = [
     ['tree-small', await fit('tree-small', decisionTree, { maxDepth: 3 }), 0],
     ['tree-deep', await fit('tree-deep', decisionTree, { maxDepth: 10, minSamplesLeaf: 1 }), 0],
     ['forest', await fit('forest', randomForest, { nTrees: 10, maxDepth: 5, workers: 1 }), 0],
@@ -340,6 +345,11 @@ export async function parityModels(data: { table: Table; target: TargetData }, m
     ['mlp', await fit('mlp', mlp, { hidden: [6, 4], epochs: 25, activation: 'tanh' }), 1e-9],
     ['mlp-relu', await fit('mlp-relu', mlp, { hidden: [10], epochs: 25, activation: 'relu' }), 1e-9],
   ]
+  const byId = new Map(models.map(([id, ir]) => [id, ir]))
+  // Weights as ensemble selection makes them (picks / 7); a net among the members: 1e-9 relative.
+  const parts = [['tree-small', 1], ['forest', 3], ['logistic', 2], ['mlp-relu', 1]] as const
+  models.push(['ensemble', buildEnsemble(parts.map(([id, picks]) => ({ ir: byId.get(id)!, weight: picks / 7 })), modelId('ensemble')), 1e-9])
+  return models
 }
 
 /** Hostile texts for Java output: quotes, backslashes, Java unicode escapes, `*\/`, keywords, surrogates. */

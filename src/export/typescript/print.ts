@@ -6,7 +6,7 @@
 import type { HeaderFacts } from '../header.js'
 import { isMissingText } from '../../data/cells.js'
 import { MISSING_TOKENS } from '../record-rules.js'
-import type { CategoryStep, CompactTreesPlan, LinearModelPlan, MlpModelPlan, PlanField, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
+import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, MemberPlan, MlpModelPlan, PlanField, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
 import { LANE_STEPS } from '../tree-lanes.js'
 import { UserError } from '../../errors.js'
 import { levelTable } from './level-table.js'
@@ -269,21 +269,57 @@ function ownOr(name: string): string {
 const SCORES_DOC = '@param {Float64Array} f @param {Float64Array} s'
 
 function model(plan: ScorerPlan, d: Dialect): string {
-  switch (plan.model.kind) {
+  const m = plan.model
+  return m.kind === 'ensemble' ? ensemble(plan, m, d) : member(plan, m, d, '')
+}
+
+/** A single model's predictScores (named with prefix p, as are its arrays and helpers). */
+function member(plan: ScorerPlan, m: MemberPlan, d: Dialect, p: string): string {
+  switch (m.kind) {
     case 'trees':
-      return plan.model.layout === 'readable' ? readableTrees(plan, plan.model, d) : compactTrees(plan, plan.model, d)
+      return m.layout === 'readable' ? readableTrees(plan, m, d, p) : compactTrees(plan, m, d, p)
     case 'linear':
-      return linear(plan, plan.model, d)
+      return linear(plan, m, d, p)
     case 'mlp':
-      return mlp(plan, plan.model, d)
+      return mlp(plan, m, d, p)
   }
+}
+
+/**
+ * An ensemble: each member printed as a model of its own (prefix M<i>_) that reads its slice of f, then
+ * predictScores adds weight * member score to s, member by member in order, as the evaluator does.
+ */
+function ensemble(plan: ScorerPlan, m: EnsemblePlan, d: Dialect): string {
+  const nn = d.nn
+  const k = m.outputs
+  const parts = m.members.map((x, i) =>
+    [
+      `// ---- member ${i + 1} of ${m.members.length}: ${commentText(x.modelId)} (${commentText(x.family)}), weight ${num(x.weight)}, features f[${x.offset}..${x.offset + x.width - 1}]`,
+      member({ ...plan, steps: x.steps, width: x.width, featureLabels: x.featureLabels, model: x.model }, x.model, d, `M${i}_`),
+    ].join('\n'),
+  )
+  const add = (w: number): string[] =>
+    k > LITERAL_SCORES_MAX
+      ? [`  for (let j = 0; j < ${k}; j++) s[j] = s[j]${nn} + ${num(w)} * T[j]${nn}`]
+      : [`  ${Array.from({ length: k }, (_, j) => `s[${j}] = s[${j}]${nn} + ${num(w)} * T[${j}]${nn}`).join('; ')}`]
+  const combine = [
+    '// ---- the ensemble',
+    '// Scratch: one member\'s scores.',
+    `const T = new Float64Array(${k})`,
+    '',
+    scoresSignature(d, 'predictScores', `The ensemble of ${m.members.length} models: each member scores its slice of f, and s adds weight * its scores, member by member.`),
+    '  s.fill(0)',
+    ...m.members.flatMap((x, i) => [`  M${i}_predictScores(f.subarray(${x.offset}, ${x.offset + x.width}), T)`, ...add(x.weight)]),
+    '}',
+  ]
+  return [...parts, combine.join('\n')].join('\n\n')
 }
 
 function scoresSignature(d: Dialect, name: string, description: string): string {
   return `${d.doc('', description, SCORES_DOC)}function ${name}(f${d.t(': Float64Array')}, s${d.t(': Float64Array')})${d.t(': void')} {`
 }
 
-function readableTrees(plan: ScorerPlan, m: Extract<TreeModelPlan, { layout: 'readable' }>, d: Dialect): string {
+function readableTrees(plan: ScorerPlan, m: Extract<TreeModelPlan, { layout: 'readable' }>, d: Dialect, p: string): string {
   const k = m.outputs
   const leaf = (values: number[], indent: string): string[] =>
     m.count === 1
@@ -297,15 +333,15 @@ function readableTrees(plan: ScorerPlan, m: Extract<TreeModelPlan, { layout: 're
   }
   const what = plan.task === 'regression' ? 'the predicted value' : 'class probabilities'
   if (m.count === 1) {
-    return [scoresSignature(d, 'predictScores', `The decision tree: sets s to the leaf's ${what}.`), ...walk(m.trees[0], '  '), '}'].join('\n')
+    return [scoresSignature(d, `${p}predictScores`, `The decision tree: sets s to the leaf's ${what}.`), ...walk(m.trees[0], '  '), '}'].join('\n')
   }
   const trees = m.trees.map((t, i) =>
-    [scoresSignature(d, `tree${i}`, `Tree ${i + 1} of ${m.count}: adds its leaf's values to s.`), ...walk(t, '  '), '}'].join('\n'),
+    [scoresSignature(d, `${p}tree${i}`, `Tree ${i + 1} of ${m.count}: adds its leaf's values to s.`), ...walk(t, '  '), '}'].join('\n'),
   )
   const combine = [
-    scoresSignature(d, 'predictScores', `The forest: leaf values summed in tree order${m.average ? `, divided by ${m.count}` : ''} (${what}).`),
+    scoresSignature(d, `${p}predictScores`, `The forest: leaf values summed in tree order${m.average ? `, divided by ${m.count}` : ''} (${what}).`),
     `  s.fill(0)`,
-    ...m.trees.map((_, i) => `  tree${i}(f, s)`),
+    ...m.trees.map((_, i) => `  ${p}tree${i}(f, s)`),
     ...(m.average ? [`  for (let j = 0; j < ${k}; j++) s[j] = s[j]${d.nn} / ${m.count}`] : []),
     '}',
   ]
@@ -322,7 +358,7 @@ function perTree(values: number[], starts: number[], per = 1): string {
   return `[\n${lines.join('\n')}\n]`
 }
 
-function compactTrees(plan: ScorerPlan, m: CompactTreesPlan, d: Dialect): string {
+function compactTrees(plan: ScorerPlan, m: CompactTreesPlan, d: Dialect, p: string): string {
   const lanes = m.lanes
   if (lanes === null) {
     // Only a model with tens of thousands of distinct thresholds on a feature gets here (see laneForest).
@@ -354,20 +390,20 @@ function compactTrees(plan: ScorerPlan, m: CompactTreesPlan, d: Dialect): string
     `// ${m.count} tree${m.count === 1 ? '' : 's'} walked ${G} at a time on binned features (see predictScores).`,
     '// THRESHOLDS: per feature a split reads, its split thresholds sorted (NaN pads the list to 2^n - 1). A',
     "// feature's bin is how many are below its value, so value <= threshold r exactly when bin <= r.",
-    thresholdLines.length > 0 ? `const THRESHOLDS = new Float64Array([\n${thresholdLines.join('\n')}\n])` : '// (no split reads a threshold)',
+    thresholdLines.length > 0 ? `const ${p}THRESHOLDS = new Float64Array([\n${thresholdLines.join('\n')}\n])` : '// (no split reads a threshold)',
     '// NODE: 3 ints per node, one line per tree: a word, then the left and right child (offsets into NODE).',
     `// A split's word is rank << ${lanes.slotBits} | slot; it goes right when BINS[word & ${slotMask}] > word. A leaf's word is`,
     `// (its tree's number in the batch + 1) << ${lanes.leafShift} | i, its values being VALUE[${k === 1 ? 'i' : `${k} * i ..`}]; both its children`,
     "// are the root of the next tree in its lane (or the node lanes end on).",
-    `const NODE = new Int32Array([\n${nodeLines.join('\n')}\n])`,
+    `const ${p}NODE = new Int32Array([\n${nodeLines.join('\n')}\n])`,
     `// The distinct leaf values, ${k} per leaf.`,
-    `const VALUE = new Float64Array(${lines(lanes.values.map(num), k * Math.max(1, Math.floor(16 / k)))})`,
+    `const ${p}VALUE = new Float64Array(${lines(lanes.values.map(num), k * Math.max(1, Math.floor(16 / k)))})`,
     '// Scratch: the bins of a record (slot 2i: feature i, a missing value goes right; 2i + 1: it goes left);',
     "// each tree's leaf word by tree number (0: splits' words, ignored).",
-    `const BINS = new Int32Array(${slotMask + 1})`,
-    `BINS[${lanes.leftSlot}] = -1 // splits at a NaN threshold whose missing values go left`,
-    `BINS[${lanes.rightSlot}] = ${lanes.missingRight} // and right`,
-    `const LEAF = new Int32Array(${maxTrees + 1})`,
+    `const ${p}BINS = new Int32Array(${slotMask + 1})`,
+    `${p}BINS[${lanes.leftSlot}] = -1 // splits at a NaN threshold whose missing values go left`,
+    `${p}BINS[${lanes.rightSlot}] = ${lanes.missingRight} // and right`,
+    `const ${p}LEAF = new Int32Array(${maxTrees + 1})`,
   ]
   const bin = padded.flatMap((b, i) => {
     const label = commentText(JSON.stringify(plan.featureLabels[b.feature] ?? ''))
@@ -376,24 +412,24 @@ function compactTrees(plan: ScorerPlan, m: CompactTreesPlan, d: Dialect): string
     for (const before of padded.slice(0, i)) base += before.values.length
     for (let step = b.steps - 1; step >= 0; step--) {
       const at = [...(base > 0 ? [String(base)] : []), 'b', ...(step > 0 ? [String(2 ** step - 1)] : [])].join(' + ')
-      out.push(`  b += +(THRESHOLDS[${at}]${nn} < x)${step > 0 ? ` << ${step}` : ''}`)
+      out.push(`  b += +(${p}THRESHOLDS[${at}]${nn} < x)${step > 0 ? ` << ${step}` : ''}`)
     }
-    out.push(`  BINS[${2 * i}] = x !== x ? ${lanes.missingRight} : b << ${lanes.slotBits}`, `  BINS[${2 * i + 1}] = x !== x ? -1 : b << ${lanes.slotBits}`)
+    out.push(`  ${p}BINS[${2 * i}] = x !== x ? ${lanes.missingRight} : b << ${lanes.slotBits}`, `  ${p}BINS[${2 * i + 1}] = x !== x ? -1 : b << ${lanes.slotBits}`)
     return out
   })
   const binFn = [
-    `${d.doc('', 'Sets the bins of the features the splits read (a binary search without branches per feature).', '@param {Float64Array} f')}function binFeatures(f${d.t(': Float64Array')})${d.t(': void')} {`,
+    `${d.doc('', 'Sets the bins of the features the splits read (a binary search without branches per feature).', '@param {Float64Array} f')}function ${p}binFeatures(f${d.t(': Float64Array')})${d.t(': void')} {`,
     `  let x${d.t(': number')}, b${d.t(': number')}`,
     ...bin,
     '}',
   ]
   if (padded.length === 0) binFn.splice(1, 1, '  void f')
   const vars = Array.from({ length: G }, (_, i) => `n${i}`)
-  const step = (v: string): string => `    w = NODE[${v}]${nn}; LEAF[w >>> ${lanes.leafShift}] = w; ${v} = NODE[(${v} + 1 + +(BINS[w & ${slotMask}]${nn} > w)) | 0]${nn}`
+  const step = (v: string): string => `    w = ${p}NODE[${v}]${nn}; ${p}LEAF[w >>> ${lanes.leafShift}] = w; ${v} = ${p}NODE[(${v} + 1 + +(${p}BINS[w & ${slotMask}]${nn} > w)) | 0]${nn}`
   const add =
     k > LITERAL_SCORES_MAX
-      ? [`    for (let j = 0; j < ${k}; j++) s[j] = s[j]${nn} + VALUE[at + j]${nn}`]
-      : [`    ${Array.from({ length: k }, (_, j) => `s[${j}] = s[${j}]${nn} + VALUE[at${j === 0 ? '' : ` + ${j}`}]${nn}`).join('; ')}`]
+      ? [`    for (let j = 0; j < ${k}; j++) s[j] = s[j]${nn} + ${p}VALUE[at + j]${nn}`]
+      : [`    ${Array.from({ length: k }, (_, j) => `s[${j}] = s[${j}]${nn} + ${p}VALUE[at${j === 0 ? '' : ` + ${j}`}]${nn}`).join('; ')}`]
   let first = 0
   // One block per batch (a loop over batches would slow the walk down by a third, measured on Node 20).
   const batches = lanes.batches.flatMap((batch, i) => {
@@ -404,7 +440,7 @@ function compactTrees(plan: ScorerPlan, m: CompactTreesPlan, d: Dialect): string
       ...Array.from({ length: LANE_STEPS }, () => vars.map(step)).flat(),
       `  } while ((${vars.map((v) => `(${v} ^ ${park})`).join(' | ')}) !== 0)`,
       `  for (let t = 1; t <= ${batch.trees}; t++) {`,
-      `    at = (LEAF[t]${nn} & ${leafMask}) * ${k}`,
+      `    at = (${p}LEAF[t]${nn} & ${leafMask}) * ${k}`,
       ...add,
       '  }',
     ]
@@ -414,10 +450,10 @@ function compactTrees(plan: ScorerPlan, m: CompactTreesPlan, d: Dialect): string
   const fn = [
     scoresSignature(
       d,
-      'predictScores',
+      `${p}predictScores`,
       `Walks all trees, ${G} lanes side by side, each lane through its trees one after another; then adds the leaf values in tree order${m.average ? `, divided by ${m.count}` : ''}. A step records the word of the node it leaves and takes no branch on the data; a tree's leaf is its last node, so LEAF ends up holding every tree's leaf.`,
     ),
-    '  binFeatures(f)',
+    `  ${p}binFeatures(f)`,
     '  s.fill(0)',
     `  let w${d.t(': number')}, at${d.t(': number')}, ${vars.map((v) => `${v}${d.t(': number')}`).join(', ')}`,
     ...batches,
@@ -439,7 +475,7 @@ function unrolledDot(bias: number, weights: number[], input: (j: number) => stri
   return [`  z = ${num(bias)}`, ...weights.map((w, j) => `  z += ${num(w)} * ${input(j)} // ${commentText(label(j))}`), `  ${assign}`]
 }
 
-function linear(plan: ScorerPlan, m: LinearModelPlan, d: Dialect): string {
+function linear(plan: ScorerPlan, m: LinearModelPlan, d: Dialect, p: string): string {
   const nn = d.nn
   const rows = m.weights.length
   const link = m.link
@@ -451,43 +487,43 @@ function linear(plan: ScorerPlan, m: LinearModelPlan, d: Dialect): string {
       body.push(...unrolledDot(m.intercepts[c], w, (j) => `f[${j}]${nn}`, (j) => JSON.stringify(plan.featureLabels[j]), link === 'softmax' ? `s[${c}] = z` : '').filter((l) => l.trim() !== ''))
     })
     body.push(...linkLines(link, 'z'))
-    return [scoresSignature(d, 'predictScores', title), ...body, '}'].join('\n')
+    return [scoresSignature(d, `${p}predictScores`, title), ...body, '}'].join('\n')
   }
   const dWidth = m.inWidth
   const arrays = [
     `// weights: ${rows} row${rows === 1 ? '' : 's'} of ${dWidth} (one per ${link === 'softmax' ? 'class' : 'output'}), row-major, features in the order of encode()`,
-    `const WEIGHTS = new Float64Array(${perTree(m.weights.flat(), m.weights.map((_, c) => c * dWidth).concat(rows * dWidth))})`,
-    `const INTERCEPTS = new Float64Array([${m.intercepts.map(num).join(',')}])`,
+    `const ${p}WEIGHTS = new Float64Array(${perTree(m.weights.flat(), m.weights.map((_, c) => c * dWidth).concat(rows * dWidth))})`,
+    `const ${p}INTERCEPTS = new Float64Array([${m.intercepts.map(num).join(',')}])`,
   ]
   const dot = (c: string): string[] => [
-    `    let z = INTERCEPTS[${c}]${nn}`,
+    `    let z = ${p}INTERCEPTS[${c}]${nn}`,
     `    const at = ${c} * ${dWidth}`,
-    `    for (let j = 0; j < ${dWidth}; j++) z += WEIGHTS[at + j]${nn} * f[j]${nn}`,
+    `    for (let j = 0; j < ${dWidth}; j++) z += ${p}WEIGHTS[at + j]${nn} * f[j]${nn}`,
   ]
   const body =
     link === 'softmax'
       ? [`  for (let c = 0; c < ${rows}; c++) {`, ...dot('c'), '    s[c] = z', '  }', '  softmax(s)']
       : ['  {', ...dot('0'), ...linkLines(link, 'z').map((l) => '  ' + l), '  }']
-  return [arrays.join('\n'), [scoresSignature(d, 'predictScores', title), ...body, '}'].join('\n')].join('\n\n')
+  return [arrays.join('\n'), [scoresSignature(d, `${p}predictScores`, title), ...body, '}'].join('\n')].join('\n\n')
 }
 
 function activationOf(activation: 'relu' | 'tanh' | 'identity', z: string): string {
   return activation === 'relu' ? `${z} > 0 ? ${z} : 0` : activation === 'tanh' ? `Math.tanh(${z})` : z
 }
 
-function mlp(plan: ScorerPlan, m: MlpModelPlan, d: Dialect): string {
+function mlp(plan: ScorerPlan, m: MlpModelPlan, d: Dialect, p: string): string {
   const nn = d.nn
   const last = m.layers.length - 1
-  const scratch = m.layers.map((l, i) => `const A${i} = new Float64Array(${l.biases.length})`)
-  const inputOf = (i: number, j: number): string => (i === 0 ? `f[${j}]${nn}` : `A${i - 1}[${j}]${nn}`)
+  const scratch = m.layers.map((l, i) => `const ${p}A${i} = new Float64Array(${l.biases.length})`)
+  const inputOf = (i: number, j: number): string => (i === 0 ? `f[${j}]${nn}` : `${p}A${i - 1}[${j}]${nn}`)
   const labelOf = (i: number, j: number): string => (i === 0 ? JSON.stringify(plan.featureLabels[j]) : `unit ${j}`)
   const out = m.layers[last]
   const outputLines =
     m.output === 'identity'
-      ? [`  s[0] = A${last}[0]${nn}`]
+      ? [`  s[0] = ${p}A${last}[0]${nn}`]
       : m.output === 'logistic'
-        ? [`  const p = sigmoid(A${last}[0]${nn})`, '  s[0] = 1 - p', '  s[1] = p']
-        : [`  for (let j = 0; j < ${out.biases.length}; j++) s[j] = A${last}[j]${nn}`, '  softmax(s)']
+        ? [`  const p = sigmoid(${p}A${last}[0]${nn})`, '  s[0] = 1 - p', '  s[1] = p']
+        : [`  for (let j = 0; j < ${out.biases.length}; j++) s[j] = ${p}A${last}[j]${nn}`, '  softmax(s)']
   const title = `The neural net: each layer computes act(bias + sum of weight * input); the output layer's${m.output === 'identity' ? ' first unit is the value' : m.output === 'logistic' ? ' unit goes through the sigmoid' : ' units go through softmax'}.`
   const units = (n: number): string => `${n} unit${n === 1 ? '' : 's'}`
   const layerTitle = (i: number): string => `  // ${i === last ? 'output layer' : `hidden layer ${i + 1}`}: ${units(m.layers[i].biases.length)}, ${m.layers[i].activation}`
@@ -496,31 +532,31 @@ function mlp(plan: ScorerPlan, m: MlpModelPlan, d: Dialect): string {
     m.layers.forEach((layer, i) => {
       body.push(layerTitle(i))
       layer.weights.forEach((w, u) => {
-        body.push(...unrolledDot(layer.biases[u], w, (j) => inputOf(i, j), (j) => labelOf(i, j), `A${i}[${u}] = ${activationOf(layer.activation, 'z')}`))
+        body.push(...unrolledDot(layer.biases[u], w, (j) => inputOf(i, j), (j) => labelOf(i, j), `${p}A${i}[${u}] = ${activationOf(layer.activation, 'z')}`))
       })
     })
     body.push(...outputLines)
-    return [scratch.join('\n'), [scoresSignature(d, 'predictScores', title), ...body, '}'].join('\n')].join('\n\n')
+    return [scratch.join('\n'), [scoresSignature(d, `${p}predictScores`, title), ...body, '}'].join('\n')].join('\n\n')
   }
   const arrays = m.layers.flatMap((l, i) => [
     `// layer ${i + 1}: ${units(l.biases.length)} x ${l.inWidth} inputs, row-major (one line per unit)`,
-    `const W${i} = new Float64Array(${perTree(l.weights.flat(), l.weights.map((_, u) => u * l.inWidth).concat(l.weights.length * l.inWidth))})`,
-    `const B${i} = new Float64Array([${l.biases.map(num).join(',')}])`,
+    `const ${p}W${i} = new Float64Array(${perTree(l.weights.flat(), l.weights.map((_, u) => u * l.inWidth).concat(l.weights.length * l.inWidth))})`,
+    `const ${p}B${i} = new Float64Array([${l.biases.map(num).join(',')}])`,
   ])
   const body: string[] = []
   m.layers.forEach((layer, i) => {
     body.push(layerTitle(i))
     body.push(
       `  for (let u = 0; u < ${layer.biases.length}; u++) {`,
-      `    let z = B${i}[u]${nn}`,
+      `    let z = ${p}B${i}[u]${nn}`,
       `    const at = u * ${layer.inWidth}`,
-      `    for (let j = 0; j < ${layer.inWidth}; j++) z += W${i}[at + j]${nn} * ${i === 0 ? `f[j]${nn}` : `A${i - 1}[j]${nn}`}`,
-      `    A${i}[u] = ${activationOf(layer.activation, 'z')}`,
+      `    for (let j = 0; j < ${layer.inWidth}; j++) z += ${p}W${i}[at + j]${nn} * ${i === 0 ? `f[j]${nn}` : `${p}A${i - 1}[j]${nn}`}`,
+      `    ${p}A${i}[u] = ${activationOf(layer.activation, 'z')}`,
       '  }',
     )
   })
   body.push(...outputLines)
-  return [[...scratch, ...arrays].join('\n'), [scoresSignature(d, 'predictScores', title), ...body, '}'].join('\n')].join('\n\n')
+  return [[...scratch, ...arrays].join('\n'), [scoresSignature(d, `${p}predictScores`, title), ...body, '}'].join('\n')].join('\n\n')
 }
 
 function api(plan: ScorerPlan, d: Dialect, names: { input: string; prediction: string }): string {

@@ -79,7 +79,7 @@ afterAll(shutdownForestPool)
 
 describe('generated scorers match the IR evaluator', () => {
   for (const task of TASKS) {
-    for (const family of ['tree-small', 'tree-deep', 'forest', 'logistic', 'mlp', 'mlp-relu']) {
+    for (const family of ['tree-small', 'tree-deep', 'forest', 'logistic', 'mlp', 'mlp-relu', 'ensemble']) {
       it(`${family} ${task}: both layouts, TypeScript and JavaScript`, async () => {
         const c = cases.find((x) => x.id === `${family}-${task}`)!
         for (const layout of LAYOUTS) {
