@@ -10,7 +10,7 @@
  * tree stays nested ifs only up to JAVA_SINGLE_TREE_MAX_UNITS.
  */
 import type { HeaderFacts } from '../header.js'
-import type { CategoryStep, CompactTreesPlan, LinearModelPlan, MlpModelPlan, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
+import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, MemberPlan, MlpModelPlan, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
 import { javaComment, javaDouble, javaString } from './literals.js'
 import { JAVA_RUNTIME } from './runtime.js'
 
@@ -187,19 +187,50 @@ function encoder(plan: ScorerPlan): string {
 }
 
 function model(plan: ScorerPlan): string {
-  switch (plan.model.kind) {
+  const m = plan.model
+  return m.kind === 'ensemble' ? ensemble(plan, m) : member(plan, m, '')
+}
+
+/** A single model's predictScores (named with prefix p, as are its arrays and helpers). */
+function member(plan: ScorerPlan, m: MemberPlan, p: string): string {
+  switch (m.kind) {
     case 'trees':
-      return plan.model.layout === 'readable' ? readableTrees(plan.model) : compactTrees(plan.model)
+      return m.layout === 'readable' ? readableTrees(m, p) : compactTrees(m, p)
     case 'linear':
-      return linear(plan, plan.model)
+      return linear(plan, m, p)
     case 'mlp':
-      return mlp(plan, plan.model)
+      return mlp(plan, m, p)
   }
+}
+
+/**
+ * An ensemble: each member printed as a model of its own (prefix M<i>_) scoring a copy of its slice of f
+ * into fresh zeros, then predictScores adds weight * member score to s (zeros on entry), member by member.
+ */
+function ensemble(plan: ScorerPlan, m: EnsemblePlan): string {
+  const parts = m.members.map((x, i) =>
+    [
+      `  // ---- member ${i + 1} of ${m.members.length}: ${javaComment(x.modelId)} (${javaComment(x.family)}), weight ${num(x.weight)}, features f[${x.offset}..${x.offset + x.width - 1}]`,
+      member({ ...plan, steps: x.steps, width: x.width, featureLabels: x.featureLabels, model: x.model }, x.model, `M${i}_`),
+    ].join('\n'),
+  )
+  const combine = [
+    '  // ---- the ensemble',
+    sig('predictScores', `The ensemble of ${m.members.length} models: each member scores its slice of f, and s adds weight * its scores, member by member.`),
+    '    double[] t;',
+    ...m.members.flatMap((x, i) => [
+      `    t = new double[${m.outputs}];`,
+      `    M${i}_predictScores(java.util.Arrays.copyOfRange(f, ${x.offset}, ${x.offset + x.width}), t);`,
+      `    for (int j = 0; j < ${m.outputs}; j++) s[j] = s[j] + ${num(x.weight)} * t[j];`,
+    ]),
+    '  }',
+  ]
+  return [...parts, combine.join('\n')].join('\n\n')
 }
 
 const sig = (name: string, doc: string): string => `  /** ${doc} */\n  private static void ${name}(double[] f, double[] s) {`
 
-function readableTrees(m: Extract<TreeModelPlan, { layout: 'readable' }>): string {
+function readableTrees(m: Extract<TreeModelPlan, { layout: 'readable' }>, p: string): string {
   const leaf = (values: number[], indent: string): string =>
     `${indent}${values.map((v, j) => (m.count === 1 ? `s[${j}] = ${num(v)};` : `s[${j}] = s[${j}] + ${num(v)};`)).join(' ')}`
   const walk = (node: PlanTreeNode, indent: string): string[] => {
@@ -208,37 +239,37 @@ function readableTrees(m: Extract<TreeModelPlan, { layout: 'readable' }>): strin
     const test = node.missingLeft ? `!(${x} > ${num(node.threshold)})` : `${x} <= ${num(node.threshold)}`
     return [`${indent}if (${test}) { // ${javaComment(node.text)}`, ...walk(node.left, indent + '  '), `${indent}} else {`, ...walk(node.right, indent + '  '), `${indent}}`]
   }
-  if (m.count === 1) return [sig('predictScores', "The decision tree: sets s to the leaf's values."), ...walk(m.trees[0], '    '), '  }'].join('\n')
-  const trees = m.trees.map((t, i) => [sig(`tree${i}`, `Tree ${i + 1} of ${m.count}: adds its leaf's values to s.`), ...walk(t, '    '), '  }'].join('\n'))
+  if (m.count === 1) return [sig(`${p}predictScores`, "The decision tree: sets s to the leaf's values."), ...walk(m.trees[0], '    '), '  }'].join('\n')
+  const trees = m.trees.map((t, i) => [sig(`${p}tree${i}`, `Tree ${i + 1} of ${m.count}: adds its leaf's values to s.`), ...walk(t, '    '), '  }'].join('\n'))
   const combine = [
-    sig('predictScores', `The forest: leaf values summed in tree order${m.average ? `, divided by ${m.count}` : ''}.`),
-    ...m.trees.map((_, i) => `    tree${i}(f, s);`),
+    sig(`${p}predictScores`, `The forest: leaf values summed in tree order${m.average ? `, divided by ${m.count}` : ''}.`),
+    ...m.trees.map((_, i) => `    ${p}tree${i}(f, s);`),
     ...(m.average ? [`    for (int j = 0; j < ${m.outputs}; j++) s[j] = s[j] / ${m.count};`] : []),
     '  }',
   ]
   return [...trees, combine.join('\n')].join('\n\n')
 }
 
-function compactTrees(m: CompactTreesPlan): string {
+function compactTrees(m: CompactTreesPlan, p: string): string {
   return [
     `  // ${m.count} trees as flat arrays (packed text, decoded once), nodes of all trees concatenated; ROOT[t] is tree t's first node.`,
     '  // NODE: 3 ints per node. A split: feature * 2 + (1 if a missing value goes right), left child, right child.',
     "  // A leaf: 0, itself, where its values start in VALUE. A split goes left when f[feature] <= THRESHOLD.",
-    packed('ROOT', 'int', m.nodeStart.slice(0, -1)),
-    packed('NODE', 'int', m.node),
-    packed('THRESHOLD', 'double', m.threshold),
-    packed('VALUE', 'double', m.leafValues),
+    packed(`${p}ROOT`, 'int', m.nodeStart.slice(0, -1)),
+    packed(`${p}NODE`, 'int', m.node),
+    packed(`${p}THRESHOLD`, 'double', m.threshold),
+    packed(`${p}VALUE`, 'double', m.leafValues),
     '',
-    sig('predictScores', `Walks every tree to its leaf and adds the leaf values in tree order${m.average ? `, divided by ${m.count}` : ''}.`),
+    sig(`${p}predictScores`, `Walks every tree to its leaf and adds the leaf values in tree order${m.average ? `, divided by ${m.count}` : ''}.`),
     `    for (int t = 0; t < ${m.count}; t++) {`,
-    '      int n = ROOT[t];',
-    '      for (int left = NODE[3 * n + 1]; left != n; left = NODE[3 * n + 1]) {',
-    '        int c = NODE[3 * n];',
+    `      int n = ${p}ROOT[t];`,
+    `      for (int left = ${p}NODE[3 * n + 1]; left != n; left = ${p}NODE[3 * n + 1]) {`,
+    `        int c = ${p}NODE[3 * n];`,
     '        double x = f[c >> 1];',
-    '        n = x <= THRESHOLD[n] ? left : x > THRESHOLD[n] || (c & 1) == 1 ? NODE[3 * n + 2] : left;',
+    `        n = x <= ${p}THRESHOLD[n] ? left : x > ${p}THRESHOLD[n] || (c & 1) == 1 ? ${p}NODE[3 * n + 2] : left;`,
     '      }',
-    '      int at = NODE[3 * n + 2];',
-    `      for (int j = 0; j < ${m.outputs}; j++) s[j] = s[j] + VALUE[at + j];`,
+    `      int at = ${p}NODE[3 * n + 2];`,
+    `      for (int j = 0; j < ${m.outputs}; j++) s[j] = s[j] + ${p}VALUE[at + j];`,
     '    }',
     ...(m.average ? [`    for (int j = 0; j < ${m.outputs}; j++) s[j] = s[j] / ${m.count};`] : []),
     '  }',
@@ -255,7 +286,7 @@ function unrolledDot(bias: number, weights: number[], input: (j: number) => stri
   return [`    z = ${num(bias)};`, ...weights.map((w, j) => `    z += ${num(w)} * ${input(j)}; // ${javaComment(label(j))}`)]
 }
 
-function linear(plan: ScorerPlan, m: LinearModelPlan): string {
+function linear(plan: ScorerPlan, m: LinearModelPlan, p: string): string {
   const rows = m.weights.length
   const title = `The linear model: z = intercept + sum of weight * feature, then the ${m.link} link.`
   if (m.layout === 'readable') {
@@ -265,19 +296,19 @@ function linear(plan: ScorerPlan, m: LinearModelPlan): string {
       if (m.link === 'softmax') body.push(`    s[${c}] = z;`)
     })
     body.push(...linkLines(m.link, 'z'))
-    return [sig('predictScores', title), ...body, '  }'].join('\n')
+    return [sig(`${p}predictScores`, title), ...body, '  }'].join('\n')
   }
   const d = m.inWidth
-  const dot = (c: string, indent: string): string[] => [`${indent}double z = INTERCEPTS[${c}];`, `${indent}for (int j = 0; j < ${d}; j++) z += WEIGHTS[${c} * ${d} + j] * f[j];`]
+  const dot = (c: string, indent: string): string[] => [`${indent}double z = ${p}INTERCEPTS[${c}];`, `${indent}for (int j = 0; j < ${d}; j++) z += ${p}WEIGHTS[${c} * ${d} + j] * f[j];`]
   const body = m.link === 'softmax' ? [`    for (int c = 0; c < ${rows}; c++) {`, ...dot('c', '      '), '      s[c] = z;', '    }', '    softmax(s);'] : [...dot('0', '    '), ...linkLines(m.link, 'z')]
-  return [`  // weights: ${rows} row(s) of ${d}, row-major`, packed('WEIGHTS', 'double', m.weights.flat()), packed('INTERCEPTS', 'double', m.intercepts), '', sig('predictScores', title), ...body, '  }'].join('\n')
+  return [`  // weights: ${rows} row(s) of ${d}, row-major`, packed(`${p}WEIGHTS`, 'double', m.weights.flat()), packed(`${p}INTERCEPTS`, 'double', m.intercepts), '', sig(`${p}predictScores`, title), ...body, '  }'].join('\n')
 }
 
 function activation(a: 'relu' | 'tanh' | 'identity', z: string): string {
   return a === 'relu' ? `${z} > 0 ? ${z} : 0` : a === 'tanh' ? `StrictMath.tanh(${z})` : z
 }
 
-function mlp(plan: ScorerPlan, m: MlpModelPlan): string {
+function mlp(plan: ScorerPlan, m: MlpModelPlan, p: string): string {
   const last = m.layers.length - 1
   const scratch = m.layers.map((l, i) => `    double[] a${i} = new double[${l.biases.length}];`)
   const out = m.layers[last]
@@ -298,19 +329,19 @@ function mlp(plan: ScorerPlan, m: MlpModelPlan): string {
       })
     })
     body.push(...outputLines)
-    return [sig('predictScores', title), ...body, '  }'].join('\n')
+    return [sig(`${p}predictScores`, title), ...body, '  }'].join('\n')
   }
-  const arrays = m.layers.flatMap((l, i) => [`  // layer ${i + 1}: ${l.biases.length} units x ${l.inWidth} inputs, row-major`, packed(`W${i}`, 'double', l.weights.flat()), packed(`B${i}`, 'double', l.biases)])
+  const arrays = m.layers.flatMap((l, i) => [`  // layer ${i + 1}: ${l.biases.length} units x ${l.inWidth} inputs, row-major`, packed(`${p}W${i}`, 'double', l.weights.flat()), packed(`${p}B${i}`, 'double', l.biases)])
   const body = [...scratch]
   m.layers.forEach((layer, i) => {
     body.push(
       `    for (int u = 0; u < ${layer.biases.length}; u++) {`,
-      `      double z = B${i}[u];`,
-      `      for (int j = 0; j < ${layer.inWidth}; j++) z += W${i}[u * ${layer.inWidth} + j] * ${i === 0 ? 'f[j]' : `a${i - 1}[j]`};`,
+      `      double z = ${p}B${i}[u];`,
+      `      for (int j = 0; j < ${layer.inWidth}; j++) z += ${p}W${i}[u * ${layer.inWidth} + j] * ${i === 0 ? 'f[j]' : `a${i - 1}[j]`};`,
       `      a${i}[u] = ${activation(layer.activation, 'z')};`,
       '    }',
     )
   })
   body.push(...outputLines)
-  return [...arrays, '', sig('predictScores', title), ...body, '  }'].join('\n')
+  return [...arrays, '', sig(`${p}predictScores`, title), ...body, '  }'].join('\n')
 }

@@ -242,11 +242,11 @@ function sameNumber(a: number, b: number, relTol: number): boolean {
 
 describe('generated Java scorers match the IR evaluator', () => {
   it('compiles every case in one javac run', () => {
-    expect(cases.length).toBe(TASKS.length * (6 + 2) * 2)
+    expect(cases.length).toBe(TASKS.length * (7 + 2) * 2)
   })
 
   for (const task of TASKS) {
-    for (const family of ['tree-small', 'tree-deep', 'forest', 'logistic', 'mlp', 'mlp-relu', 'hostile-tree', 'hostile-logistic']) {
+    for (const family of ['tree-small', 'tree-deep', 'forest', 'logistic', 'mlp', 'mlp-relu', 'ensemble', 'hostile-tree', 'hostile-logistic']) {
       it(`${family} ${task}: both layouts`, () => {
         for (const layout of LAYOUTS) {
           const c = cases.find((x) => x.id === `${family}-${task}-${layout}`)!
