@@ -46,6 +46,11 @@ export default class AutomlTrain extends BaseCommand {
     folds: Flags.integer({ description: 'cross-validation folds', default: 5, min: 2, max: 20 }),
     repeats: Flags.integer({ description: `k-fold partitions averaged per trial (default: ${SMALL_TABLE_REPEATS} up to ${REPEAT_CV_UP_TO_ROWS.toLocaleString('en-US')} rows, where scores are noisy and trials cheap; else 1)`, min: 1, max: 10 }),
     selection: Flags.string({ description: 'how the winner is picked: one-se (a logistic/ridge regression within one standard error of the best score, else rank 1) or best (rank 1)', options: [...SELECTIONS], default: 'one-se' }),
+    ensemble: Flags.boolean({
+      description: 'also build an ensemble of the best models (a weighted average, chosen on their out-of-fold predictions); it wins when its CV score beats every single model. --no-ensemble: single models only (smaller, faster scorers)',
+      default: true,
+      allowNo: true,
+    }),
     validation: Flags.string({ description: 'cv, holdout (20%), or auto (holdout above 100,000 rows)', options: ['auto', 'cv', 'holdout'], default: 'auto' }),
     seed: Flags.integer({ description: 'random seed', default: 1 }),
     workers: Flags.integer({ description: 'trials run at once, each on a worker thread (default: number of cores)', min: 1 }),
@@ -122,6 +127,7 @@ export default class AutomlTrain extends BaseCommand {
       folds: flags.folds,
       repeats: flags.repeats,
       selection: flags.selection as Selection,
+      ensemble: flags.ensemble,
       validation: flags.validation as 'auto' | 'cv' | 'holdout',
       workers,
       keep: 5,
@@ -141,7 +147,7 @@ export default class AutomlTrain extends BaseCommand {
       source: table.source,
       fingerprint: table.fingerprint,
       rows: target.y.length,
-      options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, repeats: result.validation.repeats, selection: flags.selection, validation: flags.validation },
+      options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, repeats: result.validation.repeats, selection: flags.selection, ensemble: flags.ensemble, validation: flags.validation },
     })
     const winner = result.winner.row!
     // Interrupted runs still write their results, and say so in the exit code.
@@ -152,7 +158,7 @@ export default class AutomlTrain extends BaseCommand {
       this.log('')
       const v = result.validation
       const by = v.kind === 'holdout' ? 'holdout' : v.repeats > 1 ? `${v.repeats} x ${v.folds}-fold CV` : `${v.folds}-fold CV`
-      const why = winner.rank === 1 ? '' : `; rank ${winner.rank}, ${result.winner.reason}`
+      const why = winner.rank === 1 && winner.family !== 'ensemble' ? '' : `; ${winner.rank === 1 ? '' : `rank ${winner.rank}, `}${result.winner.reason}`
       this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${by}${why}`)
       this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows); leaderboard and run files in ${runDir}/`)
       this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)

@@ -14,6 +14,8 @@ export interface Leaderboard {
   rows: LeaderboardRow[]
   /** Model id of the winner (see selectWinner); absent in leaderboards written before it was recorded. */
   winner?: string
+  /** Why the winner won, when it is not rank 1. */
+  winnerReason?: string
 }
 
 /**

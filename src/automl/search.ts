@@ -1,15 +1,17 @@
 import { availableParallelism } from 'node:os'
 import type { Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
+import { buildEnsemble } from '../ir/ensemble.js'
 import type { ModelIR } from '../ir/model.js'
 import { fitModel } from '../learners/fit-model.js'
-import type { Family } from '../learners/learner.js'
+import { targetsOf, type Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
 import { rankTrials, selectWinner, type Leaderboard, type Selection, type Winner } from './leaderboard.js'
 import { higherIsBetter, type MetricName } from './metrics.js'
 import { LEARNERS, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { TrialCutOff, TrialPool } from './trial-pool.js'
+import { ENSEMBLE_CANDIDATES, selectEnsemble, type EnsembleSelection } from './ensemble.js'
 import type { TrialResult, TrialSpec } from './trial.js'
 
 /** Above this many rows a single holdout split replaces k-fold CV (unless told otherwise). */
@@ -44,6 +46,11 @@ export interface SearchOptions {
   repeats?: number
   /** How the winner is picked from the leaderboard (default 'one-se'; see selectWinner). */
   selection?: Selection
+  /**
+   * Build an ensemble of the best trials by ensemble selection on their out-of-fold scores (default
+   * true). It joins the leaderboard and wins when its CV score beats every single model's.
+   */
+  ensemble?: boolean
   /** 'auto': k-fold up to HOLDOUT_ABOVE_ROWS rows, a 20% holdout above. */
   validation: 'auto' | 'cv' | 'holdout'
   /** Trials run at once, each on its own worker thread. */
@@ -84,6 +91,18 @@ export interface SearchResult {
   stoppedBy: 'max-trials' | 'time-budget' | 'interrupted'
   elapsedMs: number
 }
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+const formatWeight = (w: number): string => String(Number(w.toFixed(3)))
 
 /** Row fractions of the rungs, cheapest first, always ending at 1; rungs too small to learn from are skipped. */
 export function rungFractions(trainRows: number, strategy: Strategy): number[] {
@@ -155,6 +174,11 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   scheduleBudget()
 
   const full: { result: TrialResult; index: number }[] = []
+  // Out-of-fold scores of the full trials that may join an ensemble (the best ones; the rest are dropped).
+  const oofs = new Map<TrialResult, Float64Array>()
+  const ensembleOn = options.ensemble !== false
+  /** Fit time on all training rows, from a row's fold fits. */
+  const refitMs = (r: TrialResult): number => (r.trainMs / folds.length) * (useHoldout ? 1.25 : options.folds / (options.folds - 1))
   const failed: SearchResult['trialsFailed'] = []
   let screened = 0
   let done = 0
@@ -186,13 +210,19 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       indices.map(async (index) => {
         const spec = { ...config(index), rowFraction: fraction, subsampleSeed: Random.derive(options.seed, 0x5ab, rung) }
         try {
-          const result = await pool.run(spec)
+          const { result, oof } = await pool.run(spec)
           done++
           if (fraction === 1) {
             full.push({ result, index })
-            const leader = full.reduce((a, b) => (rankKey(b.result) < rankKey(a.result) || (rankKey(b.result) === rankKey(a.result) && b.index < a.index) ? b : a))
-            best = leader.result
-            refitReserveMs = (best.trainMs / folds.length) * (useHoldout ? 1.25 : options.folds / (options.folds - 1)) * 1.3
+            const ranked = [...full].sort((a, b) => rankKey(a.result) - rankKey(b.result) || a.index - b.index)
+            best = ranked[0].result
+            if (ensembleOn && oof) {
+              oofs.set(result, oof)
+              for (const f of ranked.slice(ENSEMBLE_CANDIDATES)) oofs.delete(f.result)
+            }
+            // Time kept for refitting on all rows: the best model, and (capped) the next two for an ensemble.
+            const extra = ensembleOn ? ranked.slice(1, 3).reduce((ms, f) => ms + refitMs(f.result), 0) * 1.3 : 0
+            refitReserveMs = refitMs(best) * 1.3 + (budget === null ? 0 : Math.min(extra, 0.2 * budget))
             scheduleBudget()
           }
           options.onTrial?.({ done, planned, elapsedMs: elapsed(), budgetMs: budget, trial: result, rowFraction: fraction, best })
@@ -254,18 +284,80 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   }
 
   full.sort((a, b) => a.index - b.index)
-  const leaderboard = rankTrials(target.task, target.name, options.metric, full.map((f) => f.result))
-  const winner = selectWinner(leaderboard, useHoldout ? 1 : options.folds, options.selection ?? 'one-se')
-  leaderboard.winner = winner.row?.modelId
+  const singles = rankTrials(target.task, target.name, options.metric, full.map((f) => f.result))
+  const single = selectWinner(singles, useHoldout ? 1 : options.folds, options.selection ?? 'one-se')
+  let ensemble: { row: TrialResult; selection: EnsembleSelection } | null = null
+  if (ensembleOn && !options.signal?.aborted) {
+    const layout = {
+      task: target.task,
+      outputs: target.task === 'regression' ? 1 : target.classes!.length,
+      y: concat(folds.map((fold) => targetsOf(target, fold.valid))),
+      foldStart: folds.reduce((starts, fold) => [...starts, starts.at(-1)! + fold.valid.length], [0]),
+    }
+    const candidates = singles.rows.slice(0, ENSEMBLE_CANDIDATES).flatMap((row) => {
+      const oof = oofs.get(full.find((f) => f.result.modelId === row.modelId)!.result)
+      return oof ? [{ row, oof }] : []
+    })
+    const selection = selectEnsemble(candidates, layout, options.metric)
+    const bestSingle = singles.rows[0]
+    if (selection && bestSingle && sign * selection.score < sign * bestSingle.score) {
+      const members = selection.members
+      ensemble = {
+        selection,
+        row: {
+          modelId: 'ensemble_1',
+          family: 'ensemble',
+          params: { weights: Object.fromEntries(members.map((m) => [m.row.modelId, m.weight])) },
+          score: selection.score,
+          scoreStd: selection.scoreStd,
+          foldScores: selection.foldScores,
+          metrics: selection.metrics,
+          trainMs: members.reduce((ms, m) => ms + m.row.trainMs, 0),
+          predictUsPerRow: members.reduce((us, m) => us + m.row.predictUsPerRow, 0),
+          sizeBytes: members.reduce((n, m) => n + m.row.sizeBytes, 0),
+          seed: options.seed,
+        },
+      }
+    }
+  }
+  const leaderboard = ensemble ? rankTrials(target.task, target.name, options.metric, [...full.map((f) => f.result), ensemble.row]) : singles
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
+  const refit = (row: TrialResult): Promise<ModelIR> => {
+    const family = row.family as Family
+    const params = family === 'random_forest' ? { ...row.params, workers: availableParallelism() } : family === 'mlp' ? { ...row.params, threads: availableParallelism() } : row.params
+    return fitModel(LEARNERS[family], table, target, all, params, { modelId: row.modelId, seed: row.seed })
+  }
+  const fitsInBudget = (row: TrialResult): boolean => budget === null || elapsed() + refitMs(row) * 1.2 <= budget
+  const refits = new Map<string, ModelIR>()
+  let winner: Winner = { ...single, row: single.row && leaderboard.rows.find((r) => r.modelId === single.row!.modelId) }
   const models: ModelIR[] = []
-  const refits = winner.row ? [winner.row, ...leaderboard.rows.filter((r) => r !== winner.row)].slice(0, options.keep) : []
-  for (const row of refits) {
-    // The winner is always refit on all rows; the runners-up only while the budget allows.
-    if (models.length > 0 && budget !== null && elapsed() + (row.trainMs / folds.length) * 1.5 > budget) break
-    if (models.length > 0 && options.signal?.aborted) break
-    const params = row.family === 'random_forest' ? { ...row.params, workers: availableParallelism() } : row.family === 'mlp' ? { ...row.params, threads: availableParallelism() } : row.params
-    models.push(await fitModel(LEARNERS[row.family], table, target, all, params, { modelId: row.modelId, seed: row.seed }))
+  if (ensemble) {
+    // The members, heaviest first, each only while the budget allows; all of them or no ensemble.
+    const members = [...ensemble.selection.members].sort((a, b) => b.weight - a.weight)
+    for (const m of members) {
+      if (!fitsInBudget(m.row) || options.signal?.aborted) break
+      refits.set(m.row.modelId, await refit(m.row))
+    }
+    const row = leaderboard.rows.find((r) => r.modelId === ensemble!.row.modelId)!
+    if (members.every((m) => refits.has(m.row.modelId))) {
+      const parts = ensemble.selection.members.map((m) => ({ ir: refits.get(m.row.modelId)!, weight: m.weight }))
+      models.push(buildEnsemble(parts, row.modelId, row.params))
+      winner = { row, reason: `an ensemble of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) beats the best single model, ${singles.rows[0].modelId} (${options.metric} ${singles.rows[0].score.toPrecision(4)})` }
+    } else {
+      winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget; ${winner.reason}` }
+    }
+  }
+  leaderboard.winner = winner.row?.modelId
+  if (winner.row && winner.row !== leaderboard.rows[0]) leaderboard.winnerReason = winner.reason
+  // The winner is always refit on all rows; the runners-up only while the budget allows.
+  const others = winner.row ? leaderboard.rows.filter((r) => r !== winner.row && r.family !== 'ensemble') : []
+  if (winner.row && winner.row.family !== 'ensemble') others.unshift(winner.row)
+  for (const ir of refits.values()) if (!models.includes(ir) && models.length > 0) models.push(ir)
+  for (const row of others) {
+    if (models.length >= Math.max(options.keep, 1 + refits.size)) break
+    if (models.some((m) => m.modelId === row.modelId)) continue
+    if (models.length > 0 && (!fitsInBudget(row) || options.signal?.aborted)) break
+    models.push(refits.get(row.modelId) ?? (await refit(row)))
   }
   return {
     leaderboard,

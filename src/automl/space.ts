@@ -8,6 +8,7 @@ import { decisionTree, randomForest } from '../learners/trees.js'
 import { logisticRegression } from '../learners/linear.js'
 import { mlp } from '../learners/mlp.js'
 import { Random } from '../learners/random.js'
+import type { RowFamily } from './trial.js'
 
 export const LEARNERS: Record<Family, Learner<object>> = {
   decision_tree: decisionTree as unknown as Learner<object>,
@@ -64,7 +65,9 @@ export function sampleParams(family: Family, task: Task, trialOfFamily: number, 
 }
 
 /** The params a leaderboard shows for a family (the ones the search varies). */
-export function keyParams(family: Family, params: Record<string, unknown>): Record<string, unknown> {
+export function keyParams(family: RowFamily, params: Record<string, unknown>): Record<string, unknown> {
+  // An ensemble's params are its members' weights.
+  if (family === 'ensemble') return params
   const keys: Record<Family, string[]> = {
     decision_tree: ['maxDepth', 'minSamplesLeaf', 'maxFeatures', 'criterion', 'classWeight'],
     random_forest: ['nTrees', 'maxDepth', 'minSamplesLeaf', 'maxFeatures', 'maxSamples', 'classWeight'],

@@ -6,7 +6,7 @@ import { workerScriptUrl } from '../worker-url.js'
 import type { MetricName } from './metrics.js'
 import type { Fold } from './split.js'
 import type { TrialWorkerMessage } from './trial-worker.js'
-import type { TrialResult, TrialSpec } from './trial.js'
+import type { TrialOutcome, TrialResult, TrialSpec } from './trial.js'
 
 /** A trial cut off by the time budget or an interrupt: its worker was stopped mid-fit. */
 export class TrialCutOff extends Error {
@@ -24,7 +24,7 @@ function sharedTable(table: Table): Table {
 }
 
 interface Pending {
-  resolve: (r: TrialResult) => void
+  resolve: (r: TrialOutcome) => void
   reject: (e: Error) => void
 }
 
@@ -56,11 +56,11 @@ export class TrialPool {
   private spawn(): Slot {
     const worker = new Worker(workerScriptUrl('automl/trial-worker'))
     const slot: Slot = { worker, busy: null }
-    worker.on('message', (msg: { id: number; result?: TrialResult; error?: string; stack?: string }) => {
+    worker.on('message', (msg: { id: number; result?: TrialResult; oof?: Float64Array | null; error?: string; stack?: string }) => {
       const busy = slot.busy
       if (!busy || busy.id !== msg.id) return
       slot.busy = null
-      if (msg.result) busy.resolve(msg.result)
+      if (msg.result) busy.resolve({ result: msg.result, oof: msg.oof ?? null })
       else {
         const err = new Error(msg.error)
         err.stack = msg.stack
@@ -77,9 +77,9 @@ export class TrialPool {
     return slot
   }
 
-  run(spec: TrialSpec): Promise<TrialResult> {
+  run(spec: TrialSpec): Promise<TrialOutcome> {
     if (this.closed) return Promise.reject(new TrialCutOff())
-    return new Promise<TrialResult>((resolve, reject) => {
+    return new Promise<TrialOutcome>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, spec, pending: { resolve, reject } })
       this.pump()
     })

@@ -19,7 +19,7 @@ parentPort!.on('message', (msg: TrialWorkerMessage) => {
   }
   const { table, target, folds, metric } = context!
   runTrial(table, target, folds, msg.spec, metric).then(
-    (result) => parentPort!.postMessage({ id: msg.id, result }),
+    ({ result, oof }) => parentPort!.postMessage({ id: msg.id, result, oof }, oof ? [oof.buffer as ArrayBuffer] : []),
     (err: Error) => parentPort!.postMessage({ id: msg.id, error: err.message, stack: err.stack }),
   )
 })

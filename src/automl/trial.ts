@@ -9,10 +9,13 @@ import { computeMetrics, type MetricName } from './metrics.js'
 import { LEARNERS } from './space.js'
 import type { Fold } from './split.js'
 
+/** A leaderboard row's family: a learner's, or an ensemble of trials. */
+export type RowFamily = Family | 'ensemble'
+
 /** One finished trial: a family and params, scored by cross-validation through the IR evaluator. */
 export interface TrialResult {
   modelId: string
-  family: Family
+  family: RowFamily
   params: Record<string, unknown>
   /** Ranking metric: mean and standard deviation over the folds. */
   score: number
@@ -61,8 +64,18 @@ export function subsampleRows(rows: Int32Array, fraction: number, seed: number):
   return sub
 }
 
+/**
+ * A finished trial and, when it was fitted on all rows of each fold, its out-of-fold scores: each fold's
+ * validation rows scored by the model fitted without them, folds one after another (n x outputs,
+ * row-major), what ensemble selection blends.
+ */
+export interface TrialOutcome {
+  result: TrialResult
+  oof: Float64Array | null
+}
+
 /** Fits the trial on each fold, scores the fold's validation rows with the IR evaluator, and averages. */
-export async function runTrial(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, metric: MetricName, signal?: AbortSignal): Promise<TrialResult> {
+export async function runTrial(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, metric: MetricName, signal?: AbortSignal): Promise<TrialOutcome> {
   const learner = LEARNERS[spec.family]
   const perFold: Record<string, number>[] = []
   let trainMs = 0
@@ -70,6 +83,10 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   let predictRows = 0
   let sizeBytes = 0
   const nClasses = target.classes?.length ?? 0
+  const full = (spec.rowFraction ?? 1) >= 1
+  const outputs = target.task === 'regression' ? 1 : nClasses
+  const oof = full ? new Float64Array(folds.reduce((n, fold) => n + fold.valid.length, 0) * outputs) : null
+  let at = 0
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]
     const train = subsampleRows(fold.train, spec.rowFraction ?? 1, Random.derive(spec.subsampleSeed ?? 0, f))
@@ -80,6 +97,10 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
     const p0 = performance.now()
     const scores = compileModel(ir).scoreTable(table, tableRowsOf(target, fold.valid))
     predictMs += performance.now() - p0
+    if (oof) {
+      oof.set(scores, at)
+      at += scores.length
+    }
     predictRows += fold.valid.length
     perFold.push(computeMetrics(target.task, scores, targetsOf(target, fold.valid), nClasses))
   }
@@ -88,7 +109,7 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   const values = perFold.map((m) => m[metric])
   const mean = metrics[metric]
   const std = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : 0
-  return {
+  const result: TrialResult = {
     modelId: spec.modelId,
     family: spec.family,
     params: spec.params,
@@ -101,4 +122,5 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
     sizeBytes,
     seed: spec.seed,
   }
+  return { result, oof }
 }

@@ -4,7 +4,7 @@ import { formatNumber, renderTable } from './text-table.js'
 
 function paramsText(params: Record<string, unknown>): string {
   return Object.entries(params)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('x') : String(v)}`)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('x') : typeof v === 'object' && v !== null ? Object.entries(v).map(([a, b]) => `${a}:${formatNumber(b as number, 3)}`).join(',') : String(v)}`)
     .join(' ')
 }
 
@@ -26,5 +26,5 @@ export function renderLeaderboard(board: Leaderboard): string {
   ])
   const right = header.map((_, j) => j !== 1 && j !== 2 && j !== header.length - 1)
   const table = renderTable(header, rows, right)
-  return winner === board.rows[0]?.modelId ? table : `${table}\n* the winner: a linear model within one standard error of the best score`
+  return winner === board.rows[0]?.modelId ? table : `${table}\n* the winner: ${board.winnerReason ?? 'a linear model within one standard error of the best score'}`
 }

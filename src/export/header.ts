@@ -25,6 +25,9 @@ function paramText(value: unknown): string | null {
 
 /** The params the leaderboard shows for the family; all simple params for a family this version does not know. */
 function keyParamsText(ir: ModelIR): string {
+  if (ir.model?.type === 'ensemble' && Array.isArray(ir.model.members)) {
+    return `of ${ir.model.members.map((m) => `${m?.modelId} (${m?.family}, weight ${typeof m?.weight === 'number' ? Number(m.weight.toPrecision(3)) : '?'})`).join(', ')}`
+  }
   const params = ir.params ?? {}
   const shown = (FAMILIES as readonly string[]).includes(ir.family) ? keyParams(ir.family as Family, params) : params
   const parts = Object.entries(shown).flatMap(([k, v]) => {

@@ -75,14 +75,14 @@ export function chooseLayout(body: MemberBodyIR, choice: LayoutChoice = 'auto'):
 }
 
 /** One line for messages and headers: what form the model was printed in and why. */
-export function describeLayout(body: MemberBodyIR, layout: Layout): string {
+export function describeLayout(body: MemberBodyIR, layout: Layout, brief = false): string {
   const size = modelSize(body)
   if (body.type === 'trees') {
     const what = `${body.trees.length} tree${body.trees.length === 1 ? '' : 's'}, ${size.units} nodes, depth ${size.depth}`
-    return layout === 'readable'
-      ? `nested ifs (${what})`
+    return layout === 'readable' || brief
+      ? `${layout === 'readable' ? 'nested ifs' : 'compact arrays'} (${what})`
       : `compact arrays (${what}; nested ifs up to ${READABLE_MAX_NODES} nodes, or one tree up to ${SINGLE_TREE_MAX_UNITS} splits + leaf values)`
   }
   const what = `${size.units} weights`
-  return layout === 'readable' ? `unrolled sums (${what})` : `weight arrays and loops (${what}; unrolled up to ${READABLE_MAX_WEIGHTS})`
+  return layout === 'readable' ? `unrolled sums (${what})` : brief ? `weight arrays (${what})` : `weight arrays and loops (${what}; unrolled up to ${READABLE_MAX_WEIGHTS})`
 }

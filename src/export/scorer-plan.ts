@@ -276,7 +276,7 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
     layout: model.layout,
     layoutText:
       model.kind === 'ensemble'
-        ? `an ensemble of ${model.members.length} models (${model.members.map((m, i) => `${m.modelId}: ${describeLayout((body as Extract<ModelBodyIR, { type: 'ensemble' }>).members[i].model, m.model.layout)}`).join('; ')})`
+        ? `an ensemble of ${model.members.length} models (${model.members.map((m, i) => `${m.modelId}: ${describeLayout((body as Extract<ModelBodyIR, { type: 'ensemble' }>).members[i].model, m.model.layout, true)}`).join('; ')})`
         : describeLayout(body as MemberBodyIR, model.layout),
     helpers: RUNTIME_HELPERS.filter((h) => helpers.has(h)),
     warnings:
@@ -359,9 +359,11 @@ function planEnsemble(
     if (typeof m !== 'object' || m === null) check.fail(at, 'is not an object')
     const offset = check.int(m.offset, `${at}.offset`, 0, width)
     const memberWidth = check.int(m.width, `${at}.width`, 0, width - offset)
-    const memberSteps = steps
-      .filter((s) => s.offset >= offset && s.offset < offset + memberWidth)
-      .map((s) => ({ ...s, offset: s.offset - offset }))
+    const stepWidth = (s: PlanStep): number => (s.kind === 'onehot' ? s.width : 1)
+    const inside = steps.filter((s) => s.offset + stepWidth(s) > offset && s.offset < offset + memberWidth)
+    const straddling = inside.find((s) => s.offset < offset || s.offset + stepWidth(s) > offset + memberWidth)
+    if (straddling) check.fail(at, `reads features ${offset}..${offset + memberWidth - 1}, which cut the features of column ${JSON.stringify(straddling.column)} in two`)
+    const memberSteps = inside.map((s) => ({ ...s, offset: s.offset - offset }))
     const model = check.obj(m.model, `${at}.model`) as unknown as MemberBodyIR
     if ((model as { type?: unknown }).type === 'ensemble') check.fail(`${at}.model.type`, 'is "ensemble" (an ensemble member is a single model)')
     return {

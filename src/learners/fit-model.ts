@@ -1,7 +1,7 @@
 import type { Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
 import { fitPipeline, inputColumnsOf, type PipelineOptions, DEFAULT_PIPELINE_OPTIONS } from '../features/pipeline.js'
-import { IR_FORMAT, IR_VERSION, type FeaturePipelineIR, type InputColumn, type ModelIR } from '../ir/model.js'
+import { IR_FORMAT, MODEL_IR_VERSION, type FeaturePipelineIR, type InputColumn, type ModelIR } from '../ir/model.js'
 import { tableRowsOf, targetsOf, type Learner } from './learner.js'
 
 export interface FitModelOptions {
@@ -53,7 +53,7 @@ export async function fitModel<P extends object>(
   )
   return {
     format: IR_FORMAT,
-    version: IR_VERSION,
+    version: MODEL_IR_VERSION,
     modelId: options.modelId,
     family: learner.family,
     params: params as Record<string, unknown>,

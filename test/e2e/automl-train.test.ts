@@ -15,9 +15,10 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(first.status).toBe(0)
     const out = JSON.parse(first.stdout)
     expect(out).toMatchObject({ runDir: join(dir, 'a'), task: 'binary', target: 'failure', metric: 'auc' })
-    expect(out.leaderboard).toHaveLength(5)
+    // Five trials, and the ensemble of the best of them, which beats them all on this table.
+    expect(out.leaderboard).toHaveLength(6)
     const families = new Set(out.leaderboard.map((r: { family: string }) => r.family))
-    expect(families).toEqual(new Set(['decision_tree', 'random_forest', 'logistic_regression', 'mlp']))
+    expect(families).toEqual(new Set(['decision_tree', 'random_forest', 'logistic_regression', 'mlp', 'ensemble']))
     const scores = out.leaderboard.map((r: { score: number }) => r.score)
     expect([...scores].sort((a, b) => b - a)).toEqual(scores)
     for (const row of out.leaderboard) {
@@ -25,13 +26,19 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
       expect(row.score).toBeGreaterThan(0.5)
       expect(Object.keys(row.metrics).sort()).toEqual(['accuracy', 'auc', 'aucpr', 'f1', 'logloss'])
     }
-    // The winner is rank 1 unless a simpler family is within one standard error of it (--selection one-se).
-    const winnerRow = out.leaderboard.find((r: { modelId: string }) => r.modelId === out.winner.modelId)
-    expect(out.winner).toMatchObject({ family: winnerRow.family, modelPath: join(dir, 'a', 'model.json') })
+    const ensembleRow = out.leaderboard[0]
+    expect(ensembleRow).toMatchObject({ rank: 1, modelId: 'ensemble_1', family: 'ensemble' })
+    const weights = Object.entries(ensembleRow.params.weights as Record<string, number>)
+    expect(weights.length).toBeGreaterThanOrEqual(2)
+    expect(weights.reduce((sum, [, w]) => sum + w, 0)).toBeCloseTo(1, 12)
+    expect(out.winner).toMatchObject({ modelId: 'ensemble_1', family: 'ensemble', modelPath: join(dir, 'a', 'model.json') })
     expect(JSON.parse(readFileSync(join(dir, 'a', 'leaderboard.json'), 'utf8')).winner).toBe(out.winner.modelId)
 
+    // model.json holds the ensemble of its members refit on all rows; each member is saved too.
     const model = await loadModel(out.winner.modelPath)
     expect(model.modelId).toBe(out.winner.modelId)
+    expect(model.model.type === 'ensemble' && model.model.members.map((m) => [m.modelId, m.weight])).toEqual(weights)
+    for (const [id] of weights) expect((await loadModel(join(dir, 'a', 'models', `${id}.json`))).modelId).toBe(id)
     expect(model.training).toMatchObject({ rows: 5000, metric: 'auc' })
     expect(model.training!.fingerprint).toMatch(/^sha256:/)
     for (const f of ['leaderboard.json', 'run.json']) expect(existsSync(join(dir, 'a', f))).toBe(true)
