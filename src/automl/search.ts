@@ -22,6 +22,10 @@ export const REPEAT_CV_UP_TO_ROWS = 1_000
 export const SMALL_TABLE_REPEATS = 3
 /** Successive halving: each rung keeps the best 1/ETA of its trials for the next, ETA times the rows. */
 export const ETA = 3
+/** An ensemble's members are refit only while the run stays within this share of the budget (the goal: within 5%). */
+const ENSEMBLE_BUDGET_EDGE = 1.04
+/** Refit time estimates are multiplied by this when planning an ensemble (fit times vary from fold to full rows). */
+const REFIT_MARGIN = 1.5
 /** A cheap rung must still fit on at least this many rows per fold, or it is skipped. */
 const MIN_RUNG_ROWS = 400
 
@@ -222,7 +226,8 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
             }
             // Time kept for refitting on all rows: the best model, and (capped) the next two for an ensemble.
             const extra = ensembleOn ? ranked.slice(1, 3).reduce((ms, f) => ms + refitMs(f.result), 0) * 1.3 : 0
-            refitReserveMs = refitMs(best) * 1.3 + (budget === null ? 0 : Math.min(extra, 0.2 * budget))
+            // Plus a little for stopping the workers and selecting the ensemble.
+            refitReserveMs = refitMs(best) * 1.3 + (budget === null ? 0 : Math.min(extra, 0.2 * budget) + (ensembleOn ? Math.min(0.02 * budget, 1000) : 0))
             scheduleBudget()
           }
           options.onTrial?.({ done, planned, elapsedMs: elapsed(), budgetMs: budget, trial: result, rowFraction: fraction, best })
@@ -298,7 +303,18 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       const oof = oofs.get(full.find((f) => f.result.modelId === row.modelId)!.result)
       return oof ? [{ row, oof }] : []
     })
-    const selection = selectEnsemble(candidates, layout, options.metric)
+    // Only members whose refits fit in what is left of the budget (with a margin, as estimates vary): if
+    // the picks would not, the costliest one leaves the candidates and selection runs again.
+    const left = (): number => (budget === null ? Infinity : budget * ENSEMBLE_BUDGET_EDGE - elapsed())
+    let pool = candidates.filter((c) => refitMs(c.row) * REFIT_MARGIN <= left())
+    let selection: EnsembleSelection | null = null
+    for (let attempt = 0; attempt < 3 && pool.length >= 2; attempt++) {
+      selection = selectEnsemble(pool, layout, options.metric)
+      if (!selection || selection.members.reduce((ms, m) => ms + refitMs(m.row) * REFIT_MARGIN, 0) <= left()) break
+      const costliest = selection.members.reduce((a, b) => (refitMs(b.row) > refitMs(a.row) ? b : a))
+      pool = pool.filter((c) => c.row !== costliest.row)
+      selection = null
+    }
     const bestSingle = singles.rows[0]
     if (selection && bestSingle && sign * selection.score < sign * bestSingle.score) {
       const members = selection.members
@@ -327,7 +343,9 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     const params = family === 'random_forest' ? { ...row.params, workers: availableParallelism() } : family === 'mlp' ? { ...row.params, threads: availableParallelism() } : row.params
     return fitModel(LEARNERS[family], table, target, all, params, { modelId: row.modelId, seed: row.seed })
   }
-  const fitsInBudget = (row: TrialResult): boolean => budget === null || elapsed() + refitMs(row) * 1.2 <= budget
+  // The budget's edge for a refit that may start: the run must end within 5% of the budget, and an
+  // estimate is only an estimate, so 2% over is the most a refit may plan for.
+  const fitsInBudget = (row: TrialResult): boolean => budget === null || elapsed() + refitMs(row) * 1.2 <= budget * 1.02
   const refits = new Map<string, ModelIR>()
   let winner: Winner = { ...single, row: single.row && leaderboard.rows.find((r) => r.modelId === single.row!.modelId) }
   const models: ModelIR[] = []
@@ -335,7 +353,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     // The members, heaviest first, each only while the budget allows; all of them or no ensemble.
     const members = [...ensemble.selection.members].sort((a, b) => b.weight - a.weight)
     for (const m of members) {
-      if (!fitsInBudget(m.row) || options.signal?.aborted) break
+      if ((budget !== null && elapsed() + refitMs(m.row) * 1.2 > budget * ENSEMBLE_BUDGET_EDGE) || options.signal?.aborted) break
       refits.set(m.row.modelId, await refit(m.row))
     }
     const row = leaderboard.rows.find((r) => r.modelId === ensemble!.row.modelId)!
@@ -344,7 +362,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       models.push(buildEnsemble(parts, row.modelId, row.params))
       winner = { row, reason: `an ensemble of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) beats the best single model, ${singles.rows[0].modelId} (${options.metric} ${singles.rows[0].score.toPrecision(4)})` }
     } else {
-      winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget; ${winner.reason}` }
+      winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget, so the best single model: ${winner.reason}` }
     }
   }
   leaderboard.winner = winner.row?.modelId

@@ -4,6 +4,7 @@ import { chooseLayout, READABLE_MAX_DEPTH, READABLE_MAX_NODES, READABLE_MAX_WEIG
 import { planScorer } from '../../../src/export/scorer-plan.js'
 import { checkScorerName, defaultScorerName, exportScorer } from '../../../src/export/scorer.js'
 import { importPathOf, resolveLang, writeScorer } from '../../../src/export/write-scorer.js'
+import { buildEnsemble } from '../../../src/ir/ensemble.js'
 import { ModelFileError } from '../../../src/ir/io.js'
 import type { FlatTree, ModelIR } from '../../../src/ir/model.js'
 import { UsageError, UserError } from '../../../src/errors.js'
@@ -109,6 +110,21 @@ describe('a damaged or hostile model file is refused with one line, never printe
         expect((err as Error).message).toMatch(/^run\/model\.json: /)
         expect((err as Error).message).not.toContain('\n')
       }
+    })
+  }
+
+  const ensembleCases: [string, (members: Record<string, unknown>[]) => void, RegExp][] = [
+    ['an ensemble member past the features', (m) => (m[1].offset = 5), /model\.members\[1\]\.offset is 5, not an integer in 0\.\.2/],
+    ['code in a member weight', (m) => (m[0].weight = '1; process.exit(1)'), /model\.members\[0\]\.weight is "1; process\.exit\(1\)", not a number/],
+    ['an ensemble inside an ensemble', (m) => (m[0].model = { type: 'ensemble', members: [] }), /model\.members\[0\]\.model\.type is "ensemble" \(an ensemble member is a single model\)/],
+    ['a damaged member tree', (m) => ((m[1].model as { trees: FlatTree[] }).trees[0].left[0] = 99), /model\.members\[1\]\.model\.trees\[0\]\.left\[0\] is 99, not an integer in -1\.\.2/],
+  ]
+  for (const [what, damage, message] of ensembleCases) {
+    it(what, () => {
+      const ir = buildEnsemble([{ ir: treeIr([fullTree(1)]), weight: 0.5 }, { ir: treeIr([fullTree(1)]), weight: 0.5 }], 'e')
+      damage((ir.model as unknown as { members: Record<string, unknown>[] }).members)
+      expect(() => planScorer(ir, { source: 'run/model.json' })).toThrow(ModelFileError)
+      expect(() => planScorer(ir, { source: 'run/model.json' })).toThrow(message)
     })
   }
 

@@ -117,7 +117,7 @@ describe('IR as JSON', () => {
     await expect(loadModel(`${dir}/missing.json`)).rejects.toThrow(/model file not found/)
     await expect(loadModel(writeFixture(dir, 'bad.json', '{oops'))).rejects.toThrow(/not valid JSON/)
     await expect(loadModel(writeFixture(dir, 'other.json', '{"a":1}'))).rejects.toThrow(/not an mlkafka model/)
-    await expect(loadModel(writeFixture(dir, 'future.json', JSON.stringify({ ...treeModel(), version: 99 })))).rejects.toThrow(/newer than this mlkafka reads \(1\)\. Upgrade mlkafka/)
+    await expect(loadModel(writeFixture(dir, 'future.json', JSON.stringify({ ...treeModel(), version: 99 })))).rejects.toThrow(/newer than this mlkafka reads \(2\)\. Upgrade mlkafka/)
   })
 })
 

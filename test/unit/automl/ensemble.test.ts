@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest'
+import { metricOf, selectEnsemble, type EnsembleCandidate, type OofLayout } from '../../../src/automl/ensemble.js'
+import { computeMetrics, METRICS_BY_TASK } from '../../../src/automl/metrics.js'
+import type { TrialResult } from '../../../src/automl/trial.js'
+import { Random } from '../../../src/learners/random.js'
+
+const row = (modelId: string, score: number): TrialResult => ({
+  modelId,
+  family: 'mlp',
+  params: {},
+  score,
+  scoreStd: 0,
+  foldScores: [],
+  metrics: {},
+  trainMs: 1,
+  predictUsPerRow: 1,
+  sizeBytes: 1,
+  seed: 1,
+})
+
+/** A regression target and 5 folds of 200 rows each. */
+function regression(n = 1000): { layout: OofLayout; truth: Float64Array; random: Random } {
+  const random = new Random(3)
+  const y = Float64Array.from({ length: n }, () => random.normal() * 3)
+  return { layout: { task: 'regression', outputs: 1, y, foldStart: [0, 200, 400, 600, 800, 1000] }, truth: y, random }
+}
+
+function candidate(id: string, layout: OofLayout, oof: Float64Array): EnsembleCandidate {
+  const rmse = Math.sqrt(oof.reduce((s, p, i) => s + (p - layout.y[i]) ** 2, 0) / oof.length)
+  return { row: row(id, rmse), oof }
+}
+
+describe('ensemble selection', () => {
+  it('blends two models with independent errors, about evenly, into a better score than either', () => {
+    const { layout, truth, random } = regression()
+    const a = candidate('a', layout, truth.map((t) => t + random.normal()))
+    const b = candidate('b', layout, truth.map((t) => t + random.normal()))
+    const c = candidate('c', layout, truth.map((t) => t + 3 * random.normal()))
+    const sel = selectEnsemble([a, b, c].sort((x, y) => x.row.score - y.row.score), layout, 'rmse')!
+    expect(sel).not.toBeNull()
+    const weights = Object.fromEntries(sel.members.map((m) => [m.row.modelId, m.weight]))
+    expect(weights.a).toBeGreaterThan(0.3)
+    expect(weights.b).toBeGreaterThan(0.3)
+    expect(sel.members.reduce((s, m) => s + m.weight, 0)).toBeCloseTo(1, 12)
+    expect(sel.score).toBeLessThan(Math.min(a.row.score, b.row.score) * 0.8)
+    expect(sel.foldScores).toHaveLength(5)
+    expect(sel.metrics.rmse).toBe(sel.score)
+  })
+
+  it('gives no ensemble when one model alone is best, or there is only one', () => {
+    const { layout, truth, random } = regression()
+    const exact = candidate('exact', layout, Float64Array.from(truth))
+    const noisy = candidate('noisy', layout, truth.map((t) => t + random.normal()))
+    expect(selectEnsemble([exact, noisy], layout, 'rmse')).toBeNull()
+    expect(selectEnsemble([noisy], layout, 'rmse')).toBeNull()
+  })
+
+  it('maximizes metrics where higher is better (AUC)', () => {
+    const random = new Random(9)
+    const n = 600
+    const y = Float64Array.from({ length: n }, () => (random.next() < 0.4 ? 1 : 0))
+    const layout: OofLayout = { task: 'binary', outputs: 2, y, foldStart: [0, 200, 400, 600] }
+    const probs = (noise: number): Float64Array => {
+      const out = new Float64Array(n * 2)
+      for (let i = 0; i < n; i++) {
+        const p = 1 / (1 + Math.exp(-(2 * (y[i] - 0.5) + noise * random.normal())))
+        out[2 * i] = 1 - p
+        out[2 * i + 1] = p
+      }
+      return out
+    }
+    const cands = ['a', 'b'].map((id) => {
+      const oof = probs(1.5)
+      return { row: row(id, metricOf('binary', 'auc', oof, y, 2)), oof }
+    })
+    const sel = selectEnsemble(cands, layout, 'auc')!
+    expect(sel.members).toHaveLength(2)
+    expect(sel.score).toBeGreaterThan(Math.max(...cands.map((c) => c.row.score)))
+  })
+
+  it('metricOf is computeMetrics, one metric at a time', () => {
+    const random = new Random(4)
+    for (const task of ['binary', 'multiclass', 'regression'] as const) {
+      const k = task === 'binary' ? 2 : task === 'multiclass' ? 3 : 1
+      const n = 300
+      const y = Float64Array.from({ length: n }, () => (task === 'regression' ? random.normal() : random.int(k)))
+      const scores = new Float64Array(n * k)
+      for (let i = 0; i < n; i++) {
+        if (k === 1) scores[i] = y[i] + random.normal()
+        else {
+          let sum = 0
+          for (let j = 0; j < k; j++) sum += scores[i * k + j] = random.next() + (j === y[i] ? 0.5 : 0)
+          for (let j = 0; j < k; j++) scores[i * k + j] /= sum
+        }
+      }
+      const all = computeMetrics(task, scores, y, k)
+      for (const metric of METRICS_BY_TASK[task]) expect(metricOf(task, metric, scores, y, k), `${task} ${metric}`).toBe(all[metric])
+    }
+  })
+})
