@@ -150,6 +150,10 @@ export default class AutomlTrain extends BaseCommand {
       options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, repeats: result.validation.repeats, selection: flags.selection, ensemble: flags.ensemble, validation: flags.validation },
     })
     const winner = result.winner.row!
+    // Next to an ensemble winner: the best single model, when it was refit and saved.
+    const singleId = result.leaderboard.singleWinner
+    const singleRow = singleId !== undefined && result.models.some((m) => m.modelId === singleId) ? result.leaderboard.rows.find((r) => r.modelId === singleId) : undefined
+    const single = singleRow ? { modelId: singleRow.modelId, family: singleRow.family, modelPath: join(runDir, 'models', `${singleRow.modelId}.json`) } : undefined
     // Interrupted runs still write their results, and say so in the exit code.
     if (result.stoppedBy === 'interrupted') process.exitCode = 130
     if (!this.jsonEnabled()) {
@@ -161,6 +165,7 @@ export default class AutomlTrain extends BaseCommand {
       const why = winner.rank === 1 && winner.family !== 'ensemble' ? '' : `; ${winner.rank === 1 ? '' : `rank ${winner.rank}, `}${result.winner.reason}`
       this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${by}${why}`)
       this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows); leaderboard and run files in ${runDir}/`)
+      if (single) this.log(`best single model: ${single.modelId} (${single.family}), ${metric} ${singleRow!.score.toPrecision(4)}: ${single.modelPath}, a smaller and faster scorer`)
       this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)
     }
     if (guided && result.stoppedBy !== 'interrupted') await offerExport(modelPath, runDir, (line) => this.log(line))
@@ -172,6 +177,7 @@ export default class AutomlTrain extends BaseCommand {
       metric,
       leaderboard: leaderboardJson(result.leaderboard),
       winner: { modelId: winner.modelId, family: winner.family, modelPath },
+      ...(single ? { singleWinner: single } : {}),
     }
   }
 }

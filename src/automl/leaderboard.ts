@@ -16,6 +16,8 @@ export interface Leaderboard {
   winner?: string
   /** Why the winner won, when it is not rank 1. */
   winnerReason?: string
+  /** When an ensemble wins: the single model that wins without it (also refit and kept when the budget allows). */
+  singleWinner?: string
 }
 
 /**

@@ -368,11 +368,17 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   leaderboard.winner = winner.row?.modelId
   if (winner.row && winner.row !== leaderboard.rows[0]) leaderboard.winnerReason = winner.reason
   // The winner is always refit on all rows; the runners-up only while the budget allows.
-  const others = winner.row ? leaderboard.rows.filter((r) => r !== winner.row && r.family !== 'ensemble') : []
+  // Next to an ensemble, the single model that would have won without it (a smaller, faster scorer).
+  const singleRow = single.row ? leaderboard.rows.find((r) => r.modelId === single.row!.modelId) : undefined
+  if (winner.row?.family === 'ensemble' && singleRow) leaderboard.singleWinner = singleRow.modelId
+  const others = winner.row ? leaderboard.rows.filter((r) => r !== winner.row && r !== singleRow && r.family !== 'ensemble') : []
+  if (singleRow && singleRow !== winner.row) others.unshift(singleRow)
   if (winner.row && winner.row.family !== 'ensemble') others.unshift(winner.row)
   for (const ir of refits.values()) if (!models.includes(ir) && models.length > 0) models.push(ir)
+  // Kept: the winner, an ensemble's members and the single winner, then the best others up to `keep`.
+  const keepUpTo = Math.max(options.keep, models.length + (singleRow && !models.some((m) => m.modelId === singleRow.modelId) ? 1 : 0))
   for (const row of others) {
-    if (models.length >= Math.max(options.keep, 1 + refits.size)) break
+    if (models.length >= keepUpTo) break
     if (models.some((m) => m.modelId === row.modelId)) continue
     if (models.length > 0 && (!fitsInBudget(row) || options.signal?.aborted)) break
     models.push(refits.get(row.modelId) ?? (await refit(row)))
