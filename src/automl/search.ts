@@ -6,7 +6,7 @@ import type { ModelIR } from '../ir/model.js'
 import { fitModel } from '../learners/fit-model.js'
 import { targetsOf, type Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
-import { rankTrials, selectWinner, type Leaderboard, type Selection, type Winner } from './leaderboard.js'
+import { rankTrials, selectWinner, type Leaderboard, type LeaderboardRow, type Selection, type Winner } from './leaderboard.js'
 import { higherIsBetter, type MetricName } from './metrics.js'
 import { LEARNERS, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
@@ -96,6 +96,14 @@ export interface SearchResult {
   elapsedMs: number
 }
 
+/** A refit on this thread with every core (when the pool's was cut off at the budget's edge). */
+function refitOn(table: Table, target: TargetData, row: TrialResult): Promise<ModelIR> {
+  const family = row.family as Family
+  const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
+  const params = family === 'random_forest' ? { ...row.params, workers: availableParallelism() } : family === 'mlp' ? { ...row.params, threads: availableParallelism() } : row.params
+  return fitModel(LEARNERS[family], table, target, all, params, { modelId: row.modelId, seed: row.seed })
+}
+
 function concat(parts: Float64Array[]): Float64Array {
   const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0))
   let at = 0
@@ -183,6 +191,12 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const ensembleOn = options.ensemble !== false
   /** Fit time on all training rows, from a row's fold fits. */
   const refitMs = (r: TrialResult): number => (r.trainMs / folds.length) * (useHoldout ? 1.25 : options.folds / (options.folds - 1))
+  /** Wall time to refit rows on the pool's workers (longest first, each to the least loaded worker). */
+  const makespan = (rows: TrialResult[]): number => {
+    const load = new Array<number>(options.workers).fill(0)
+    for (const ms of rows.map(refitMs).sort((a, b) => b - a)) load[load.indexOf(Math.min(...load))] += ms
+    return Math.max(0, ...load)
+  }
   const failed: SearchResult['trialsFailed'] = []
   let screened = 0
   let done = 0
@@ -224,10 +238,12 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
               oofs.set(result, oof)
               for (const f of ranked.slice(ENSEMBLE_CANDIDATES)) oofs.delete(f.result)
             }
-            // Time kept for refitting on all rows: the best model, and (capped) the next two for an ensemble.
-            const extra = ensembleOn ? ranked.slice(1, 3).reduce((ms, f) => ms + refitMs(f.result), 0) * 1.3 : 0
-            // Plus a little for stopping the workers and selecting the ensemble.
-            refitReserveMs = refitMs(best) * 1.3 + (budget === null ? 0 : Math.min(extra, 0.2 * budget) + (ensembleOn ? Math.min(0.02 * budget, 1000) : 0))
+            // Time kept for refitting on all rows, side by side on the workers: the best model, or for an
+            // ensemble the best three (at most a quarter of the budget more), plus a little for stopping
+            // the workers and selecting the ensemble.
+            const alone = refitMs(best) * 1.3
+            refitReserveMs =
+              budget === null ? 0 : ensembleOn ? Math.min(makespan(ranked.slice(0, 3).map((f) => f.result)) * 1.3, alone + 0.25 * budget) + Math.min(0.02 * budget, 1000) : alone
             scheduleBudget()
           }
           options.onTrial?.({ done, planned, elapsedMs: elapsed(), budgetMs: budget, trial: result, rowFraction: fraction, best })
@@ -291,6 +307,8 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   full.sort((a, b) => a.index - b.index)
   const singles = rankTrials(target.task, target.name, options.metric, full.map((f) => f.result))
   const single = selectWinner(singles, useHoldout ? 1 : options.folds, options.selection ?? 'one-se')
+  const deadline = budget === null ? Infinity : budget * ENSEMBLE_BUDGET_EDGE
+  const left = (): number => deadline - elapsed()
   let ensemble: { row: TrialResult; selection: EnsembleSelection } | null = null
   if (ensembleOn && !options.signal?.aborted) {
     const layout = {
@@ -303,14 +321,15 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       const oof = oofs.get(full.find((f) => f.result.modelId === row.modelId)!.result)
       return oof ? [{ row, oof }] : []
     })
-    // Only members whose refits fit in what is left of the budget (with a margin, as estimates vary): if
-    // the picks would not, the costliest one leaves the candidates and selection runs again.
-    const left = (): number => (budget === null ? Infinity : budget * ENSEMBLE_BUDGET_EDGE - elapsed())
-    let pool = candidates.filter((c) => refitMs(c.row) * REFIT_MARGIN <= left())
+    // Only members whose refits (with the single winner's, side by side on the workers) fit in what is
+    // left of the budget, with a margin as estimates vary: if the picks would not, the costliest one
+    // leaves the candidates and selection runs again.
+    const withSingle = (rows: TrialResult[]): TrialResult[] => (single.row && !rows.includes(single.row) ? [...rows, single.row] : rows)
+    let pool = candidates.filter((c) => makespan(withSingle([c.row])) * REFIT_MARGIN <= left())
     let selection: EnsembleSelection | null = null
     for (let attempt = 0; attempt < 3 && pool.length >= 2; attempt++) {
       selection = selectEnsemble(pool, layout, options.metric)
-      if (!selection || selection.members.reduce((ms, m) => ms + refitMs(m.row) * REFIT_MARGIN, 0) <= left()) break
+      if (!selection || makespan(withSingle(selection.members.map((m) => m.row))) * REFIT_MARGIN <= left()) break
       const costliest = selection.members.reduce((a, b) => (refitMs(b.row) > refitMs(a.row) ? b : a))
       pool = pool.filter((c) => c.row !== costliest.row)
       selection = null
@@ -337,52 +356,63 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     }
   }
   const leaderboard = ensemble ? rankTrials(target.task, target.name, options.metric, [...full.map((f) => f.result), ensemble.row]) : singles
-  const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
-  const refit = (row: TrialResult): Promise<ModelIR> => {
-    const family = row.family as Family
-    const params = family === 'random_forest' ? { ...row.params, workers: availableParallelism() } : family === 'mlp' ? { ...row.params, threads: availableParallelism() } : row.params
-    return fitModel(LEARNERS[family], table, target, all, params, { modelId: row.modelId, seed: row.seed })
+  const rowOf = (r: TrialResult | undefined): LeaderboardRow | undefined => (r ? leaderboard.rows.find((x) => x.modelId === r.modelId) : undefined)
+  const singleRow = rowOf(single.row)
+  const refitHere = (row: TrialResult): Promise<ModelIR> => refitOn(table, target, row)
+
+  // Refits run on worker threads like the trials (so their times are the trials' per-fold times, scaled),
+  // side by side; whatever is still running at the budget's edge is cut off.
+  const refitPool = new TrialPool(table, target, folds, options.metric, options.workers)
+  const jobs = new Map<string, Promise<ModelIR>>()
+  const refitOnPool = (row: TrialResult): Promise<ModelIR> => {
+    let job = jobs.get(row.modelId)
+    if (!job) {
+      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: row.params, seed: row.seed })
+      job.catch(() => {}) // awaited (or dropped) below
+      jobs.set(row.modelId, job)
+    }
+    return job
   }
-  // The budget's edge for a refit that may start: the run must end within 5% of the budget, and an
-  // estimate is only an estimate, so 2% over is the most a refit may plan for.
-  const fitsInBudget = (row: TrialResult): boolean => budget === null || elapsed() + refitMs(row) * 1.2 <= budget * 1.02
-  const refits = new Map<string, ModelIR>()
-  let winner: Winner = { ...single, row: single.row && leaderboard.rows.find((r) => r.modelId === single.row!.modelId) }
+  const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, left())) : undefined
+  edge?.unref()
+  const refitted = async (row: TrialResult): Promise<ModelIR | null> => refitOnPool(row).catch(() => null)
+  let winner: Winner = { ...single, row: singleRow }
   const models: ModelIR[] = []
-  if (ensemble) {
-    // The members, heaviest first, each only while the budget allows; all of them or no ensemble.
-    const members = [...ensemble.selection.members].sort((a, b) => b.weight - a.weight)
-    for (const m of members) {
-      if ((budget !== null && elapsed() + refitMs(m.row) * 1.2 > budget * ENSEMBLE_BUDGET_EDGE) || options.signal?.aborted) break
-      refits.set(m.row.modelId, await refit(m.row))
+  try {
+    if (ensemble) {
+      const memberRows = ensemble.selection.members.map((m) => m.row)
+      if (singleRow) void refitOnPool(singleRow)
+      const fitted = await Promise.all(memberRows.map(refitted))
+      const row = rowOf(ensemble.row)!
+      if (fitted.every((ir): ir is ModelIR => ir !== null)) {
+        const parts = ensemble.selection.members.map((m, i) => ({ ir: fitted[i], weight: m.weight }))
+        models.push(buildEnsemble(parts, row.modelId, row.params), ...parts.map((p) => p.ir))
+        winner = { row, reason: `an ensemble of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) beats the best single model, ${singles.rows[0].modelId} (${options.metric} ${singles.rows[0].score.toPrecision(4)})` }
+      } else {
+        winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget, so the best single model: ${winner.reason}` }
+      }
     }
-    const row = leaderboard.rows.find((r) => r.modelId === ensemble!.row.modelId)!
-    if (members.every((m) => refits.has(m.row.modelId))) {
-      const parts = ensemble.selection.members.map((m) => ({ ir: refits.get(m.row.modelId)!, weight: m.weight }))
-      models.push(buildEnsemble(parts, row.modelId, row.params))
-      winner = { row, reason: `an ensemble of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) beats the best single model, ${singles.rows[0].modelId} (${options.metric} ${singles.rows[0].score.toPrecision(4)})` }
-    } else {
-      winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget, so the best single model: ${winner.reason}` }
+    // The single winner is always refit: on the pool, or, when the budget's edge cut it off, here.
+    if (singleRow && !models.some((m) => m.modelId === singleRow.modelId)) {
+      const ir = await refitted(singleRow)
+      models.splice(winner.row === singleRow ? 0 : models.length, 0, ir ?? (await refitHere(singleRow)))
     }
+    // Then the best others, up to `keep` models, while the budget allows.
+    const others = leaderboard.rows.filter((r) => r.family !== 'ensemble' && !models.some((m) => m.modelId === r.modelId))
+    const more: TrialResult[] = []
+    for (const row of others) {
+      if (models.length + more.length >= options.keep || options.signal?.aborted) break
+      if (makespan([...more, row]) * 1.2 > left() - (budget === null ? 0 : budget * (ENSEMBLE_BUDGET_EDGE - 1.02))) break
+      more.push(row)
+    }
+    for (const ir of await Promise.all(more.map(refitted))) if (ir) models.push(ir)
+  } finally {
+    clearTimeout(edge)
+    await refitPool.close()
   }
   leaderboard.winner = winner.row?.modelId
   if (winner.row && winner.row !== leaderboard.rows[0]) leaderboard.winnerReason = winner.reason
-  // The winner is always refit on all rows; the runners-up only while the budget allows.
-  // Next to an ensemble, the single model that would have won without it (a smaller, faster scorer).
-  const singleRow = single.row ? leaderboard.rows.find((r) => r.modelId === single.row!.modelId) : undefined
-  if (winner.row?.family === 'ensemble' && singleRow) leaderboard.singleWinner = singleRow.modelId
-  const others = winner.row ? leaderboard.rows.filter((r) => r !== winner.row && r !== singleRow && r.family !== 'ensemble') : []
-  if (singleRow && singleRow !== winner.row) others.unshift(singleRow)
-  if (winner.row && winner.row.family !== 'ensemble') others.unshift(winner.row)
-  for (const ir of refits.values()) if (!models.includes(ir) && models.length > 0) models.push(ir)
-  // Kept: the winner, an ensemble's members and the single winner, then the best others up to `keep`.
-  const keepUpTo = Math.max(options.keep, models.length + (singleRow && !models.some((m) => m.modelId === singleRow.modelId) ? 1 : 0))
-  for (const row of others) {
-    if (models.length >= keepUpTo) break
-    if (models.some((m) => m.modelId === row.modelId)) continue
-    if (models.length > 0 && (!fitsInBudget(row) || options.signal?.aborted)) break
-    models.push(refits.get(row.modelId) ?? (await refit(row)))
-  }
+  if (winner.row?.family === 'ensemble' && singleRow && models.some((m) => m.modelId === singleRow.modelId)) leaderboard.singleWinner = singleRow.modelId
   return {
     leaderboard,
     models,

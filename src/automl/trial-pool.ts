@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { Column, Table } from '../data/table.js'
+import type { ModelIR } from '../ir/model.js'
 import type { TargetData } from '../data/target.js'
 import { toShared } from '../shared-memory.js'
 import { workerScriptUrl } from '../worker-url.js'
@@ -24,7 +25,7 @@ function sharedTable(table: Table): Table {
 }
 
 interface Pending {
-  resolve: (r: TrialOutcome) => void
+  resolve: (r: never) => void
   reject: (e: Error) => void
 }
 
@@ -40,7 +41,7 @@ interface Slot {
  */
 export class TrialPool {
   private slots: Slot[] = []
-  private queue: { id: number; spec: TrialSpec; pending: Pending }[] = []
+  private queue: { id: number; type: 'trial' | 'fit'; spec: TrialSpec; pending: Pending }[] = []
   private nextId = 1
   private init: TrialWorkerMessage
   private closed = false
@@ -56,11 +57,12 @@ export class TrialPool {
   private spawn(): Slot {
     const worker = new Worker(workerScriptUrl('automl/trial-worker'))
     const slot: Slot = { worker, busy: null }
-    worker.on('message', (msg: { id: number; result?: TrialResult; oof?: Float64Array | null; error?: string; stack?: string }) => {
+    worker.on('message', (msg: { id: number; result?: TrialResult; oof?: Float64Array | null; ir?: ModelIR; error?: string; stack?: string }) => {
       const busy = slot.busy
       if (!busy || busy.id !== msg.id) return
       slot.busy = null
-      if (msg.result) busy.resolve({ result: msg.result, oof: msg.oof ?? null })
+      if (msg.result) busy.resolve({ result: msg.result, oof: msg.oof ?? null } satisfies TrialOutcome as never)
+      else if (msg.ir) busy.resolve(msg.ir as never)
       else {
         const err = new Error(msg.error)
         err.stack = msg.stack
@@ -77,10 +79,20 @@ export class TrialPool {
     return slot
   }
 
+  /** Cross-validates a configuration. */
   run(spec: TrialSpec): Promise<TrialOutcome> {
+    return this.submit<TrialOutcome>('trial', spec)
+  }
+
+  /** Fits a configuration on every training row (a refit), on a worker like its trials. */
+  fit(spec: TrialSpec): Promise<ModelIR> {
+    return this.submit<ModelIR>('fit', spec)
+  }
+
+  private submit<T>(type: 'trial' | 'fit', spec: TrialSpec): Promise<T> {
     if (this.closed) return Promise.reject(new TrialCutOff())
-    return new Promise<TrialOutcome>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, spec, pending: { resolve, reject } })
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, type, spec, pending: { resolve: resolve as (r: never) => void, reject } })
       this.pump()
     })
   }
@@ -91,7 +103,7 @@ export class TrialPool {
       if (slot.busy) continue
       const job = this.queue.shift()!
       slot.busy = { id: job.id, ...job.pending }
-      slot.worker.postMessage({ type: 'trial', id: job.id, spec: job.spec } satisfies TrialWorkerMessage)
+      slot.worker.postMessage({ type: job.type, id: job.id, spec: job.spec } satisfies TrialWorkerMessage)
     }
   }
 

@@ -41,7 +41,7 @@ describe('mlkafka automl train at a terminal', () => {
     await answer('Export the winner', 'n\r')
     expect(await exited).toBe(0)
     expect(screen).toContain('binary (recommended)')
-    expect(screen).toMatch(/winner: \S+ \((decision_tree|logistic_regression)\), auc/)
+    expect(screen).toMatch(/winner: \S+ \((decision_tree|logistic_regression|ensemble)\), auc/)
     expect(screen).toContain(`later: mlkafka export scorer --model ${join(out, 'model.json')}`)
     expect(existsSync(join(out, 'model.json'))).toBe(true)
   }, 300_000)

@@ -39,6 +39,10 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(model.modelId).toBe(out.winner.modelId)
     expect(model.model.type === 'ensemble' && model.model.members.map((m) => [m.modelId, m.weight])).toEqual(weights)
     for (const [id] of weights) expect((await loadModel(join(dir, 'a', 'models', `${id}.json`))).modelId).toBe(id)
+    // The best single model is kept and named next to the ensemble.
+    const single = out.leaderboard.find((r: { family: string }) => r.family !== 'ensemble')
+    expect(out.singleWinner).toEqual({ modelId: single.modelId, family: single.family, modelPath: join(dir, 'a', 'models', `${single.modelId}.json`) })
+    expect((await loadModel(out.singleWinner.modelPath)).model.type).not.toBe('ensemble')
     expect(model.training).toMatchObject({ rows: 5000, metric: 'auc' })
     expect(model.training!.fingerprint).toMatch(/^sha256:/)
     for (const f of ['leaderboard.json', 'run.json']) expect(existsSync(join(dir, 'a', f))).toBe(true)

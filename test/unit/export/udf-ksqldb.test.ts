@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { Task } from '../../../src/data/target.js'
 import { ksqldbProject, KSQLDB_VERSION } from '../../../src/export/udf/ksqldb.js'
 import { writeScaffold } from '../../../src/export/udf/scaffold.js'
+import { buildEnsemble } from '../../../src/ir/ensemble.js'
 import { compileModel } from '../../../src/ir/evaluate.js'
 import type { ModelIR } from '../../../src/ir/model.js'
 import { fitModel } from '../../../src/learners/fit-model.js'
@@ -83,13 +84,16 @@ async function fit(task: Task, learner: { family: string; defaultParams(t: Task)
 }
 
 describe('ksqldb scaffold', () => {
-  it('UDF classes of a tree, a linear model, a forest and a net compile against the annotation stand-ins and score like the IR evaluator (hostile names included)', async () => {
+  it('UDF classes of a tree, a linear model, a forest, a net and an ensemble compile against the annotation stand-ins and score like the IR evaluator (hostile names included)', async () => {
     const cases = [
       { id: 'tree', ...(await fit('binary', decisionTree, { maxDepth: 4 }, true)), pkg: 'com.example.tree' },
       { id: 'linear', ...(await fit('regression', logisticRegression, {}, false)), pkg: 'com.example.linear' },
       { id: 'forest', ...(await fit('multiclass', randomForest, { nTrees: 12, workers: 1 }, false)), pkg: 'com.example.forest' },
       { id: 'net', ...(await fit('binary', mlp, { hidden: [8], epochs: 15 }, false)), pkg: 'com.example.net' },
     ]
+    // An ensemble of a tree and a logistic regression on the net's table (same rows to score).
+    const [tree, logistic] = [await fit('binary', decisionTree, { maxDepth: 3 }, false), await fit('binary', logisticRegression, {}, false)]
+    cases.push({ id: 'ensemble', ir: buildEnsemble([{ ir: tree.ir, weight: 2 / 3 }, { ir: logistic.ir, weight: 1 / 3 }], 'ensemble_1'), rows: tree.rows, pkg: 'com.example.ensemble' })
     const sources: string[] = []
     const projects: Awaited<ReturnType<typeof ksqldbProject>>[] = []
     for (const c of cases) {
