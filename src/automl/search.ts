@@ -96,6 +96,17 @@ export interface SearchResult {
   elapsedMs: number
 }
 
+/**
+ * The trials an ensemble may pick from, best first: the ENSEMBLE_CANDIDATES best, and the best of each
+ * family beyond them (on small tables the best ten are often all nets; another family's errors differ).
+ */
+function ensembleCandidates<T extends TrialResult>(ranked: T[]): T[] {
+  const scored = ranked.filter((r) => Number.isFinite(r.score))
+  const out = scored.slice(0, ENSEMBLE_CANDIDATES)
+  for (const r of scored.slice(ENSEMBLE_CANDIDATES)) if (!out.some((o) => o.family === r.family)) out.push(r)
+  return out
+}
+
 /** A refit on this thread with every core (when the pool's was cut off at the budget's edge). */
 function refitOn(table: Table, target: TargetData, row: TrialResult): Promise<ModelIR> {
   const family = row.family as Family
@@ -236,7 +247,8 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
             best = ranked[0].result
             if (ensembleOn && oof) {
               oofs.set(result, oof)
-              for (const f of ranked.slice(ENSEMBLE_CANDIDATES)) oofs.delete(f.result)
+              const keep = new Set(ensembleCandidates(ranked.map((f) => f.result)))
+              for (const r of oofs.keys()) if (!keep.has(r)) oofs.delete(r)
             }
             // Time kept for refitting on all rows, side by side on the workers: the best model, or for an
             // ensemble the best three (at most a quarter of the budget more), plus a little for stopping
@@ -317,7 +329,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       y: concat(folds.map((fold) => targetsOf(target, fold.valid))),
       foldStart: folds.reduce((starts, fold) => [...starts, starts.at(-1)! + fold.valid.length], [0]),
     }
-    const candidates = singles.rows.slice(0, ENSEMBLE_CANDIDATES).flatMap((row) => {
+    const candidates = ensembleCandidates(singles.rows).flatMap((row) => {
       const oof = oofs.get(full.find((f) => f.result.modelId === row.modelId)!.result)
       return oof ? [{ row, oof }] : []
     })
@@ -362,7 +374,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
 
   // Refits run on worker threads like the trials (so their times are the trials' per-fold times, scaled),
   // side by side; whatever is still running at the budget's edge is cut off.
-  const refitPool = new TrialPool(table, target, folds, options.metric, options.workers)
+  const refitPool = new TrialPool(table, target, folds, options.metric, singleRow ? options.workers : 0)
   const jobs = new Map<string, Promise<ModelIR>>()
   const refitOnPool = (row: TrialResult): Promise<ModelIR> => {
     let job = jobs.get(row.modelId)
