@@ -88,8 +88,17 @@ function foldMetric(layout: { task: Task; outputs: number }, metric: MetricName,
 /**
  * Greedy ensemble selection over the candidates (best first). Returns null unless the best round blends
  * at least two different models and scores strictly better than the best single candidate.
+ * `affordable` says whether a set of members can still be refit in time: a model that would break it is
+ * not picked (the models already picked stay).
  */
-export function selectEnsemble(candidates: EnsembleCandidate[], layout: OofLayout, metric: MetricName, rounds = ENSEMBLE_ROUNDS): EnsembleSelection | null {
+export function selectEnsemble(
+  candidates: EnsembleCandidate[],
+  layout: OofLayout,
+  metric: MetricName,
+  options: { rounds?: number; affordable?: (rows: TrialResult[]) => boolean } = {},
+): EnsembleSelection | null {
+  const rounds = options.rounds ?? ENSEMBLE_ROUNDS
+  const affordable = options.affordable ?? ((): boolean => true)
   const usable = candidates.filter((c) => Number.isFinite(c.row.score) && c.oof.length === layout.y.length * layout.outputs)
   if (usable.length < 2) return null
   const k = layout.outputs
@@ -107,6 +116,8 @@ export function selectEnsemble(candidates: EnsembleCandidate[], layout: OofLayou
     let chosen = -1
     let chosenKey = Infinity
     for (let c = 0; c < usable.length; c++) {
+      // A model not picked yet joins only if the members' refits still fit the time left.
+      if (picks[c] === 0 && !affordable([...usable.filter((_, i) => picks[i] > 0).map((u) => u.row), usable[c].row])) continue
       const o = oofs[c]
       for (let i = 0; i < blend.length; i++) blend[i] = (sum[i] + o[i]) / round
       const key = sign * foldMetric(layout, metric, blend, y, foldStart).mean

@@ -25,7 +25,7 @@ export const ETA = 3
 /** An ensemble's members are refit only while the run stays within this share of the budget (the goal: within 5%). */
 const ENSEMBLE_BUDGET_EDGE = 1.04
 /** Refit time estimates are multiplied by this when planning an ensemble (fit times vary from fold to full rows). */
-const REFIT_MARGIN = 1.5
+const REFIT_MARGIN = 1.3
 /** A cheap rung must still fit on at least this many rows per fold, or it is skipped. */
 const MIN_RUNG_ROWS = 400
 
@@ -334,18 +334,10 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       return oof ? [{ row, oof }] : []
     })
     // Only members whose refits (with the single winner's, side by side on the workers) fit in what is
-    // left of the budget, with a margin as estimates vary: if the picks would not, the costliest one
-    // leaves the candidates and selection runs again.
+    // left of the budget, with a margin as estimates vary.
     const withSingle = (rows: TrialResult[]): TrialResult[] => (single.row && !rows.includes(single.row) ? [...rows, single.row] : rows)
-    let pool = candidates.filter((c) => makespan(withSingle([c.row])) * REFIT_MARGIN <= left())
-    let selection: EnsembleSelection | null = null
-    for (let attempt = 0; attempt < 3 && pool.length >= 2; attempt++) {
-      selection = selectEnsemble(pool, layout, options.metric)
-      if (!selection || makespan(withSingle(selection.members.map((m) => m.row))) * REFIT_MARGIN <= left()) break
-      const costliest = selection.members.reduce((a, b) => (refitMs(b.row) > refitMs(a.row) ? b : a))
-      pool = pool.filter((c) => c.row !== costliest.row)
-      selection = null
-    }
+    const affordable = (rows: TrialResult[]): boolean => makespan(withSingle(rows)) * REFIT_MARGIN <= left()
+    const selection = selectEnsemble(candidates, layout, options.metric, { affordable })
     const bestSingle = singles.rows[0]
     if (selection && bestSingle && sign * selection.score < sign * bestSingle.score) {
       const members = selection.members

@@ -45,6 +45,10 @@ describe('ensemble selection', () => {
     expect(sel.score).toBeLessThan(Math.min(a.row.score, b.row.score) * 0.8)
     expect(sel.foldScores).toHaveLength(5)
     expect(sel.metrics.rmse).toBe(sel.score)
+    // A model whose refit would not fit the time left is never picked; the rest still blend.
+    const without = selectEnsemble([a, b, c], layout, 'rmse', { affordable: (rows) => !rows.some((r) => r.modelId === 'a') })!
+    expect(without.members.map((m) => m.row.modelId).sort()).toEqual(['b', 'c'])
+    expect(selectEnsemble([a, b, c], layout, 'rmse', { affordable: (rows) => rows.length <= 1 })).toBeNull()
   })
 
   it('gives no ensemble when one model alone is best, or there is only one', () => {
