@@ -19,6 +19,6 @@ export default class LeaderboardCommand extends BaseCommand {
     const { args } = await this.parse(LeaderboardCommand)
     const board = await readLeaderboard(args.runDir)
     if (!this.jsonEnabled()) this.log(renderLeaderboard(board))
-    return { runDir: args.runDir, task: board.task, target: board.target, metric: board.metric, leaderboard: leaderboardJson(board), winner: board.winner ?? board.rows[0]?.modelId ?? null }
+    return { runDir: args.runDir, task: board.task, target: board.target, metric: board.metric, leaderboard: leaderboardJson(board), winner: board.winner ?? board.rows[0]?.modelId ?? null, ...(board.singleWinner ? { singleWinner: board.singleWinner } : {}) }
   }
 }

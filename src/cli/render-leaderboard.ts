@@ -26,5 +26,8 @@ export function renderLeaderboard(board: Leaderboard): string {
   ])
   const right = header.map((_, j) => j !== 1 && j !== 2 && j !== header.length - 1)
   const table = renderTable(header, rows, right)
-  return winner === board.rows[0]?.modelId ? table : `${table}\n* the winner: ${board.winnerReason ?? 'a linear model within one standard error of the best score'}`
+  const notes: string[] = []
+  if (winner !== board.rows[0]?.modelId) notes.push(`* the winner: ${board.winnerReason ?? 'a linear model within one standard error of the best score'}`)
+  if (board.singleWinner) notes.push(`best single model: ${board.singleWinner} (models/${board.singleWinner}.json)`)
+  return [table, ...notes].join('\n')
 }

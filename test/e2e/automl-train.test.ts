@@ -59,8 +59,11 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(reprint.status).toBe(0)
     expect(stable(JSON.parse(reprint.stdout).leaderboard)).toEqual(stable(out.leaderboard))
     expect(JSON.parse(reprint.stdout).winner).toBe(out.winner.modelId)
+    expect(JSON.parse(reprint.stdout).singleWinner).toBe(out.singleWinner.modelId)
     const table = runCli(['leaderboard', join(dir, 'a')])
     expect(table.stdout).toMatch(/rank\s+model\s+family\s+auc \(cv\)/)
+    expect(table.stdout).toMatch(/^\s+\*1\s+ensemble_1\s+ensemble\s/m)
+    expect(table.stdout).toContain(`best single model: ${out.singleWinner.modelId} (models/${out.singleWinner.modelId}.json)`)
   }, 600_000)
 
   it('without a TTY, a missing flag is a clear usage error, never a prompt', () => {
