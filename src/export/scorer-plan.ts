@@ -250,7 +250,7 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
   const typeOf = new Map(fields.map((f) => [f.name, f.type]))
   const { steps, width, featureLabels } = planSteps(ir, check, typeOf)
   const body = ir.model as ModelBodyIR
-  const model = planModel(body, check, width, outputs, task, steps, featureLabels, options.layout ?? 'auto')
+  const model = planModel(body, { check, outputs, task, choice: options.layout ?? 'auto' }, { width, steps, labels: featureLabels })
   const helpers = new Set<RuntimeHelper>(['ScoringError'])
   for (const step of steps) helpers.add(READER_HELPER[step.reader])
   if (classes !== null) helpers.add('argmax')
@@ -326,31 +326,29 @@ function planSteps(ir: ModelIR, check: Checker, typeOf: Map<string, ColumnType>)
   return { steps, width: offset, featureLabels }
 }
 
-function planModel(
-  body: ModelBodyIR,
-  check: Checker,
-  width: number,
-  outputs: number,
-  task: Task,
-  steps: PlanStep[],
-  labels: string[],
-  choice: LayoutChoice,
-): ModelPlan {
-  if (body?.type === 'ensemble') return planEnsemble(body, check, width, outputs, task, steps, labels, choice)
-  return planMember(body, check, 'model', width, outputs, task, steps, labels, choice)
+/** What planning a model needs besides the model: the checker, the target's outputs and the layout asked for. */
+interface ModelContext {
+  check: Checker
+  outputs: number
+  task: Task
+  choice: LayoutChoice
+}
+
+/** The features a model reads (all of them, or an ensemble member's slice): width, steps and labels. */
+interface FeatureView {
+  width: number
+  steps: PlanStep[]
+  labels: string[]
+}
+
+function planModel(body: ModelBodyIR, ctx: ModelContext, view: FeatureView): ModelPlan {
+  if (body?.type === 'ensemble') return planEnsemble(body, ctx, view)
+  return planMember(body, ctx, 'model', view)
 }
 
 /** Members: each a single model on its own contiguous slice of the features; weights are numbers. */
-function planEnsemble(
-  body: Extract<ModelBodyIR, { type: 'ensemble' }>,
-  check: Checker,
-  width: number,
-  outputs: number,
-  task: Task,
-  steps: PlanStep[],
-  labels: string[],
-  choice: LayoutChoice,
-): EnsemblePlan {
+function planEnsemble(body: Extract<ModelBodyIR, { type: 'ensemble' }>, ctx: ModelContext, { width, steps, labels }: FeatureView): EnsemblePlan {
+  const { check, outputs } = ctx
   const list = check.array(body.members, 'model.members')
   if (list.length === 0) check.fail('model.members', 'is empty')
   const members = list.map((raw, i): EnsembleMemberPlan => {
@@ -374,23 +372,14 @@ function planEnsemble(
       width: memberWidth,
       steps: memberSteps,
       featureLabels: labels.slice(offset, offset + memberWidth),
-      model: planMember(model, check, `${at}.model`, memberWidth, outputs, task, memberSteps, labels.slice(offset, offset + memberWidth), choice),
+      model: planMember(model, ctx, `${at}.model`, { width: memberWidth, steps: memberSteps, labels: labels.slice(offset, offset + memberWidth) }),
     }
   })
   return { kind: 'ensemble', layout: members.some((m) => m.model.layout === 'compact') ? 'compact' : 'readable', outputs, members }
 }
 
-function planMember(
-  body: MemberBodyIR,
-  check: Checker,
-  at: string,
-  width: number,
-  outputs: number,
-  task: Task,
-  steps: PlanStep[],
-  labels: string[],
-  choice: LayoutChoice,
-): MemberPlan {
+function planMember(body: MemberBodyIR, ctx: ModelContext, at: string, { width, steps, labels }: FeatureView): MemberPlan {
+  const { check, outputs, task, choice } = ctx
   const kind = check.oneOf(body?.type, `${at}.type`, ['trees', 'linear', 'mlp'] as const)
   if (kind === 'trees') {
     const m = body as Extract<ModelBodyIR, { type: 'trees' }>
