@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const ROOT = new URL('../../', import.meta.url).pathname
-const higherIsBetter = (metric) => metric === 'auc'
+export const higherIsBetter = (metric) => metric === 'auc'
 
-function testScore(metric, scoredCsv, classes) {
+export function testScore(metric, scoredCsv, classes) {
   const lines = readFileSync(scoredCsv, 'utf8').trim().split('\n')
   const header = lines[0].split(',')
   const t = header.indexOf('target')

@@ -1,0 +1,70 @@
+// The AutoML goal on more tables than the README's four: 17 held-out splits (scikit-learn's small tables
+// with several splits, and synthetic ones up to 10,000 rows, with categories and missing cells). Per
+// split: scikit-learn's grid search of the four families (cached in bench/results/automl-study-cache, as
+// it does not change with mlkafka), then `mlkafka automl train` with a 60 s budget; both winners are
+// scored on the split's test rows, and so is mlkafka's best single model when an ensemble won.
+// About 20 minutes: run it with `--suite automl-study`, it is not part of a plain `npm run bench`.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { higherIsBetter, testScore } from './automl.mjs'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+export const SPLITS = [
+  ['breast_cancer', 1], ['breast_cancer', 2], ['diabetes', 1], ['diabetes', 2], ['digits', 1], ['digits', 2], ['iris', 1], ['iris', 2],
+  ['syn_bin_imb', 1], ['syn_cat_bin', 1], ['syn_cat_reg', 1], ['syn_friedman1', 1], ['syn_multi4', 1], ['syn_regression', 1],
+  ['wine', 0], ['wine', 1], ['wine', 2],
+]
+
+const atLeast = (metric, ours, theirs) => (higherIsBetter(metric) ? ours >= theirs - 1e-12 : ours <= theirs + 1e-12)
+
+function scoreModel(modelPath, testCsv, scoredCsv, metric) {
+  const pred = spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), 'predict', '--model', modelPath, '--csv', testCsv, '--out', scoredCsv], { encoding: 'utf8' })
+  if (pred.status !== 0) throw new Error(`predict failed: ${pred.stderr}`)
+  const model = JSON.parse(readFileSync(modelPath, 'utf8'))
+  return testScore(metric, scoredCsv, model.target.classes ?? [])
+}
+
+export async function run({ budget = '60s', splits = SPLITS } = {}) {
+  const cache = join(ROOT, 'bench/results/automl-study-cache')
+  const { OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE, ...env } = process.env
+  const results = []
+  for (const [dataset, seed] of splits) {
+    const dir = join(cache, `${dataset}-${seed}`)
+    const baselineFile = join(dir, 'sklearn.json')
+    if (!existsSync(baselineFile)) {
+      mkdirSync(dir, { recursive: true })
+      const py = spawnSync('python3', [join(ROOT, 'bench/suites/automl_study_data.py'), dataset, String(seed), dir], { encoding: 'utf8', env, maxBuffer: 1 << 24 })
+      if (py.status !== 0) throw new Error(`scikit-learn baseline failed on ${dataset} (is scikit-learn installed?): ${py.stderr}`)
+      writeFileSync(baselineFile, py.stdout.trim().split('\n').at(-1))
+    }
+    const b = JSON.parse(readFileSync(baselineFile, 'utf8'))
+    const runDir = join(dir, 'run')
+    rmSync(runDir, { recursive: true, force: true })
+    const t0 = performance.now()
+    const train = spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), 'automl', 'train', '--csv', join(dir, 'train.csv'), '--target', 'target', '--task', b.task, '--metric', b.metric, '--time-budget', budget, '--seed', '1', '--out', runDir, '--json'], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, maxBuffer: 1 << 26 })
+    const seconds = (performance.now() - t0) / 1000
+    if (train.status !== 0) throw new Error(`automl train failed on ${dataset}: ${train.stderr}`)
+    const out = JSON.parse(train.stdout)
+    const ours = scoreModel(out.winner.modelPath, join(dir, 'test.csv'), join(dir, 'scored.csv'), b.metric)
+    const single = out.singleWinner ? scoreModel(out.singleWinner.modelPath, join(dir, 'test.csv'), join(dir, 'scored-single.csv'), b.metric) : ours
+    const r = {
+      name: `${dataset} (split ${seed})`,
+      rows: b.rows,
+      cols: b.cols,
+      metric: b.metric,
+      testScore: Number(ours.toFixed(4)),
+      winner: out.winner.family,
+      singleTestScore: Number(single.toFixed(4)),
+      singleWinner: (out.singleWinner ?? out.winner).family,
+      runSeconds: Number(seconds.toFixed(1)),
+      sklearnTestScore: Number(b.sklearnTest.toFixed(4)),
+      sklearnWinner: b.sklearnBest,
+      pass: atLeast(b.metric, ours, b.sklearnTest),
+      singlePass: atLeast(b.metric, single, b.sklearnTest),
+    }
+    console.log(JSON.stringify(r))
+    results.push(r)
+  }
+  return results
+}

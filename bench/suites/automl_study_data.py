@@ -1,0 +1,135 @@
+"""Data for the automl-study bench suite: usage: automl_study_data.py DATASET SPLIT_SEED OUT_DIR. Writes train.csv and test.csv (75/25, stratified for classification), runs scikit-learn's grid search of the four families with 5-fold CV on train (the same grids as automl_datasets.py, with imputation and one-hot encoding where the table needs them), and prints one JSON line: the best family's test score and each family's."""
+import json, os, sys, time, warnings
+warnings.filterwarnings("ignore")
+import numpy as np
+from sklearn import datasets
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import mean_squared_error, roc_auc_score, log_loss
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler, OneHotEncoder
+from sklearn.impute import SimpleImputer
+from sklearn.compose import ColumnTransformer
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+name, split_seed, out_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+os.makedirs(out_dir, exist_ok=True)
+
+def load(name):
+    """returns X (DataFrame-like list of columns or ndarray), y, task, metric, categorical column indices"""
+    rng = np.random.RandomState(123)
+    if name in ("iris", "wine", "breast_cancer", "digits", "diabetes"):
+        d = getattr(datasets, "load_" + name)()
+        task = {"breast_cancer": "binary", "diabetes": "regression"}.get(name, "multiclass")
+        return d.data, d.target, task
+    if name == "syn_bin_imb":
+        X, y = datasets.make_classification(n_samples=5000, n_features=20, n_informative=6, n_redundant=4, weights=[0.9], flip_y=0.03, class_sep=0.8, random_state=11)
+        return X, y, "binary"
+    if name == "syn_multi4":
+        X, y = datasets.make_classification(n_samples=8000, n_features=25, n_informative=10, n_redundant=5, n_classes=4, n_clusters_per_class=2, flip_y=0.02, random_state=12)
+        return X, y, "multiclass"
+    if name == "syn_friedman1":
+        X, y = datasets.make_friedman1(n_samples=4000, n_features=10, noise=1.0, random_state=13)
+        return X, y, "regression"
+    if name == "syn_regression":
+        X, y = datasets.make_regression(n_samples=10000, n_features=30, n_informative=12, noise=20.0, random_state=14)
+        return X, y, "regression"
+    if name == "syn_bin_large":
+        X, y = datasets.make_classification(n_samples=20000, n_features=30, n_informative=8, n_redundant=6, n_clusters_per_class=3, flip_y=0.05, random_state=15)
+        return X, y, "binary"
+    raise SystemExit("unknown dataset " + name)
+
+CAT = {"syn_cat_bin": "binary", "syn_cat_reg": "regression"}
+if name in CAT:
+    # friedman-like signal with categorical string columns and 5% missing cells
+    rng = np.random.RandomState(21)
+    n = 6000
+    task = CAT[name]
+    X = rng.uniform(size=(n, 8))
+    cat1 = rng.choice(["red", "green", "blue", "black", "white"], size=n, p=[.35, .25, .2, .12, .08])
+    cat2 = np.array(["lvl%d" % v for v in rng.randint(0, 12, size=n)])
+    eff1 = {"red": 0.0, "green": 1.5, "blue": -1.0, "black": 2.5, "white": -2.0}
+    eff2 = rng.normal(size=12)
+    f = 10 * np.sin(np.pi * X[:, 0] * X[:, 1]) + 20 * (X[:, 2] - .5) ** 2 + 10 * X[:, 3] + 5 * X[:, 4] + 2 * np.array([eff1[c] for c in cat1]) + 1.5 * np.array([eff2[int(c[3:])] for c in cat2])
+    # bin a numeric column into string levels (the signal column x4 -> ordinal bins)
+    x4bins = np.array(["b%d" % v for v in np.digitize(X[:, 4], [0.2, 0.4, 0.6, 0.8])])
+    if task == "regression":
+        y = f + rng.normal(scale=1.5, size=n)
+    else:
+        z = (f - f.mean()) / f.std() * 2 + rng.normal(scale=1.0, size=n)
+        y = (z > np.quantile(z, 0.7)).astype(int)
+    num = {f"x{i}": X[:, i].copy() for i in (0, 1, 2, 3, 5, 6, 7)}
+    cols = dict(num)
+    cols["color"] = cat1.astype(object); cols["level"] = cat2.astype(object); cols["x4bin"] = x4bins.astype(object)
+    names = list(cols.keys())
+    df = np.empty((n, len(names)), dtype=object)
+    for j, c in enumerate(names):
+        df[:, j] = cols[c]
+        m = rng.uniform(size=n) < 0.05
+        df[m, j] = np.nan
+    num_cols = [j for j, c in enumerate(names) if c in num]; cat_cols = [j for j, c in enumerate(names) if c not in num]
+    HAS_NA = True
+else:
+    X, y, task = load(name)
+    df = X; names = [f"f{i}" for i in range(X.shape[1])]
+    num_cols = list(range(X.shape[1])); cat_cols = []; HAS_NA = False
+
+metric = {"binary": "auc", "multiclass": "logloss", "regression": "rmse"}[task]
+strat = y if task != "regression" else None
+dtr, dte, ytr, yte = train_test_split(df, y, test_size=0.25, random_state=split_seed, stratify=strat)
+
+def write(path, D, b):
+    with open(path, "w") as fh:
+        fh.write(",".join(names + ["target"]) + "\n")
+        for row, t in zip(D, b):
+            cells = []
+            for v in row:
+                if isinstance(v, str): cells.append(v)
+                elif v is None or (isinstance(v, float) and np.isnan(v)): cells.append("")
+                else: cells.append(repr(float(v)))
+            label = f"c{int(t)}" if task != "regression" else repr(float(t))
+            fh.write(",".join(cells) + "," + label + "\n")
+write(os.path.join(out_dir, "train.csv"), dtr, ytr)
+write(os.path.join(out_dir, "test.csv"), dte, yte)
+
+cls = task != "regression"
+def pre(scale):
+    if not cat_cols and not HAS_NA:
+        return [StandardScaler()] if scale else []
+    numpipe = make_pipeline(SimpleImputer(strategy="median"), StandardScaler()) if scale else SimpleImputer(strategy="median")
+    catpipe = make_pipeline(SimpleImputer(strategy="constant", fill_value="__missing__", missing_values=np.nan), OneHotEncoder(handle_unknown="ignore", sparse_output=False))
+    return [ColumnTransformer([("num", numpipe, num_cols), ("cat", catpipe, cat_cols)])]
+def P(est, scale): return make_pipeline(*pre(scale), est)
+last = lambda est: est.__class__.__name__.lower()
+def grids():
+    out = []
+    for est, g, scale in [
+        (DecisionTreeClassifier(random_state=0) if cls else DecisionTreeRegressor(random_state=0), {"max_depth": [3, 5, 8, 12, None], "min_samples_leaf": [1, 5, 20]}, False),
+        (RandomForestClassifier(random_state=0, n_jobs=2) if cls else RandomForestRegressor(random_state=0, n_jobs=2), {"n_estimators": [100, 300], "max_features": ["sqrt", 0.5], "min_samples_leaf": [1, 5]}, False),
+        (LogisticRegression(max_iter=1000) if cls else Ridge(), {("C" if cls else "alpha"): [0.01, 0.1, 1, 10, 100]}, True),
+        (MLPClassifier(max_iter=300, early_stopping=True, random_state=0) if cls else MLPRegressor(max_iter=300, early_stopping=True, random_state=0), {"hidden_layer_sizes": [(64,), (64, 64)], "alpha": [1e-4, 1e-2]}, True),
+    ]:
+        pipe = P(est, scale)
+        out.append((pipe, {f"{last(est)}__{k}": v for k, v in g.items()}))
+    return out
+
+def score(model, X, y):
+    if metric == "auc": return roc_auc_score(y, model.predict_proba(X)[:, 1])
+    if metric == "logloss": return log_loss(y, model.predict_proba(X), labels=model.classes_)
+    return mean_squared_error(y, model.predict(X)) ** 0.5
+
+scoring = {"auc": "roc_auc", "logloss": "neg_log_loss", "rmse": "neg_root_mean_squared_error"}[metric]
+t0 = time.perf_counter()
+fams = []
+best, best_cv = None, -np.inf
+for model, grid in grids():
+    s = GridSearchCV(model, grid, cv=5, scoring=scoring, n_jobs=2).fit(dtr, ytr)
+    fam = last(s.best_estimator_.steps[-1][1])
+    fams.append({"family": fam, "cv": float(s.best_score_), "params": {k.split("__", 1)[1]: (list(v) if isinstance(v, tuple) else v) for k, v in s.best_params_.items()}, "test": float(score(s.best_estimator_, dte, yte))})
+    if s.best_score_ > best_cv:
+        best, best_cv, bestfam = s.best_estimator_, s.best_score_, fams[-1]
+secs = time.perf_counter() - t0
+print(json.dumps({"dataset": name, "splitSeed": split_seed, "task": task, "metric": metric, "rows": int(len(y)), "trainRows": int(len(ytr)), "cols": int(df.shape[1]),
+                  "sklearnTest": float(score(best, dte, yte)), "sklearnBest": bestfam["family"], "sklearnParams": bestfam["params"], "sklearnCv": float(best_cv), "sklearnSeconds": secs, "families": fams}))
