@@ -26,7 +26,7 @@ describe('mlkafka export scorer (spawned as a user runs it)', () => {
     expect(ts.status).toBe(0)
     const lines = ts.stdout.trimEnd().split('\n')
     expect(lines).toHaveLength(3)
-    expect(lines[0]).toMatch(/^wrote .*failure-scorer\.ts \(TypeScript, [\d.]+ kB\): scores "failure" \(binary\) with \S+ \((decision_tree|logistic_regression)\)/)
+    expect(lines[0]).toMatch(/^wrote .*failure-scorer\.ts \(TypeScript, [\d.]+ kB\): scores "failure" \(binary\) with \S+ \((decision_tree|logistic_regression|ensemble)\)/)
     expect(lines[1].trim()).toBe('import { score } from "./failure-scorer.js"')
     expect(lines[2].trim()).toMatch(/^score\(\{ "car_id": \.\.\., "model": \.\.\., \.\.\. \}\) \/\/ -> \{ label, probabilities \}/)
 
@@ -36,10 +36,13 @@ describe('mlkafka export scorer (spawned as a user runs it)', () => {
     expect(out).toMatchObject({ file: join(dir, 'failure-scorer.js'), lang: 'js', name: 'CarFailure', task: 'binary', target: 'failure', classes: ['no', 'yes'], importPath: './failure-scorer.js' })
     expect(out.exports.values).toEqual(['score', 'scoreBatch', 'ScoringError', 'CLASSES', 'FIELDS', 'MODEL'])
 
-    // Every kept model of the run (both families), compiled in one tsc run and compared on all 5000 rows.
+    // Every kept model of the run (both families, and the ensemble of the two when it won), compiled in one
+    // tsc run and compared on all 5000 rows.
     const models: ModelIR[] = []
     for (const f of readdirSync(join(runDir, 'models'))) models.push(await loadModel(join(runDir, 'models', f)))
-    expect(new Set(models.map((m) => m.family))).toEqual(new Set(['decision_tree', 'logistic_regression']))
+    const families = new Set(models.map((m) => m.family))
+    families.delete('ensemble')
+    expect(families).toEqual(new Set(['decision_tree', 'logistic_regression']))
     const files: string[] = []
     for (const m of models) {
       const file = join(dir, `${m.modelId}.ts`)
