@@ -1,3 +1,4 @@
+import { buildEnsemble } from '../../../src/ir/ensemble.js'
 import { describe, expect, it } from 'vitest'
 import { InlineScorer, ScoringPool } from '../../../src/serve/scoring-pool.js'
 import { packValues, unpackValues } from '../../../src/serve/scoring-protocol.js'
@@ -52,7 +53,8 @@ describe('MessageScorer.scoreBatch', () => {
 
   it('the exported JavaScript scorer it runs and the IR evaluator (its fallback) agree: scores and field errors', () => {
     const records = [{ speed: 60.5, color: 'blue' }, { speed: '12', color: 'red' }, {}, { speed: 'fast' }, { color: 7 }, { a: 2.5 }, { a: [1] }]
-    for (const ir of [stumpModel(), ridgeModel()]) {
+    const ensemble = buildEnsemble([{ ir: stumpModel(), weight: 0.25 }, { ir: { ...stumpModel(), modelId: 'stump-2' }, weight: 0.75 }], 'ensemble_1')
+    for (const ir of [stumpModel(), ridgeModel(), ensemble]) {
       const fast = servingScorer(ir)
       const reference = referenceScorer(ir)
       expect(fast.predictScores.name).toBe('predictScores') // the printed module's function
