@@ -87,3 +87,27 @@ describe('repeated cross-validation on small tables', () => {
     expect(repeated.models[0].modelId).toBe(repeated.winner.row!.modelId)
   }, 60_000)
 })
+
+describe('the ensemble', () => {
+  it('joins the leaderboard when it beats every single model, its members refit and kept beside the single winner; --no-ensemble leaves it out', async () => {
+    // A nonlinear signal: trees and a linear model err differently, so a blend of them is better than either.
+    const { table, target } = syntheticTable({ rows: 1500, task: 'regression', seed: 5, shape: 'nonlinear' })
+    const base = { families: ['decision_tree', 'logistic_regression'] as Family[], metric: 'rmse' as const, seed: 2, strategy: 'random' as const, maxTrials: 6, folds: 3, validation: 'auto' as const, workers: 1, keep: 5 }
+    const r = await runSearch(table, target, base)
+    const board = r.leaderboard
+    expect(board.rows[0]).toMatchObject({ modelId: 'ensemble_1', family: 'ensemble', rank: 1 })
+    expect(board.rows[0].score).toBeLessThan(board.rows[1].score)
+    expect(board.winner).toBe('ensemble_1')
+    const weights = board.rows[0].params.weights as Record<string, number>
+    const ir = r.models[0]
+    expect(ir.model.type === 'ensemble' && ir.model.members.map((m) => [m.modelId, m.weight])).toEqual(Object.entries(weights))
+    // Every member and the single winner are refit on all rows and kept.
+    for (const id of [...Object.keys(weights), board.singleWinner!]) expect(r.models.some((m) => m.modelId === id && m.model.type !== 'ensemble')).toBe(true)
+    expect(board.rows.find((row) => row.modelId === board.singleWinner)!.family).not.toBe('ensemble')
+
+    const without = await runSearch(table, target, { ...base, ensemble: false })
+    expect(without.leaderboard.rows.some((row) => row.family === 'ensemble')).toBe(false)
+    expect(without.leaderboard.singleWinner).toBeUndefined()
+    expect(without.models[0].modelId).toBe(board.singleWinner)
+  }, 120_000)
+})
