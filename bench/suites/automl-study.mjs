@@ -3,7 +3,8 @@
 // split: scikit-learn's grid search of the four families (cached in bench/results/automl-study-cache, as
 // it does not change with mlkafka), then `mlkafka automl train` with a 60 s budget; both winners are
 // scored on the split's test rows, and so is mlkafka's best single model when an ensemble won.
-// About 20 minutes: run it with `--suite automl-study`, it is not part of a plain `npm run bench`.
+// About 20 minutes (and about 13 more the first time, for scikit-learn's grids): run it with
+// `--suite automl-study`, it is not part of a plain `npm run bench`.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
