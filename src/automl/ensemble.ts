@@ -6,7 +6,7 @@
  * selection needs no extra fitting; only the picked models are refit on all rows.
  */
 import type { Task } from '../data/target.js'
-import { accuracy, auc, aucpr, computeMetrics, f1, higherIsBetter, logloss, mae, meanPerClassError, predictedClasses, r2, rmse, type MetricName } from './metrics.js'
+import { accuracy, auc, aucpr, computeMetrics, f1, foldSummary, higherIsBetter, logloss, mae, meanPerClassError, predictedClasses, r2, rmse, type MetricName } from './metrics.js'
 import type { TrialResult } from './trial.js'
 
 /** At most this many of the best trials are candidates. */
@@ -31,7 +31,7 @@ export interface EnsembleCandidate {
 }
 
 export interface EnsembleSelection {
-  /** Members in order of first pick, with weight = picks / all picks. */
+  /** Members in candidate order (best first), with weight = picks / all picks. */
   members: { row: TrialResult; picks: number; weight: number }[]
   /** The ranking metric on each fold, its mean and std; every metric's mean over the folds. */
   foldScores: number[]
@@ -73,16 +73,16 @@ function gather(values: Float64Array, rows: Int32Array, k: number): Float64Array
   return out
 }
 
-/** Mean over the folds of the metric, and the per-fold values. */
-function foldMetric(layout: { task: Task; outputs: number }, metric: MetricName, scores: Float64Array, y: Float64Array, foldStart: number[]): { mean: number; folds: number[] } {
+/** Mean over the folds of the metric. */
+function foldMean(layout: { task: Task; outputs: number }, metric: MetricName, scores: Float64Array, y: Float64Array, foldStart: number[]): number {
   const k = layout.outputs
-  const folds: number[] = []
+  let sum = 0
   for (let f = 0; f + 1 < foldStart.length; f++) {
     const a = foldStart[f]
     const b = foldStart[f + 1]
-    folds.push(metricOf(layout.task, metric, scores.subarray(a * k, b * k), y.subarray(a, b), k))
+    sum += metricOf(layout.task, metric, scores.subarray(a * k, b * k), y.subarray(a, b), k)
   }
-  return { mean: folds.reduce((s, v) => s + v, 0) / folds.length, folds }
+  return sum / (foldStart.length - 1)
 }
 
 /**
@@ -120,7 +120,7 @@ export function selectEnsemble(
       if (picks[c] === 0 && !affordable([...usable.filter((_, i) => picks[i] > 0).map((u) => u.row), usable[c].row])) continue
       const o = oofs[c]
       for (let i = 0; i < blend.length; i++) blend[i] = (sum[i] + o[i]) / round
-      const key = sign * foldMetric(layout, metric, blend, y, foldStart).mean
+      const key = sign * foldMean(layout, metric, blend, y, foldStart)
       if (key < chosenKey) {
         chosenKey = key
         chosen = c
@@ -138,23 +138,15 @@ export function selectEnsemble(
   }
   if (!bestPicks || bestPicks.filter((p) => p > 0).length < 2 || !(bestKey < singleKey)) return null
   const total = bestPicks.reduce((a, b) => a + b, 0)
-  const members = usable.flatMap((c, i) => (bestPicks![i] > 0 ? [{ row: c.row, picks: bestPicks![i], weight: bestPicks![i] / total }] : []))
+  const members = usable.flatMap((c, i) => (bestPicks![i] > 0 ? [{ row: c.row, oof: c.oof, picks: bestPicks![i], weight: bestPicks![i] / total }] : []))
   // The final scores: every out-of-fold row, blended as the ensemble IR does (s += weight * member).
   const scores = new Float64Array(layout.y.length * k)
-  for (const m of members) {
-    const o = usable.find((c) => c.row === m.row)!.oof
-    for (let i = 0; i < scores.length; i++) scores[i] += m.weight * o[i]
-  }
+  for (const m of members) for (let i = 0; i < scores.length; i++) scores[i] += m.weight * m.oof[i]
   const perFold: Record<string, number>[] = []
   for (let f = 0; f + 1 < layout.foldStart.length; f++) {
     const a = layout.foldStart[f]
     const b = layout.foldStart[f + 1]
     perFold.push(computeMetrics(layout.task, scores.subarray(a * k, b * k), layout.y.subarray(a, b), k))
   }
-  const metrics: Record<string, number> = {}
-  for (const name of Object.keys(perFold[0])) metrics[name] = perFold.reduce((s, m) => s + m[name], 0) / perFold.length
-  const foldScores = perFold.map((m) => m[metric])
-  const score = metrics[metric]
-  const scoreStd = foldScores.length > 1 ? Math.sqrt(foldScores.reduce((s, v) => s + (v - score) ** 2, 0) / (foldScores.length - 1)) : 0
-  return { members, foldScores, score, scoreStd, metrics }
+  return { members: members.map(({ row, picks, weight }) => ({ row, picks, weight })), ...foldSummary(perFold, metric) }
 }

@@ -169,3 +169,13 @@ export function computeMetrics(task: Task, scores: Float64Array, y: Float64Array
   out.mean_per_class_error = meanPerClassError(pred, y, nClasses)
   return out
 }
+
+/** Per-fold metrics summed up: every metric's mean over the folds, and the ranking metric per fold, its mean and std. */
+export function foldSummary(perFold: Record<string, number>[], metric: MetricName): { metrics: Record<string, number>; foldScores: number[]; score: number; scoreStd: number } {
+  const metrics: Record<string, number> = {}
+  for (const name of Object.keys(perFold[0])) metrics[name] = perFold.reduce((s, m) => s + m[name], 0) / perFold.length
+  const foldScores = perFold.map((m) => m[metric])
+  const score = metrics[metric]
+  const scoreStd = foldScores.length > 1 ? Math.sqrt(foldScores.reduce((s, v) => s + (v - score) ** 2, 0) / (foldScores.length - 1)) : 0
+  return { metrics, foldScores, score, scoreStd }
+}

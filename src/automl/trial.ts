@@ -5,7 +5,7 @@ import { serializeModel } from '../ir/io.js'
 import { fitModel } from '../learners/fit-model.js'
 import { tableRowsOf, targetsOf, type Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
-import { computeMetrics, type MetricName } from './metrics.js'
+import { computeMetrics, foldSummary, type MetricName } from './metrics.js'
 import { LEARNERS } from './space.js'
 import type { Fold } from './split.js'
 
@@ -104,18 +104,14 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
     predictRows += fold.valid.length
     perFold.push(computeMetrics(target.task, scores, targetsOf(target, fold.valid), nClasses))
   }
-  const metrics: Record<string, number> = {}
-  for (const name of Object.keys(perFold[0])) metrics[name] = perFold.reduce((s, m) => s + m[name], 0) / perFold.length
-  const values = perFold.map((m) => m[metric])
-  const mean = metrics[metric]
-  const std = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : 0
+  const { metrics, foldScores, score, scoreStd } = foldSummary(perFold, metric)
   const result: TrialResult = {
     modelId: spec.modelId,
     family: spec.family,
     params: spec.params,
-    score: mean,
-    scoreStd: std,
-    foldScores: values,
+    score,
+    scoreStd,
+    foldScores,
     metrics,
     trainMs: Math.round(trainMs),
     predictUsPerRow: predictRows > 0 ? (predictMs * 1000) / predictRows : 0,
