@@ -4,8 +4,11 @@
  * a connect may take, and routes the client's log to ours (src/kafka/log.ts).
  */
 import { randomUUID } from 'node:crypto'
-// First: it replaces kafkajs's CRC-32C before kafkajs loads (see crc32c.ts).
+// First: they replace kafkajs's CRC-32C and put record framing before its record encoder, before
+// kafkajs loads (see crc32c.ts and record-framing.ts).
 import './crc32c.js'
+import { RECORD_FIELDS, recordFramingInstalled } from './record-framing.js'
+import { decodeRecordFields } from './record-fields.js'
 import {
   Kafka,
   logLevel,
@@ -74,6 +77,11 @@ export interface ProducedMessage {
   key?: string | Buffer | null
   /** null produces a tombstone. */
   value: string | Buffer | null
+  /**
+   * The record's key, value and headers already encoded (record-fields.ts, written off this thread);
+   * when set, `value` and `headers` are not read, and `key` only picks the partition.
+   */
+  fields?: Uint8Array
   /** The message's time (default: now, set by the producer). */
   timestamp?: Date
   headers?: MessageHeaders
@@ -458,12 +466,25 @@ function oneLine(s: string): string {
 }
 
 function toKafkaMessage(m: ProducedMessage): Message {
+  if (m.fields !== undefined) {
+    if (!recordFramingInstalled()) {
+      const f = decodeRecordFields(m.fields)
+      return toKafkaMessage({ key: f.key, value: f.value, headers: f.headers as MessageHeaders, timestamp: m.timestamp, partition: m.partition })
+    }
+    // kafkajs wants a value; the framing writes the fields instead (the value's length is not read).
+    const out = { key: m.key ?? null, value: EMPTY, [RECORD_FIELDS]: m.fields } as Message
+    if (m.timestamp) out.timestamp = String(m.timestamp.getTime())
+    if (m.partition !== undefined) out.partition = m.partition
+    return out
+  }
   const out: Message = { key: m.key ?? null, value: m.value }
   if (m.timestamp) out.timestamp = String(m.timestamp.getTime())
   if (m.headers) out.headers = m.headers
   if (m.partition !== undefined) out.partition = m.partition
   return out
 }
+
+const EMPTY = Buffer.alloc(0)
 
 /** Sends messages to a topic; errors are one-line UserErrors. */
 export class TopicProducer {

@@ -52,7 +52,7 @@ export function createBatchHandler(o: BatchHandlerOptions): (batch: StreamBatch)
     } else {
       // All chunks go to the scorer at once; each is sent as soon as it is scored and the one before it
       // is acknowledged, so scoring chunk k+1 overlaps sending chunk k. Sends stay in partition order.
-      const scoring = chunks.map((c) => scorer.score(c.map((r) => r.value)))
+      const scoring = chunks.map((c) => scorer.score(c))
       for (const p of scoring) p.catch(() => {}) // each is awaited below, in order
       await batch.after
       for (let c = 0; c < chunks.length; c++) {
@@ -63,13 +63,14 @@ export function createBatchHandler(o: BatchHandlerOptions): (batch: StreamBatch)
         let d = 0
         for (let i = 0; i < chunk.length; i++) {
           const r = chunk[i]
-          const value = scores.values[i]
-          if (value === null) {
+          const fields = scores.fields[i]
+          if (fields === null) {
             dead.push({ ...deadLetterMessage(o.inputTopic, r, scores.dead[d++].reason, o.modelId), partition: dlqPartition })
             continue
           }
           o.onLatency(scores.latencies[i])
-          outputs.push({ key: r.key, value, headers: r.headers, partition: outPartition })
+          // The fields hold the key, the output value and the input's headers; the key also picks the partition when not pinned.
+          outputs.push({ key: r.key, value: null, fields, partition: outPartition })
         }
         scored += outputs.length
         deadLettered += dead.length

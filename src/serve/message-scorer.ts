@@ -7,13 +7,13 @@ import { ScoringError } from '../features/record.js'
 import type { DeadLetterReason } from './dead-letter.js'
 import { decodeMessage } from './message-decoder.js'
 import { OutputRecordBuilder, type OutputRecordOptions } from './output-record.js'
-import { PackedWriter } from './scoring-protocol.js'
+import { FieldsBuffer, writeBytesField, writeHeaders, type RecordHeaders } from '../kafka/record-fields.js'
 
 /** A batch's outcomes, by message index. */
 export interface ScoredBatch {
-  /** The output values, UTF-8, concatenated (see unpackValues). */
+  /** The outputs' record fields (key, value, headers; src/kafka/record-fields.ts), concatenated (see unpackValues). */
   data: Uint8Array
-  /** Byte length of each message's output value; -1 for one that goes to the DLQ. */
+  /** Byte length of each message's output fields; -1 for one that goes to the DLQ. */
   lengths: Int32Array
   /** Decode-and-score microseconds of each message (NaN for a dead one). */
   latencies: Float64Array
@@ -47,8 +47,9 @@ export function servingScorer(ir: ModelIR): CompiledScorer {
 }
 
 /**
- * Decodes, scores and writes the outputs of message values; the same on the main thread and on a
- * scoring worker. Scoring runs the code `mlkafka export scorer --lang js` prints for the model (held to the
+ * Decodes, scores and writes the outputs of messages; the same on the main thread and on a scoring
+ * worker. An output is written as the fields of its Kafka record: the input's key, the output value and
+ * the input's headers, so the thread that runs the Kafka client sends it without encoding it. Scoring runs the code `mlkafka export scorer --lang js` prints for the model (held to the
  * IR evaluator by the parity tests), message by message. A message's latency is its decoding, encoding
  * and scoring; it is written into the output, so writing the output is not in it. Outputs are written as
  * bytes: with all fields kept, the message's own bytes up to its closing brace, then the added fields.
@@ -58,7 +59,7 @@ export class MessageScorer {
   private readonly builder: OutputRecordBuilder
   private readonly f: Float64Array
   private readonly s: Float64Array
-  private readonly out = new PackedWriter()
+  private readonly out = new FieldsBuffer()
 
   constructor(readonly ir: ModelIR, options: OutputRecordOptions = {}) {
     this.scorer = servingScorer(ir)
@@ -84,10 +85,12 @@ export class MessageScorer {
       samples.push(Buffer.from(JSON.stringify(record)))
     }
     const until = performance.now() + ms
-    for (let round = 0; round < 200 && performance.now() < until; round++) this.scoreBatch(samples)
+    const keys = samples.map(() => null)
+    for (let round = 0; round < 200 && performance.now() < until; round++) this.scoreBatch(samples, keys)
   }
 
-  scoreBatch(values: (Buffer | null)[]): ScoredBatch {
+  /** Message i: values[i], keys[i], headers?.[i] (no headers when left out). */
+  scoreBatch(values: (Buffer | null)[], keys: (Uint8Array | null)[], headers?: (RecordHeaders | undefined)[]): ScoredBatch {
     const n = values.length
     const lengths = new Int32Array(n).fill(-1)
     const latencies = new Float64Array(n).fill(NaN)
@@ -114,7 +117,11 @@ export class MessageScorer {
       const latencyUs = (performance.now() - t0) * 1000
       latencies[i] = latencyUs
       const start = out.length
+      writeBytesField(out, keys[i])
+      const valueStart = out.length
       this.builder.appendFromScores(out, value!, decoded.record, s, 0, latencyUs)
+      out.prefixLength(valueStart)
+      writeHeaders(out, headers?.[i])
       lengths[i] = out.length - start
     }
     return { data: out.take(), lengths, latencies, dead }

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js'
 import { argmax } from '../ir/evaluate.js'
 import type { ModelIR, Prediction } from '../ir/model.js'
 import { predictionColumns } from '../ir/score-csv.js'
-import { PackedWriter } from './scoring-protocol.js'
+import { FieldsBuffer } from '../kafka/record-fields.js'
 
 /**
  * The scored message: the input's fields (all, in their original text, or only --output-fields), then
@@ -114,7 +114,7 @@ export class OutputRecordBuilder {
       const p = prediction.probabilities
       for (let j = 0; j < p.length; j++) added += `,${keys.probabilities[j]}${jsonNumber(p[j])}`
     }
-    const sink = new PackedWriter(256)
+    const sink = new FieldsBuffer(256)
     this.write(sink, Buffer.from(text, 'utf8'), record, keys, added, latencyUs)
     return Buffer.from(sink.take()).toString('utf8')
   }
@@ -175,7 +175,7 @@ export class OutputRecordBuilder {
   }
 }
 
-/** Where output values are written, one after the other (see PackedWriter). */
+/** Where output values are written, one after the other (see FieldsBuffer). */
 export interface ByteSink {
   /** Appends bytes[0 .. end). */
   bytes(bytes: Uint8Array, end: number): void

@@ -33,6 +33,7 @@ export function splitRequests(outputTopic: string, outputs: ProducedMessage[], d
 
 /** About what a message adds to a produce request, in bytes. */
 function messageBytes(m: ProducedMessage): number {
+  if (m.fields) return 24 + m.fields.length
   const len = (v: string | Buffer): number => (typeof v === 'string' ? Buffer.byteLength(v) : v.length)
   let n = 24 + (m.key ? len(m.key) : 0) + (m.value ? len(m.value) : 0)
   if (m.headers) {

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import type { ModelIR } from '../ir/model.js'
+import type { TopicRecord } from '../kafka/client.js'
+import type { HeaderValue, RecordHeaders } from '../kafka/record-fields.js'
 import { workerScriptUrl } from '../worker-url.js'
 import type { DeadLetterReason } from './dead-letter.js'
 import { MessageScorer } from './message-scorer.js'
@@ -8,19 +10,22 @@ import type { OutputRecordOptions } from './output-record.js'
 
 /** A batch's results, by message index. */
 export interface BatchScores {
-  /** The output value of each message (UTF-8); null for one that goes to the DLQ. */
-  values: (Buffer | null)[]
+  /**
+   * Each message's output as the fields of its Kafka record: the input's key, the output value (UTF-8
+   * JSON) and the input's headers (src/kafka/record-fields.ts); null for one that goes to the DLQ.
+   */
+  fields: (Buffer | null)[]
   /** Decode-and-score microseconds of each message (NaN for a dead one). */
   latencies: Float64Array
   /** The messages that go to the DLQ, in index order, with why. */
   dead: { index: number; reason: DeadLetterReason }[]
 }
 
-/** Scores batches of message values: on worker threads (ScoringPool) or on this thread (InlineScorer). */
+/** Scores batches of messages: on worker threads (ScoringPool) or on this thread (InlineScorer). */
 export interface BatchScorer {
   /** Resolves once scoring can start (workers loaded, model compiled). */
   ready(): Promise<void>
-  score(values: (Buffer | null)[]): Promise<BatchScores>
+  score(records: readonly TopicRecord[]): Promise<BatchScores>
   close(): Promise<void>
 }
 
@@ -36,9 +41,14 @@ export class InlineScorer implements BatchScorer {
     this.scorer.warmUp()
   }
 
-  async score(values: (Buffer | null)[]): Promise<BatchScores> {
-    const scored = this.scorer.scoreBatch(values)
-    return { values: unpackValues(scored.data, scored.lengths), latencies: scored.latencies, dead: scored.dead }
+  async score(records: readonly TopicRecord[]): Promise<BatchScores> {
+    const headers = records.some((r) => hasHeaders(r.headers)) ? records.map((r) => r.headers) : undefined
+    const scored = this.scorer.scoreBatch(
+      records.map((r) => r.value),
+      records.map((r) => r.key),
+      headers,
+    )
+    return { fields: unpackValues(scored.data, scored.lengths), latencies: scored.latencies, dead: scored.dead }
   }
 
   async close(): Promise<void> {}
@@ -90,16 +100,18 @@ export class ScoringPool implements BatchScorer {
     return this.started
   }
 
-  score(values: (Buffer | null)[]): Promise<BatchScores> {
+  score(records: readonly TopicRecord[]): Promise<BatchScores> {
     if (this.broken) return Promise.reject(this.broken)
     let slot = this.slots[0]
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s
     const id = this.nextId++
-    const { data, lengths } = packValues(values)
-    const msg: ToScoringWorker = { type: 'batch', id, data, lengths }
+    const { data, lengths } = packValues(records.map((r) => r.value))
+    const keys = packValues(records.map((r) => r.key))
+    const msg: ToScoringWorker = { type: 'batch', id, data, lengths, keyData: keys.data, keyLengths: keys.lengths }
+    if (records.some((r) => hasHeaders(r.headers))) msg.headers = records.map((r) => ownHeaders(r.headers))
     return new Promise<BatchScores>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject })
-      slot.worker.postMessage(msg, [data.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer])
+      slot.worker.postMessage(msg, [data.buffer, lengths.buffer, keys.data.buffer, keys.lengths.buffer] as ArrayBuffer[])
     })
   }
 
@@ -117,7 +129,7 @@ export class ScoringPool implements BatchScorer {
       pending.reject(err)
       return
     }
-    pending.resolve({ values: unpackValues(msg.data, msg.lengths), latencies: msg.latencies, dead: msg.dead })
+    pending.resolve({ fields: unpackValues(msg.data, msg.lengths), latencies: msg.latencies, dead: msg.dead })
   }
 
   private fail(err: Error): void {
@@ -134,4 +146,21 @@ export class ScoringPool implements BatchScorer {
     this.broken ??= new Error('scoring pool closed')
     await Promise.all(this.slots.map((s) => s.worker.terminate()))
   }
+}
+
+function hasHeaders(headers: RecordHeaders | undefined): boolean {
+  for (const _ in headers) return true
+  return false
+}
+
+/**
+ * Headers to post to a worker, their byte values copied: a received header value is a view of the whole
+ * fetch response, which posting would copy entire.
+ */
+function ownHeaders(headers: RecordHeaders | undefined): RecordHeaders | undefined {
+  if (!hasHeaders(headers)) return undefined
+  const own = (v: HeaderValue): HeaderValue => (typeof v === 'string' ? v : Uint8Array.prototype.slice.call(v))
+  const out: RecordHeaders = {}
+  for (const [k, v] of Object.entries(headers!)) out[k] = v === null || v === undefined ? v : Array.isArray(v) ? v.map(own) : own(v)
+  return out
 }

@@ -1,14 +1,26 @@
 import type { ModelIR } from '../ir/model.js'
+import type { RecordHeaders } from '../kafka/record-fields.js'
 import type { DeadLetterReason } from './dead-letter.js'
 
 /**
  * Messages between the stream scorer and its scoring workers. A batch travels as one buffer of
- * concatenated values plus their lengths (-1: no value), and comes back the same way, both transferred
- * (not copied): the main thread, which runs the Kafka client, does almost nothing per message.
+ * concatenated values plus their lengths (-1: no value), the same for keys, and the messages' headers
+ * only when one has any. It comes back as each output's record fields (key, value, headers: the bytes
+ * a Kafka record holds, see src/kafka/record-fields.ts), concatenated the same way. Buffers are
+ * transferred, not copied: the main thread, which runs the Kafka client, does almost nothing per message.
  */
 export type ToScoringWorker =
   | { type: 'init'; ir: ModelIR; outputFields?: string[] }
-  | { type: 'batch'; id: number; data: Uint8Array; lengths: Int32Array }
+  | {
+      type: 'batch'
+      id: number
+      data: Uint8Array
+      lengths: Int32Array
+      keyData: Uint8Array
+      keyLengths: Int32Array
+      /** Each message's headers; left out when no message has any. */
+      headers?: (RecordHeaders | undefined)[]
+    }
 
 export type FromScoringWorker =
   /** After init: the model is compiled, batches may come. */
@@ -16,9 +28,9 @@ export type FromScoringWorker =
   | {
       type: 'scored'
       id: number
-      /** The output values, UTF-8, concatenated. */
+      /** The outputs' record fields (key, value, headers), concatenated. */
       data: Uint8Array
-      /** Byte length of each output value; -1 for a message that goes to the DLQ. */
+      /** Byte length of each output's record fields; -1 for a message that goes to the DLQ. */
       lengths: Int32Array
       /** Decode-and-score microseconds of each scored message (NaN for a dead one). */
       latencies: Float64Array
@@ -60,48 +72,4 @@ export function unpackValues(data: Uint8Array, lengths: Int32Array): (Buffer | n
     at += n
   }
   return out
-}
-
-/**
- * Packs output values as they are written (a ByteSink): one growing buffer; the caller notes each value's
- * length from `length` before and after. `take` copies the written bytes into a buffer of their own, which can be transferred to another thread.
- */
-export class PackedWriter {
-  private buf: Buffer
-  private at = 0
-
-  constructor(capacity = 1 << 16) {
-    this.buf = Buffer.allocUnsafeSlow(capacity)
-  }
-
-  /** Bytes written since the last take. */
-  get length(): number {
-    return this.at
-  }
-
-  bytes(bytes: Uint8Array, end: number): void {
-    this.reserve(end)
-    this.buf.set(end === bytes.length ? bytes : bytes.subarray(0, end), this.at)
-    this.at += end
-  }
-
-  text(s: string): void {
-    // A UTF-16 unit is at most 3 UTF-8 bytes.
-    this.reserve(s.length * 3)
-    this.at += this.buf.write(s, this.at, 'utf8')
-  }
-
-  /** The bytes written, in a new buffer; the writer starts again empty. */
-  take(): Uint8Array {
-    const out = Uint8Array.prototype.slice.call(this.buf, 0, this.at)
-    this.at = 0
-    return out
-  }
-
-  private reserve(n: number): void {
-    if (this.buf.length - this.at >= n) return
-    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n))
-    this.buf.copy(bigger, 0, 0, this.at)
-    this.buf = bigger
-  }
 }

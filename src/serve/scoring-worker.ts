@@ -16,7 +16,7 @@ parentPort!.on('message', (msg: ToScoringWorker) => {
   }
   let reply: FromScoringWorker
   try {
-    reply = { type: 'scored', id: msg.id, ...scorer!.scoreBatch(unpackValues(msg.data, msg.lengths)) }
+    reply = { type: 'scored', id: msg.id, ...scorer!.scoreBatch(unpackValues(msg.data, msg.lengths), unpackValues(msg.keyData, msg.keyLengths), msg.headers) }
   } catch (err) {
     const e = err as Error
     reply = { type: 'failed', id: msg.id, message: e.message, stack: e.stack }

@@ -122,7 +122,8 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
       { key: 'bad-tombstone', value: null },
     ]
     // Missing fields are not errors: scored as missing values.
-    const sparse: ProducedMessage = { key: 'sparse', value: JSON.stringify({ id: 'sparse', rpm: 2000 }) }
+    // Its headers go with its output.
+    const sparse: ProducedMessage = { key: 'sparse', value: JSON.stringify({ id: 'sparse', rpm: 2000 }), headers: { trace: 'abc-1', hops: ['a', 'b'] } }
     await produce(client, input, [...bad, sparse], 3)
     const expectedOutputs = rows.length + 1
 
@@ -174,6 +175,8 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
         const p = compileModel(ir).predictRecord({ rpm: 2000 })
         expect('label' in p && [p.label, ...p.probabilities]).toEqual([o.prediction, o.p_no, o.p_yes])
         expect(m.key!.toString()).toBe('sparse')
+        expect(headerText(m.headers, 'trace')).toBe('abc-1')
+        expect((m.headers!.hops as Buffer[]).map(String)).toEqual(['a', 'b'])
         continue
       }
       const row = expected.get(id)!
@@ -182,6 +185,7 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
       expect(o.p_no, id).toBe(Number(row.p_no)) // exactly the same doubles
       expect(o.p_yes, id).toBe(Number(row.p_yes))
       expect(row.prediction_error).toBe('')
+      expect(m.headers).toEqual({})
     }
     expect(seen.size).toBe(expectedOutputs)
 

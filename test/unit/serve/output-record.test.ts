@@ -3,7 +3,7 @@ import { compileModel, toPrediction } from '../../../src/ir/evaluate.js'
 import { predictionColumns } from '../../../src/ir/score-csv.js'
 import { OutputRecordBuilder, outputFieldNames, parseOutputFields } from '../../../src/serve/output-record.js'
 import { ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
-import { PackedWriter } from '../../../src/serve/scoring-protocol.js'
+import { FieldsBuffer } from '../../../src/kafka/record-fields.js'
 
 const ir = stumpModel()
 const model = compileModel(ir)
@@ -69,7 +69,7 @@ describe('OutputRecordBuilder', () => {
 
 /** What appendFromScores writes for a message whose value is `text`, as text. */
 function fromScores(builder: OutputRecordBuilder, text: string, record: Record<string, unknown>, scores: Float64Array, base: number, latencyUs: number): string {
-  const sink = new PackedWriter()
+  const sink = new FieldsBuffer()
   builder.appendFromScores(sink, Buffer.from(text, 'utf8'), record, scores, base, latencyUs)
   return Buffer.from(sink.take()).toString('utf8')
 }

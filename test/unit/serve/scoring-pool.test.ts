@@ -7,6 +7,8 @@ import { MessageScorer, referenceScorer, servingScorer } from '../../../src/serv
 import type { CompiledScorer } from '../../../src/export/compiled-scorer.js'
 import { OutputRecordBuilder } from '../../../src/serve/output-record.js'
 import { ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
+import { decodeRecordFields } from '../../../src/kafka/record-fields.js'
+import type { TopicRecord } from '../../../src/kafka/client.js'
 
 const values = [
   '{"id": 1, "speed": 60.5, "color": "blue"}',
@@ -16,6 +18,11 @@ const values = [
   '{"id": 3, "note": "é ü"}',
   '{}',
 ].map((v) => (v === null ? null : Buffer.from(v, 'utf8')))
+const keys = values.map((_, i) => (i === 2 ? null : Buffer.from(`key-${i}`)))
+const records: TopicRecord[] = values.map((value, i) => ({ partition: 0, offset: i, key: keys[i], value, timestamp: 0, headers: i === 4 ? { trace: Buffer.from('t-4'), tags: ['a', Buffer.from('b')] } : {} }))
+
+/** The output value of each message's record fields (null: dead). */
+const outputValues = (fields: (Buffer | null)[]): (string | null)[] => fields.map((f) => (f === null ? null : decodeRecordFields(f).value!.toString('utf8')))
 
 describe('packValues / unpackValues', () => {
   it('round-trip values, empty ones and nulls', () => {
@@ -33,8 +40,8 @@ describe('MessageScorer.scoreBatch', () => {
       const model = compileModel(ir)
       for (const outputFields of [undefined, ['id', 'note']]) {
         const builder = new OutputRecordBuilder(ir, { outputFields })
-        const batch = new MessageScorer(ir, { outputFields }).scoreBatch(values)
-        const outputs = unpackValues(batch.data, batch.lengths)
+        const batch = new MessageScorer(ir, { outputFields }).scoreBatch(values, keys)
+        const outputs = unpackValues(batch.data, batch.lengths).map((f) => (f === null ? null : decodeRecordFields(f)))
         expect(batch.dead.map((d) => d.index)).toEqual(deadAt)
         for (const [i, v] of values.entries()) {
           if (batch.dead.some((d) => d.index === i)) {
@@ -45,7 +52,9 @@ describe('MessageScorer.scoreBatch', () => {
           const record = JSON.parse(text) as Record<string, unknown>
           const latency = batch.latencies[i]
           expect(latency).toBeGreaterThanOrEqual(0)
-          expect(outputs[i]!.toString('utf8')).toBe(builder.build(text, record, model.predictRecord(record), latency))
+          expect(outputs[i]!.value!.toString('utf8')).toBe(builder.build(text, record, model.predictRecord(record), latency))
+          expect(outputs[i]!.key).toEqual(keys[i])
+          expect(outputs[i]!.headers).toEqual({})
         }
       }
     }
@@ -78,31 +87,36 @@ describe('MessageScorer.scoreBatch', () => {
 })
 
 describe('InlineScorer and ScoringPool', () => {
-  it('score a batch alike: outputs, dead letters with reasons, latencies (the pool runs the built worker in dist/)', async () => {
+  it('score a batch alike: outputs with their keys and headers, dead letters with reasons, latencies (the pool runs the built worker in dist/)', async () => {
     const inline = new InlineScorer(stumpModel())
     const pool = new ScoringPool(stumpModel(), {}, 2)
     try {
       await Promise.all([inline.ready(), pool.ready()])
-      const a = await inline.score(values)
-      const [b, c] = await Promise.all([pool.score(values), pool.score(values.slice(0, 1))])
-      const text = (v: string | Buffer | null): string | null => (v === null ? null : v.toString())
+      const a = await inline.score(records)
+      const [b, c] = await Promise.all([pool.score(records), pool.score(records.slice(0, 1))])
       const strip = (v: string | null): unknown => (v === null ? null : { ...(JSON.parse(v) as object), latency_us: 0 })
-      expect(b.values.map(text).map(strip)).toEqual(a.values.map(text).map(strip))
-      expect(text(c.values[0])).toContain('"prediction":"no","p_no":0.7,"p_yes":0.3,"model_id":"tree-1"')
+      expect(outputValues(b.fields).map(strip)).toEqual(outputValues(a.fields).map(strip))
+      expect(outputValues(c.fields)[0]).toContain('"prediction":"no","p_no":0.7,"p_yes":0.3,"model_id":"tree-1"')
+      for (const s of [a, b]) {
+        const f = s.fields.map((x) => (x === null ? null : decodeRecordFields(x)))
+        expect(f.map((x) => x?.key?.toString() ?? null)).toEqual(['key-0', null, null, null, 'key-4', 'key-5'])
+        expect(f[4]!.headers).toEqual({ trace: [Buffer.from('t-4')], tags: [Buffer.from('a'), Buffer.from('b')] })
+        expect(f[0]!.headers).toEqual({})
+      }
       expect(b.dead).toEqual(a.dead)
       expect(a.dead).toEqual([
         { index: 1, reason: { kind: 'tombstone', message: 'no value (a tombstone)' } },
         { index: 2, reason: { kind: 'ill-typed-field', message: 'field "speed": expected a number, got "fast"' } },
         { index: 3, reason: { kind: 'not-object', message: 'a JSON array, not an object' } },
       ])
-      expect(JSON.parse(text(b.values[4])!)).toMatchObject({ note: 'é ü', prediction: 'yes' })
+      expect(JSON.parse(outputValues(b.fields)[4]!)).toMatchObject({ note: 'é ü', prediction: 'yes' })
       for (const s of [a, b]) {
         expect(Array.from(s.latencies).map(Number.isNaN)).toEqual([false, true, true, true, false, false])
       }
     } finally {
       await pool.close()
     }
-    await expect(pool.score(values)).rejects.toThrow('scoring pool closed')
+    await expect(pool.score(records)).rejects.toThrow('scoring pool closed')
   })
 
   it('a model the evaluator cannot compile fails ready(), not the first batch', async () => {
