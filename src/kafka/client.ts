@@ -4,9 +4,10 @@
  * a connect may take, and routes the client's log to ours (src/kafka/log.ts).
  */
 import { randomUUID } from 'node:crypto'
-// First: they replace kafkajs's CRC-32C and put record framing before its record encoder, before
-// kafkajs loads (see crc32c.ts and record-framing.ts).
+// First: they replace kafkajs's CRC-32C, its message grouping and put record framing before its record
+// encoder, before kafkajs loads (see kafkajs-modules.ts).
 import './crc32c.js'
+import './message-grouping.js'
 import { RECORD_FIELDS, recordFramingInstalled } from './record-framing.js'
 import { decodeRecordFields } from './record-fields.js'
 import {

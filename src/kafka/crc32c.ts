@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { replaceKafkajsModule } from './kafkajs-modules.js'
 
 /**
  * CRC-32C (Castagnoli), the checksum of every Kafka record batch, computed 8 bytes a step ("slicing by
@@ -41,25 +41,12 @@ export function crc32c(bytes: Uint8Array): number {
 /** kafkajs's own CRC-32C module: its record batch encoder requires it once, when kafkajs loads. */
 export const KAFKAJS_CRC32C_MODULE = 'kafkajs/src/protocol/recordBatch/crc32C/crc32C.js'
 
-/**
- * Puts crc32c in the place of kafkajs's CRC-32C module. It must run before kafkajs is loaded (client.ts
- * imports this module first): kafkajs keeps the function it required. Returns false when kafkajs's files
- * are not laid out as in 2.2.4 (then kafkajs keeps its own, slower, loop).
- */
+/** Puts crc32c in the place of kafkajs's, if kafkajs's is the same function (see kafkajs-modules.ts). */
 export function installCrc32c(): boolean {
-  const require = createRequire(import.meta.url)
-  let path: string
-  try {
-    path = require.resolve(KAFKAJS_CRC32C_MODULE)
-  } catch {
-    return false
-  }
-  const original = require(path) as unknown
-  const entry = require.cache[path]
   // The module is a function of a buffer returning a signed or unsigned 32-bit CRC (index.js makes it unsigned).
-  if (typeof original !== 'function' || !entry || (original as (b: Uint8Array) => number)(Buffer.from('123456789')) >>> 0 !== 0xe3069283) return false
-  entry.exports = crc32c
-  return true
+  return replaceKafkajsModule(KAFKAJS_CRC32C_MODULE, (original) =>
+    typeof original === 'function' && (original as (b: Uint8Array) => number)(Buffer.from('123456789')) >>> 0 === 0xe3069283 ? crc32c : null,
+  )
 }
 
 installCrc32c()

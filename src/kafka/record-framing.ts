@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { replaceKafkajsModule } from './kafkajs-modules.js'
 import { encodeRecordFields, putVarint, varintSize } from './record-fields.js'
 
 /**
@@ -8,8 +8,8 @@ import { encodeRecordFields, putVarint, varintSize } from './record-fields.js'
  * 512-byte buffer per record and per header and grows it by copying; on the Kafka thread that was the
  * largest cost of writing a scored message after the produce request itself.
  *
- * Like crc32c.ts this replaces a kafkajs module before kafkajs loads (client.ts imports this module
- * before kafkajs), since kafkajs's produce request keeps the function it required.
+ * Like crc32c.ts this replaces a kafkajs module before kafkajs loads (kafkajs-modules.ts), since
+ * kafkajs's produce request keeps the function it required.
  */
 
 /** On a message given to kafkajs: its encoded fields (kafkajs copies it onto the record it encodes). */
@@ -70,34 +70,29 @@ export function recordFramingInstalled(): boolean {
  */
 export function installRecordFraming(): boolean {
   if (installed) return true
-  const require = createRequire(import.meta.url)
-  let path: string
-  let encoderClass: unknown
-  try {
-    path = require.resolve(KAFKAJS_RECORD_MODULE)
-    encoderClass = require(KAFKAJS_ENCODER_MODULE)
-  } catch {
-    return false
-  }
-  const original = require(path) as unknown
-  const entry = require.cache[path]
-  if (typeof original !== 'function' || !entry || typeof encoderClass !== 'function') return false
-  const encoderPrototype = (encoderClass as { prototype: KafkajsEncoder }).prototype
-  const kafkajsRecord = original as RecordEncoder
-  const framed: RecordEncoder = (message) => {
-    const fields = message[RECORD_FIELDS] as Uint8Array | undefined
-    if (fields === undefined) return kafkajsRecord(message)
-    const buf = frameRecord(fields, (message.offsetDelta as number | undefined) ?? 0, Number(message.timestampDelta ?? 0))
-    // What kafkajs's batch encoder reads of a record: `buf` (a Buffer) and `buffer` (its written bytes).
-    const encoder = Object.create(encoderPrototype) as KafkajsEncoder
-    encoder.buf = buf
-    encoder.offset = buf.length
-    return encoder
-  }
-  if (!sameAsKafkajs(kafkajsRecord, framed)) return false
-  entry.exports = framed
-  installed = true
-  return true
+  installed = replaceKafkajsModule(KAFKAJS_RECORD_MODULE, (original, require) => {
+    let encoderClass: unknown
+    try {
+      encoderClass = require(KAFKAJS_ENCODER_MODULE)
+    } catch {
+      return null
+    }
+    if (typeof original !== 'function' || typeof encoderClass !== 'function') return null
+    const encoderPrototype = (encoderClass as { prototype: KafkajsEncoder }).prototype
+    const kafkajsRecord = original as RecordEncoder
+    const framed: RecordEncoder = (message) => {
+      const fields = message[RECORD_FIELDS] as Uint8Array | undefined
+      if (fields === undefined) return kafkajsRecord(message)
+      const buf = frameRecord(fields, (message.offsetDelta as number | undefined) ?? 0, Number(message.timestampDelta ?? 0))
+      // What kafkajs's batch encoder reads of a record: `buf` (a Buffer) and `buffer` (its written bytes).
+      const encoder = Object.create(encoderPrototype) as KafkajsEncoder
+      encoder.buf = buf
+      encoder.offset = buf.length
+      return encoder
+    }
+    return sameAsKafkajs(kafkajsRecord, framed) ? framed : null
+  })
+  return installed
 }
 
 /** Our fields and framing write a sample record byte for byte as kafkajs does. */
