@@ -1,6 +1,7 @@
 /**
  * The one module around kafkajs: nothing else imports it (kafkajs is unmaintained; swapping the client
- * should touch this file only). It turns the client's errors into one-line UserErrors, bounds how long
+ * should touch this file only, and drop the replacements of kafkajs's internals it loads first:
+ * crc32c.ts, message-grouping.ts, record-framing.ts). It turns the client's errors into one-line UserErrors, bounds how long
  * a connect may take, and routes the client's log to ours (src/kafka/log.ts).
  */
 import { randomUUID } from 'node:crypto'
