@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { UserError } from '../errors.js'
 import { saveModel } from '../ir/io.js'
@@ -48,7 +48,8 @@ export async function writeRunDir(dir: string, table: Table, result: SearchResul
   const models = result.models.map(withTraining)
   for (const ir of models) await saveModel(join(dir, 'models', `${ir.modelId}.json`), ir)
   const modelPath = join(dir, 'model.json')
-  await saveModel(modelPath, models[0])
+  // The winner's file again (a big forest is tens of MB: copied, not serialized twice).
+  if (models.length > 0) await copyFile(join(dir, 'models', `${models[0].modelId}.json`), modelPath)
   await writeFile(join(dir, 'leaderboard.json'), JSON.stringify({ ...board, validation: result.validation }, null, 2) + '\n')
   await writeFile(
     join(dir, 'run.json'),

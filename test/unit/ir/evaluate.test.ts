@@ -136,6 +136,22 @@ describe('IR edge values', () => {
     expect(predict(back, [{ speed: 1e300 }])[0]).toEqual({ label: 'no', probabilities: [0.9, 0.1] })
   })
 
+  it('spells every non-finite number as JSON cannot hold it, nested anywhere, without changing the model', () => {
+    const ir = treeModel()
+    if (ir.model.type !== 'trees') throw new Error()
+    ir.model.trees[0].threshold[0] = -Infinity
+    ir.model.trees[0].value[1] = NaN
+    ir.features.steps[0] = { ...ir.features.steps[0], impute: Infinity } as (typeof ir.features.steps)[0]
+    const before = structuredClone(ir)
+    const text = serializeModel(ir)
+    // What a replacer spelling each number would write, key order and all.
+    expect(text).toBe(JSON.stringify(ir, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)))
+    expect(text).toContain('"-Infinity"')
+    expect(text).toContain('"NaN"')
+    expect(ir).toEqual(before)
+    expect(ir.model.trees[0].threshold[0]).toBe(-Infinity)
+  })
+
   it('a category level spelled "Infinity" stays text', async () => {
     const ir = treeModel()
     if (ir.features.steps[1].kind !== 'ordinal') throw new Error()
