@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { holdoutSplit, kFolds } from '../../../src/automl/split.js'
 import type { TargetData } from '../../../src/data/target.js'
+import type { Table } from '../../../src/data/table.js'
+import { useHoldoutFor } from '../../../src/automl/search.js'
 
 function classTarget(counts: number[]): TargetData {
   const y = Float64Array.from(counts.flatMap((c, k) => new Array<number>(c).fill(k)))
@@ -35,5 +37,36 @@ describe('folds', () => {
     expect(sizes.reduce((a, b) => a + b)).toBe(103)
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1)
     expect(holdoutSplit(target, 0.2, 1).valid.length).toBe(21)
+  })
+})
+
+describe("'auto' validation", () => {
+  /** A table of `rows` rows: `numeric` numeric columns, one categorical of `levels` levels, and the target. */
+  function table(rows: number, numeric: number, levels: number): { table: Table; target: TargetData } {
+    const columns: Table['columns'] = Array.from({ length: numeric }, (_, j) => ({ name: `x${j}`, type: 'numeric' as const, values: new Float64Array(rows) }))
+    columns.push({ name: 'grade', type: 'categorical', codes: new Int32Array(rows), levels: Array.from({ length: levels }, (_, k) => `g${k}`) })
+    columns.push({ name: 'y', type: 'numeric', values: new Float64Array(rows) })
+    const y = new Float64Array(rows)
+    return { table: { source: 't.csv', nRows: rows, columns, fingerprint: '' }, target: { name: 'y', task: 'regression', y, rows: Int32Array.from(y, (_, i) => i), missing: 0 } }
+  }
+  const holdout = (rows: number, numeric: number, levels: number, budgetMs: number | null): boolean => {
+    const t = table(rows, numeric, levels)
+    return useHoldoutFor(t.table, t.target, budgetMs)
+  }
+
+  it('holds out 20% above 100,000 rows, budget or not', () => {
+    expect(holdout(100_001, 2, 2, null)).toBe(true)
+    expect(holdout(100_000, 2, 2, null)).toBe(false)
+  })
+
+  it('with a time budget, also for a table too big to cross-validate in it: rows x columns (a categorical by its levels, up to 32) over 10,000 per budget second', () => {
+    // 40,000 rows x (6 numeric + 20 levels) = 1.04 M cells: over 600,000 at 60 s, under 3 M at 5 minutes.
+    expect(holdout(40_000, 6, 20, 60_000)).toBe(true)
+    expect(holdout(40_000, 6, 20, 300_000)).toBe(false)
+    expect(holdout(40_000, 6, 20, null)).toBe(false)
+    // 17,000 x 25 = 425,000: CV at 60 s. The target is not a column of its own; 500 levels count as 32.
+    expect(holdout(17_000, 24, 1, 60_000)).toBe(false)
+    expect(holdout(15_000, 8, 500, 60_000)).toBe(false)
+    expect(holdout(16_000, 8, 500, 60_000)).toBe(true)
   })
 })
