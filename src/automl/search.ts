@@ -122,7 +122,8 @@ function ensembleCandidates<T extends TrialResult>(ranked: T[]): T[] {
 function refitOn(table: Table, target: TargetData, row: TrialResult): Promise<ModelIR> {
   const family = row.family as Family
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
-  const params = family === 'random_forest' ? { ...row.params, workers: availableParallelism() } : family === 'mlp' ? { ...row.params, threads: availableParallelism() } : row.params
+  const given = row.refitParams ?? row.params
+  const params = family === 'random_forest' ? { ...given, workers: availableParallelism() } : family === 'mlp' ? { ...given, threads: availableParallelism() } : given
   return fitModel(LEARNERS[family], table, target, all, params, { modelId: row.modelId, seed: row.seed })
 }
 
@@ -277,11 +278,15 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
               const keep = new Set(ensembleCandidates(ranked.map((f) => f.result)))
               for (const r of oofs.keys()) if (!keep.has(r)) oofs.delete(r)
             }
-            // Time kept for refitting on all rows, side by side on the workers: the best model, or for an
-            // ensemble the best three (at most a quarter of the budget more), plus a little for stopping
-            // the workers and selecting the ensemble.
+            // Time kept for refitting on all rows, side by side on the workers, and writing the files: the
+            // best model, or for an ensemble the best three (at most a quarter of the budget more; a model
+            // whose own refit takes more could not join it anyway), plus a little for stopping the workers
+            // and selecting the ensemble.
             const alone = refitMs(best) * 1.3 + writeMs([best], false)
-            const top = ranked.slice(0, 3).map((f) => f.result)
+            const top = ranked
+              .slice(0, 3)
+              .map((f) => f.result)
+              .filter((r) => r === best || budget === null || refitMs(r) * 1.3 <= 0.25 * budget)
             refitReserveMs =
               budget === null ? 0 : ensembleOn ? Math.min(makespan(top) * 1.3 + writeMs(top, true), alone + 0.25 * budget) + Math.min(0.02 * budget, 1000) : alone
             scheduleBudget()
@@ -399,14 +404,15 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const refitOnPool = (row: TrialResult): Promise<ModelIR> => {
     let job = jobs.get(row.modelId)
     if (!job) {
-      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: row.params, seed: row.seed })
+      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: row.refitParams ?? row.params, seed: row.seed })
       job.catch(() => {}) // awaited (or dropped) below
       jobs.set(row.modelId, job)
     }
     return job
   }
   // The files of the models refit by then are written after the edge.
-  const toWrite = [...(ensemble?.selection.members.map((m) => m.row) ?? []), ...(singleRow ? [singleRow] : [])]
+  const toWrite = ensemble?.selection.members.map((m) => m.row) ?? []
+  if (singleRow && !toWrite.some((r) => r.modelId === singleRow.modelId)) toWrite.push(singleRow)
   const edgeMs = left() - writeMs(toWrite, ensemble !== null)
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
   edge?.unref()

@@ -2,7 +2,7 @@ import type { Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
 import { fitPipeline, inputColumnsOf, type PipelineOptions, DEFAULT_PIPELINE_OPTIONS } from '../features/pipeline.js'
 import { IR_FORMAT, MODEL_IR_VERSION, type FeaturePipelineIR, type InputColumn, type ModelIR } from '../ir/model.js'
-import { tableRowsOf, targetsOf, type Learner } from './learner.js'
+import { tableRowsOf, targetsOf, type FitInput, type Learner } from './learner.js'
 
 export interface FitModelOptions {
   modelId: string
@@ -10,6 +10,7 @@ export interface FitModelOptions {
   validation?: Int32Array
   signal?: AbortSignal
   pipelineOptions?: PipelineOptions
+  report?: FitInput['report']
 }
 
 /**
@@ -48,7 +49,7 @@ export async function fitModel<P extends object>(
   const inputs = inputColumnsOf(table, target.name)
   const pipeline = cachedPipeline(table, inputs, target, train, learner.encoding, options.pipelineOptions ?? DEFAULT_PIPELINE_OPTIONS)
   const model = await learner.fit(
-    { table, target, train, pipeline, inputs, seed: options.seed, validation: options.validation, signal: options.signal },
+    { table, target, train, pipeline, inputs, seed: options.seed, validation: options.validation, signal: options.signal, report: options.report },
     params,
   )
   return {

@@ -20,6 +20,13 @@ export interface FitInput {
   validation?: Int32Array
   /** Stops long fits early (a time budget running out). A fit that sees it aborted throws `FitAborted`. */
   signal?: AbortSignal
+  /** Told what the fit found that a refit of the same params can reuse. */
+  report?: (found: FitFound) => void
+}
+
+/** What a fit found: a net's best epoch by early stopping on its validation rows. */
+export interface FitFound {
+  bestEpoch?: number
 }
 
 export class FitAborted extends Error {

@@ -594,12 +594,18 @@ export const mlp: Learner<MlpParams> = {
   defaultParams: (_task: Task) => defaultMlpParams(),
   fit: (input, params) => {
     const setting = mlpBackendSetting(params.backend)
+    // The best epoch means something only when early stopping watched validation rows.
+    const validated = (input.validation?.length ?? 0) > 0 || params.validationFraction > 0
+    const done = (fit: { body: MlpModelIR; bestEpoch: number }): MlpModelIR => {
+      if (validated) input.report?.({ bestEpoch: fit.bestEpoch })
+      return fit.body
+    }
     // The usual case stays synchronous and loads nothing.
-    if (pickMlpBackend(setting, tfjsNodeInstalled()) === 'typed') return fitMlp(input, params).body
+    if (pickMlpBackend(setting, tfjsNodeInstalled()) === 'typed') return done(fitMlp(input, params))
     return resolveMlpBackend(setting).then(async (used) => {
-      if (used.kind === 'typed') return fitMlp(input, params).body
+      if (used.kind === 'typed') return done(fitMlp(input, params))
       const { fitMlpTfjs } = await import('./mlp-tfjs.js')
-      return (await fitMlpTfjs(input, params, used.runtime)).body
+      return done(await fitMlpTfjs(input, params, used.runtime))
     })
   },
 }
