@@ -5,15 +5,15 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 export const higherIsBetter = (metric) => metric === 'auc'
 
 export function testScore(metric, scoredCsv, classes) {
-  const lines = readFileSync(scoredCsv, 'utf8').trim().split('\n')
-  const header = lines[0].split(',')
+  // Real tables have quoted cells with commas in them.
+  const [header, ...rows] = parse(readFileSync(scoredCsv, 'utf8'))
   const t = header.indexOf('target')
-  const rows = lines.slice(1).map((l) => l.split(','))
   if (metric === 'rmse') {
     const p = header.indexOf('prediction')
     return Math.sqrt(rows.reduce((s, r) => s + (Number(r[p]) - Number(r[t])) ** 2, 0) / rows.length)
