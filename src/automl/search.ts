@@ -433,10 +433,12 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
         winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget, so the best single model: ${winner.reason}` }
       }
     }
-    // The single winner is always refit: on the pool, or, when the budget's edge cut it off, here.
+    // The single winner is refit: on the pool, or, when it is the winner and the budget's edge cut its
+    // refit off, here. Next to an ensemble it is only a smaller alternative: left out if cut off.
     if (singleRow && !models.some((m) => m.modelId === singleRow.modelId)) {
       const ir = await refitted(singleRow)
-      models.splice(winner.row === singleRow ? 0 : models.length, 0, ir ?? (await refitHere(singleRow)))
+      if (winner.row === singleRow) models.unshift(ir ?? (await refitHere(singleRow)))
+      else if (ir) models.push(ir)
     }
     // Then the best others, up to `keep` models, while the budget allows.
     const others = leaderboard.rows.filter((r) => r.family !== 'ensemble' && !models.some((m) => m.modelId === r.modelId))
