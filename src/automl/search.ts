@@ -24,6 +24,8 @@ export const HOLDOUT_ABOVE_ROWS = 100_000
  * keeps CV.
  */
 export const HOLDOUT_ABOVE_CELLS_PER_BUDGET_SECOND = 10_000
+/** ... but only above this many rows: smaller tables fit fast whatever their width, and their holdout would be noisy. */
+export const HOLDOUT_BY_BUDGET_ABOVE_ROWS = 10_000
 /** Tables up to this many rows get repeated k-fold CV by default (their trials are cheap; their scores noisy). */
 export const REPEAT_CV_UP_TO_ROWS = 1_000
 /** How many k-fold partitions small tables get by default. */
@@ -168,7 +170,7 @@ export function plannedEvaluations(maxTrials: number, families: number, rungs: n
 export function useHoldoutFor(table: Table, target: TargetData, timeBudgetMs: number | null): boolean {
   const rows = target.y.length
   if (rows > HOLDOUT_ABOVE_ROWS) return true
-  if (timeBudgetMs === null) return false
+  if (timeBudgetMs === null || rows <= HOLDOUT_BY_BUDGET_ABOVE_ROWS) return false
   let width = 0
   for (const c of table.columns) if (c.name !== target.name) width += c.type === 'categorical' ? Math.min(c.levels.length, 32) : 1
   return rows * width > (HOLDOUT_ABOVE_CELLS_PER_BUDGET_SECOND * timeBudgetMs) / 1000
@@ -228,8 +230,11 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
    * Time to write the refit models' files after the search (the run directory is part of the run): each
    * once, and an ensemble's members again inside the ensemble's file.
    */
-  const writeMs = (rows: TrialResult[], inEnsemble: boolean): number =>
-    (rows.reduce((n, r) => n + r.sizeBytes, 0) * (useHoldout ? 1.25 : options.folds / (options.folds - 1)) * (inEnsemble ? 2 : 1) * WRITE_NS_PER_BYTE) / 1e6
+  const writeMs = (rows: TrialResult[], members: TrialResult[] = []): number => {
+    const isMember = (r: TrialResult): boolean => members.some((m) => m.modelId === r.modelId)
+    const bytes = rows.reduce((n, r) => n + r.sizeBytes * (isMember(r) ? 2 : 1), 0)
+    return (bytes * (useHoldout ? 1.25 : options.folds / (options.folds - 1)) * WRITE_NS_PER_BYTE) / 1e6
+  }
   /** Wall time to refit rows on the pool's workers (longest first, each to the least loaded worker). */
   const makespan = (rows: TrialResult[]): number => {
     const load = new Array<number>(options.workers).fill(0)
@@ -282,13 +287,13 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
             // best model, or for an ensemble the best three (at most a quarter of the budget more; a model
             // whose own refit takes more could not join it anyway), plus a little for stopping the workers
             // and selecting the ensemble.
-            const alone = refitMs(best) * 1.3 + writeMs([best], false)
+            const alone = refitMs(best) * 1.3 + writeMs([best])
             const top = ranked
               .slice(0, 3)
               .map((f) => f.result)
               .filter((r) => r === best || budget === null || refitMs(r) * 1.3 <= 0.25 * budget)
             refitReserveMs =
-              budget === null ? 0 : ensembleOn ? Math.min(makespan(top) * 1.3 + writeMs(top, true), alone + 0.25 * budget) + Math.min(0.02 * budget, 1000) : alone
+              budget === null ? 0 : ensembleOn ? Math.min(makespan(top) * 1.3 + writeMs(top, top), alone + 0.25 * budget) + Math.min(0.02 * budget, 1000) : alone
             scheduleBudget()
           }
           options.onTrial?.({ done, planned, elapsedMs: elapsed(), budgetMs: budget, trial: result, rowFraction: fraction, best })
@@ -369,7 +374,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     // Only members whose refits (with the single winner's, side by side on the workers) fit in what is
     // left of the budget, with a margin as estimates vary.
     const withSingle = (rows: TrialResult[]): TrialResult[] => (single.row && !rows.includes(single.row) ? [...rows, single.row] : rows)
-    const affordable = (rows: TrialResult[]): boolean => makespan(withSingle(rows)) * REFIT_MARGIN + writeMs(withSingle(rows), true) <= left()
+    const affordable = (rows: TrialResult[]): boolean => makespan(withSingle(rows)) * REFIT_MARGIN + writeMs(withSingle(rows), rows) <= left()
     const selection = selectEnsemble(candidates, layout, options.metric, { affordable })
     const bestSingle = singles.rows[0]
     if (selection && bestSingle && sign * selection.score < sign * bestSingle.score) {
@@ -411,9 +416,10 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     return job
   }
   // The files of the models refit by then are written after the edge.
-  const toWrite = ensemble?.selection.members.map((m) => m.row) ?? []
+  const memberRows = ensemble?.selection.members.map((m) => m.row) ?? []
+  const toWrite = [...memberRows]
   if (singleRow && !toWrite.some((r) => r.modelId === singleRow.modelId)) toWrite.push(singleRow)
-  const edgeMs = left() - writeMs(toWrite, ensemble !== null)
+  const edgeMs = left() - writeMs(toWrite, memberRows)
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
   edge?.unref()
   const refitted = async (row: TrialResult): Promise<ModelIR | null> => refitOnPool(row).catch(() => null)
@@ -421,7 +427,6 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const models: ModelIR[] = []
   try {
     if (ensemble) {
-      const memberRows = ensemble.selection.members.map((m) => m.row)
       if (singleRow) void refitOnPool(singleRow)
       const fitted = await Promise.all(memberRows.map(refitted))
       const row = rowOf(ensemble.row)!
@@ -445,7 +450,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     const more: TrialResult[] = []
     for (const row of others) {
       if (models.length + more.length >= options.keep || options.signal?.aborted) break
-      if (makespan([...more, row]) * 1.2 + writeMs([...toWrite, ...more, row], ensemble !== null) > left() - (budget === null ? 0 : budget * (ENSEMBLE_BUDGET_EDGE - 1.02))) break
+      if (makespan([...more, row]) * 1.2 + writeMs([...toWrite, ...more, row], memberRows) > left() - (budget === null ? 0 : budget * (ENSEMBLE_BUDGET_EDGE - 1.02))) break
       more.push(row)
     }
     for (const ir of await Promise.all(more.map(refitted))) if (ir) models.push(ir)

@@ -44,7 +44,7 @@ export const KAFKAJS_CRC32C_MODULE = 'kafkajs/src/protocol/recordBatch/crc32C/cr
 /** Puts crc32c in the place of kafkajs's, if kafkajs's is the same function (see kafkajs-modules.ts). */
 export function installCrc32c(): boolean {
   // The module is a function of a buffer returning a signed or unsigned 32-bit CRC (index.js makes it unsigned).
-  return replaceKafkajsModule(KAFKAJS_CRC32C_MODULE, (original) =>
+  return replaceKafkajsModule(KAFKAJS_CRC32C_MODULE, 'kafkajs/src/protocol/recordBatch/crc32C/index.js', (original) =>
     typeof original === 'function' && (original as (b: Uint8Array) => number)(Buffer.from('123456789')) >>> 0 === 0xe3069283 ? crc32c : null,
   )
 }

@@ -7,13 +7,16 @@ import { createRequire } from 'node:module'
  * record-framing.ts, message-grouping.ts).
  *
  * `replace` gets the module's exports and returns what to put in their place, or null to leave them
- * (kafkajs laid out differently, or a self-check failed). Returns whether the module was replaced.
+ * (kafkajs laid out differently, or a self-check failed). `user` is the kafkajs module that requires it
+ * and keeps what it got: if that is loaded already, replacing would change nothing, so nothing is
+ * replaced. Returns whether the module was replaced.
  */
-export function replaceKafkajsModule(modulePath: string, replace: (original: unknown, require: NodeJS.Require) => unknown): boolean {
+export function replaceKafkajsModule(modulePath: string, user: string, replace: (original: unknown, require: NodeJS.Require) => unknown): boolean {
   const require = createRequire(import.meta.url)
   let path: string
   try {
     path = require.resolve(modulePath)
+    if (require.cache[require.resolve(user)]) return false
   } catch {
     return false
   }

@@ -26,4 +26,4 @@ export function groupMessagesPerPartition({ topic, partitionMetadata, messages, 
   return result
 }
 
-replaceKafkajsModule(KAFKAJS_GROUPING_MODULE, (original) => (typeof original === 'function' ? groupMessagesPerPartition : null))
+replaceKafkajsModule(KAFKAJS_GROUPING_MODULE, 'kafkajs/src/producer/sendMessages.js', (original) => (typeof original === 'function' ? groupMessagesPerPartition : null))

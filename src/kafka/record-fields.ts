@@ -131,6 +131,11 @@ export class FieldsBuffer implements FieldSink {
     this.at += size
   }
 
+  /** Forgets what was written. */
+  clear(): void {
+    this.at = 0
+  }
+
   /** The bytes written, in a new buffer of their own (not a pool's); the writer starts again empty. */
   take(): Uint8Array {
     const out = Uint8Array.prototype.slice.call(this.buf, 0, this.at)
@@ -181,7 +186,8 @@ export function decodeRecordFields(bytes: Uint8Array): { key: Buffer | null; val
   }
   const key = field()
   const value = field()
-  const headers: Record<string, (Buffer | null)[]> = {}
+  // No prototype: a header may be named __proto__.
+  const headers: Record<string, (Buffer | null)[]> = Object.create(null) as Record<string, (Buffer | null)[]>
   for (let count = varint(); count > 0; count--) {
     const k = field()
     if (k === null) throw new Error('record fields: a header without a key')

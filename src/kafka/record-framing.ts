@@ -43,15 +43,17 @@ function varlongBytes(n: number): Uint8Array | null {
 
 /** A record: its length, attributes (none), timestamp delta, offset delta, then the encoded fields. */
 export function frameRecord(fields: Uint8Array, offsetDelta: number, timestampDelta: number): Buffer {
-  const long = varlongBytes(timestampDelta)
-  const body = 1 + (long ? long.length : varintSize(timestampDelta)) + varintSize(offsetDelta) + fields.length
+  // Milliseconds as kafkajs's Long takes them: whole, and 0 for NaN.
+  const td = Number.isFinite(timestampDelta) ? Math.trunc(timestampDelta) : 0
+  const long = varlongBytes(td)
+  const body = 1 + (long ? long.length : varintSize(td)) + varintSize(offsetDelta) + fields.length
   const out = Buffer.allocUnsafe(varintSize(body) + body)
   let at = putVarint(out, 0, body)
   out[at++] = 0
   if (long) {
     out.set(long, at)
     at += long.length
-  } else at = putVarint(out, at, timestampDelta)
+  } else at = putVarint(out, at, td)
   at = putVarint(out, at, offsetDelta)
   out.set(fields, at)
   return out
@@ -70,7 +72,7 @@ export function recordFramingInstalled(): boolean {
  */
 export function installRecordFraming(): boolean {
   if (installed) return true
-  installed = replaceKafkajsModule(KAFKAJS_RECORD_MODULE, (original, require) => {
+  installed = replaceKafkajsModule(KAFKAJS_RECORD_MODULE, 'kafkajs/src/protocol/requests/produce/v3/request.js', (original, require) => {
     let encoderClass: unknown
     try {
       encoderClass = require(KAFKAJS_ENCODER_MODULE)

@@ -595,7 +595,8 @@ export const mlp: Learner<MlpParams> = {
   fit: (input, params) => {
     const setting = mlpBackendSetting(params.backend)
     // The best epoch means something only when early stopping watched validation rows.
-    const validated = (input.validation?.length ?? 0) > 0 || params.validationFraction > 0
+    const held = Math.floor(params.validationFraction * input.train.length)
+    const validated = (input.validation?.length ?? 0) > 0 || (held >= 1 && input.train.length - held >= 1)
     const done = (fit: { body: MlpModelIR; bestEpoch: number }): MlpModelIR => {
       if (validated) input.report?.({ bestEpoch: fit.bestEpoch })
       return fit.body

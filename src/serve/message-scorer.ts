@@ -96,6 +96,7 @@ export class MessageScorer {
     const latencies = new Float64Array(n).fill(NaN)
     const dead: ScoredBatch['dead'] = []
     const { scorer, f, s, out } = this
+    out.clear() // a batch that threw midway left its bytes
     for (let i = 0; i < n; i++) {
       const t0 = performance.now()
       const value = values[i]

@@ -161,6 +161,7 @@ function ownHeaders(headers: RecordHeaders | undefined): RecordHeaders | undefin
   if (!hasHeaders(headers)) return undefined
   const own = (v: HeaderValue): HeaderValue => (typeof v === 'string' ? v : Uint8Array.prototype.slice.call(v))
   const out: RecordHeaders = {}
-  for (const [k, v] of Object.entries(headers!)) out[k] = v === null || v === undefined ? v : Array.isArray(v) ? v.map(own) : own(v)
+  // defineProperty: a header may be named __proto__.
+  for (const [k, v] of Object.entries(headers!)) Object.defineProperty(out, k, { value: v === null || v === undefined ? v : Array.isArray(v) ? v.map(own) : own(v), enumerable: true, writable: true, configurable: true })
   return out
 }

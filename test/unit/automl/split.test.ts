@@ -68,5 +68,8 @@ describe("'auto' validation", () => {
     expect(holdout(17_000, 24, 1, 60_000)).toBe(false)
     expect(holdout(15_000, 8, 500, 60_000)).toBe(false)
     expect(holdout(16_000, 8, 500, 60_000)).toBe(true)
+    // Up to 10,000 rows CV stays whatever the width: 1,000 x 101 at 10 s.
+    expect(holdout(1_000, 100, 1, 10_000)).toBe(false)
+    expect(holdout(10_000, 200, 1, 10_000)).toBe(false)
   })
 })

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import '../../../src/kafka/client.js'
 import { groupMessagesPerPartition, KAFKAJS_GROUPING_MODULE } from '../../../src/kafka/message-grouping.js'
+import { replaceKafkajsModule } from '../../../src/kafka/kafkajs-modules.js'
 
 const require = createRequire(import.meta.url)
 
@@ -15,6 +16,11 @@ function kafkajsGrouping(): typeof groupMessagesPerPartition {
 
 describe('message grouping', () => {
   it('is the one kafkajs uses once the client module is loaded', () => {
+    expect(require.cache[require.resolve(KAFKAJS_GROUPING_MODULE)]?.exports).toBe(groupMessagesPerPartition)
+  })
+
+  it('is not replaced again once the kafkajs module that keeps it is loaded (it would change nothing)', () => {
+    expect(replaceKafkajsModule(KAFKAJS_GROUPING_MODULE, 'kafkajs/src/producer/sendMessages.js', () => () => ({}))).toBe(false)
     expect(require.cache[require.resolve(KAFKAJS_GROUPING_MODULE)]?.exports).toBe(groupMessagesPerPartition)
   })
 

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import '../../../src/kafka/client.js'
 import { decodeRecordFields, encodeRecordFields, FieldsBuffer, writeBytesField, type RecordHeaders } from '../../../src/kafka/record-fields.js'
-import { KAFKAJS_RECORD_MODULE, RECORD_FIELDS, recordFramingInstalled } from '../../../src/kafka/record-framing.js'
+import { frameRecord, KAFKAJS_RECORD_MODULE, RECORD_FIELDS, recordFramingInstalled } from '../../../src/kafka/record-framing.js'
 
 type Encoded = { buffer: Buffer }
 /** kafkajs's record encoder as its produce request sees it (the framing in front, once the client is loaded). */
@@ -46,11 +46,22 @@ describe('record framing in front of kafkajs', () => {
   })
 })
 
+describe('record framing of odd timestamps', () => {
+  it('a NaN timestamp delta is written as kafkajs writes it (0); a fractional one in whole milliseconds (kafkajs throws)', () => {
+    const fields = encodeRecordFields('k', Buffer.from('v'))
+    expect(Buffer.compare(frameRecord(fields, 1, NaN), Record({ key: 'k', value: Buffer.from('v'), offsetDelta: 1, timestampDelta: NaN }).buffer)).toBe(0)
+    for (const [given, as] of [[NaN, 0], [12.7, 12], [-3.5, -3]]) expect(frameRecord(fields, 1, given)).toEqual(frameRecord(fields, 1, as))
+  })
+})
+
 describe('record fields', () => {
   it('read back as written: keys, values, headers (several values under a key kept in order)', () => {
     const f = decodeRecordFields(encodeRecordFields('k', Buffer.from('v'), { a: 'x', b: [Buffer.from([9]), 'y'] }))
     expect(f).toEqual({ key: Buffer.from('k'), value: Buffer.from('v'), headers: { a: [Buffer.from('x')], b: [Buffer.from([9]), Buffer.from('y')] } })
     expect(decodeRecordFields(encodeRecordFields(null, null))).toEqual({ key: null, value: null, headers: {} })
+    const odd = decodeRecordFields(encodeRecordFields('k', 'v', Object.defineProperty({}, '__proto__', { value: 'p', enumerable: true })))
+    expect(Object.keys(odd.headers)).toEqual(['__proto__'])
+    expect(odd.headers['__proto__']).toEqual([Buffer.from('p')])
   })
 
   it('a length prefix added after the bytes moves them right by the varint size (1, 2 and 3 bytes)', () => {

@@ -119,6 +119,19 @@ describe('InlineScorer and ScoringPool', () => {
     await expect(pool.score(records)).rejects.toThrow('scoring pool closed')
   })
 
+  it('keep a header named __proto__ (a header name is any string)', async () => {
+    const headers = Object.defineProperty({}, '__proto__', { value: Buffer.from('p'), enumerable: true })
+    const one: TopicRecord[] = [{ ...records[0], headers }]
+    const inline = new InlineScorer(stumpModel())
+    const pool = new ScoringPool(stumpModel(), {}, 1)
+    try {
+      await Promise.all([inline.ready(), pool.ready()])
+      for (const s of [await inline.score(one), await pool.score(one)]) expect(decodeRecordFields(s.fields[0]!).headers['__proto__']).toEqual([Buffer.from('p')])
+    } finally {
+      await pool.close()
+    }
+  })
+
   it('a model the evaluator cannot compile fails ready(), not the first batch', async () => {
     const broken = stumpModel()
     ;(broken.model as { trees: unknown }).trees = null
