@@ -51,7 +51,7 @@ export default class AutomlTrain extends BaseCommand {
       default: true,
       allowNo: true,
     }),
-    validation: Flags.string({ description: 'cv, holdout (20%), or auto (holdout above 100,000 rows, or above 10,000 rows x columns per second of --time-budget)', options: ['auto', 'cv', 'holdout'], default: 'auto' }),
+    validation: Flags.string({ description: 'cv, holdout (20%), or auto (holdout above 100,000 rows; above 10,000 rows also when rows x columns exceed 10,000 per second of --time-budget)', options: ['auto', 'cv', 'holdout'], default: 'auto' }),
     seed: Flags.integer({ description: 'random seed', default: 1 }),
     workers: Flags.integer({ description: 'trials run at once, each on a worker thread (default: number of cores)', min: 1 }),
     out: Flags.string({ char: 'o', description: 'run directory (default ./mlkafka-runs/<timestamp>-<target>)' }),
