@@ -32,8 +32,10 @@ export interface TrialResult {
   sizeBytes: number
   seed: number
   /**
-   * The params a refit on all rows uses, when not `params`: a net is refit for the median of its folds'
-   * best epochs (early stopping's), on every row, instead of holding a tenth back to stop early again.
+   * The params a refit on all rows uses, when not `params`. With a holdout (big tables, where the refit's
+   * time counts most) a net is refit for the best epoch early stopping found, on every row, instead of
+   * holding a tenth back to stop early again, which takes as long as it takes. In k-fold CV (small
+   * tables) it stops early again: there, fixed epochs did worse (wine: 0.085 against 0.055 log loss).
    */
   refitParams?: Record<string, unknown>
 }
@@ -126,7 +128,7 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
     seed: spec.seed,
   }
   const epochs = medianEpoch(bestEpochs, folds.length)
-  if (full && epochs !== null) result.refitParams = { ...spec.params, epochs, validationFraction: 0 }
+  if (full && folds.length === 1 && epochs !== null) result.refitParams = { ...spec.params, epochs, validationFraction: 0 }
   return { result, oof }
 }
 
