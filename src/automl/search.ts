@@ -224,8 +224,10 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   // Out-of-fold scores of the full trials that may join an ensemble (the best ones; the rest are dropped).
   const oofs = new Map<TrialResult, Float64Array>()
   const ensembleOn = options.ensemble !== false
+  /** All training rows against a fold's: what a refit's time and its model's size grow by. */
+  const fullRows = useHoldout ? 1.25 : options.folds / (options.folds - 1)
   /** Fit time on all training rows, from a row's fold fits. */
-  const refitMs = (r: TrialResult): number => (r.trainMs / folds.length) * (useHoldout ? 1.25 : options.folds / (options.folds - 1))
+  const refitMs = (r: TrialResult): number => (r.trainMs / folds.length) * fullRows
   /**
    * Time to write the refit models' files after the search (the run directory is part of the run): each
    * once, and an ensemble's members again inside the ensemble's file.
@@ -233,7 +235,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const writeMs = (rows: TrialResult[], members: TrialResult[] = []): number => {
     const isMember = (r: TrialResult): boolean => members.some((m) => m.modelId === r.modelId)
     const bytes = rows.reduce((n, r) => n + r.sizeBytes * (isMember(r) ? 2 : 1), 0)
-    return (bytes * (useHoldout ? 1.25 : options.folds / (options.folds - 1)) * WRITE_NS_PER_BYTE) / 1e6
+    return (bytes * fullRows * WRITE_NS_PER_BYTE) / 1e6
   }
   /** Wall time to refit rows on the pool's workers (longest first, each to the least loaded worker). */
   const makespan = (rows: TrialResult[]): number => {

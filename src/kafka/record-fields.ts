@@ -51,7 +51,6 @@ export function putVarint(buf: Uint8Array, at: number, n: number): number {
   return at
 }
 
-
 /** A key, a value or a header value: its length then its bytes (text as UTF-8); -1 for null. */
 export function writeBytesField(sink: FieldSink, v: HeaderValue | null | undefined): void {
   if (v === null || v === undefined) {
