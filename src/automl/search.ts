@@ -34,6 +34,11 @@ export const SMALL_TABLE_REPEATS = 3
 export const ETA = 3
 /** An ensemble's members are refit only while the run stays within this share of the budget (the goal: within 5%). */
 const ENSEMBLE_BUDGET_EDGE = 1.04
+/** A model refit in this long (or in this share of the winner's refit time) is a cheap backup for the winner's refit. */
+const CHEAP_REFIT_MS = 200
+const CHEAP_REFIT_SHARE = 0.1
+/** After the refits' edge: stopping the refit workers and returning take up to this long (on short budgets more than 1% of them). */
+const AFTER_EDGE_MS = 100
 /** Refit time estimates are multiplied by this when planning an ensemble (fit times vary from fold to full rows). */
 const REFIT_MARGIN = 1.3
 /**
@@ -198,6 +203,9 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const rungs = rungFractions(folds[0].train.length, options.strategy)
   const forestThreads = Math.max(1, Math.floor(availableParallelism() / options.workers))
   const pool = new TrialPool(table, target, folds, options.metric, options.workers)
+  // The refits' workers start now, idle until the search ends: starting threads takes a while on a busy
+  // machine, and at the search's end that while is the budget's.
+  const refitPool = new TrialPool(table, target, folds, options.metric, options.workers)
 
   let stoppedBy: SearchResult['stoppedBy'] = 'max-trials'
   let stopped = false
@@ -350,6 +358,9 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       }
       await baselinesDone
     }
+  } catch (err) {
+    await refitPool.close()
+    throw err
   } finally {
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onUserAbort)
@@ -359,7 +370,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   full.sort((a, b) => a.index - b.index)
   const singles = rankTrials(target.task, target.name, options.metric, full.map((f) => f.result))
   const single = selectWinner(singles, useHoldout ? 1 : options.folds, options.selection ?? 'one-se')
-  const deadline = budget === null ? Infinity : budget * ENSEMBLE_BUDGET_EDGE
+  const deadline = budget === null ? Infinity : Math.min(budget * ENSEMBLE_BUDGET_EDGE, budget * 1.05 - AFTER_EDGE_MS)
   const left = (): number => deadline - elapsed()
   let ensemble: { row: TrialResult; selection: EnsembleSelection } | null = null
   if (ensembleOn && !options.signal?.aborted) {
@@ -406,7 +417,6 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
 
   // Refits run on worker threads like the trials (so their times are the trials' per-fold times, scaled),
   // side by side; whatever is still running at the budget's edge is cut off.
-  const refitPool = new TrialPool(table, target, folds, options.metric, singleRow ? options.workers : 0)
   const jobs = new Map<string, Promise<ModelIR>>()
   const refitOnPool = (row: TrialResult): Promise<ModelIR> => {
     let job = jobs.get(row.modelId)
@@ -417,19 +427,38 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     }
     return job
   }
-  // The files of the models refit by then are written after the edge.
+  // What is refit: the ensemble's members and the single winner, then the best others (up to `keep`
+  // model files) as far as the budget allows. They all start now and run side by side, so the others
+  // are also the backups: if the winner's refit is cut off at the budget's edge, the best of them that
+  // finished wins instead. When none of them is cheap, the best cheap model is refit as well, right
+  // after the winner: a backup for when the estimates were wrong (a busy machine). The files of the
+  // models refit by then are written after the edge.
   const memberRows = ensemble?.selection.members.map((m) => m.row) ?? []
   const toWrite = [...memberRows]
   if (singleRow && !toWrite.some((r) => r.modelId === singleRow.modelId)) toWrite.push(singleRow)
-  const edgeMs = left() - writeMs(toWrite, memberRows)
+  const inPlan = (row: TrialResult): boolean => toWrite.some((r) => r.modelId === row.modelId)
+  const files = (ensemble ? 1 : 0) + toWrite.length
+  const more: LeaderboardRow[] = []
+  for (const row of leaderboard.rows) {
+    if (files + more.length >= options.keep || options.signal?.aborted) break
+    if (row.family === 'ensemble' || inPlan(row)) continue
+    const plan = [...toWrite, ...more, row]
+    if (makespan(plan) * 1.2 + writeMs(plan, memberRows) > left() - (budget === null ? 0 : budget * (ENSEMBLE_BUDGET_EDGE - 1.02))) break
+    more.push(row)
+  }
+  const cheap = (row: TrialResult): boolean => singleRow !== undefined && refitMs(row) <= Math.max(CHEAP_REFIT_MS, refitMs(singleRow) * CHEAP_REFIT_SHARE)
+  const backup = Number.isFinite(deadline) && singleRow && !more.some(cheap) ? leaderboard.rows.find((r) => r.family !== 'ensemble' && !inPlan(r) && !more.includes(r) && cheap(r)) : undefined
+  const backups = backup ? [backup, ...more].sort((a, b) => a.rank - b.rank) : more
+  const edgeMs = left() - writeMs([...toWrite, ...backups], memberRows)
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
   edge?.unref()
   const refitted = async (row: TrialResult): Promise<ModelIR | null> => refitOnPool(row).catch(() => null)
   let winner: Winner = { ...single, row: singleRow }
   const models: ModelIR[] = []
   try {
+    // Queued in this order on the pool's workers: the single winner, the cheap backup, the members, the others.
+    for (const row of [singleRow, backup, ...memberRows, ...more]) if (row) void refitOnPool(row)
     if (ensemble) {
-      if (singleRow) void refitOnPool(singleRow)
       const fitted = await Promise.all(memberRows.map(refitted))
       const row = rowOf(ensemble.row)!
       if (fitted.every((ir): ir is ModelIR => ir !== null)) {
@@ -440,22 +469,28 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
         winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget, so the best single model: ${winner.reason}` }
       }
     }
-    // The single winner is refit: on the pool, or, when it is the winner and the budget's edge cut its
-    // refit off, here. Next to an ensemble it is only a smaller alternative: left out if cut off.
+    const others = await Promise.all(backups.map(refitted))
+    // The single winner: next to an ensemble only a smaller alternative, left out if its refit was cut
+    // off. As the winner, a cut-off refit gives way to the best other model refit in time; only when
+    // there is none is it refit here, on this thread, past the budget.
     if (singleRow && !models.some((m) => m.modelId === singleRow.modelId)) {
       const ir = await refitted(singleRow)
-      if (winner.row === singleRow) models.unshift(ir ?? (await refitHere(singleRow)))
-      else if (ir) models.push(ir)
+      if (winner.row !== singleRow) {
+        if (ir) models.push(ir)
+      } else if (ir) {
+        models.unshift(ir)
+      } else {
+        const i = others.findIndex((o) => o !== null)
+        if (i >= 0) {
+          winner = { row: backups[i], reason: `the best model, ${singleRow.modelId}, could not be refit on all rows within the time budget, so the next best that could: ${backups[i].modelId} (${options.metric} ${backups[i].score.toPrecision(4)})` }
+          models.unshift(others[i]!)
+        } else {
+          models.unshift(await refitHere(singleRow))
+        }
+      }
     }
-    // Then the best others, up to `keep` models, while the budget allows.
-    const others = leaderboard.rows.filter((r) => r.family !== 'ensemble' && !models.some((m) => m.modelId === r.modelId))
-    const more: TrialResult[] = []
-    for (const row of others) {
-      if (models.length + more.length >= options.keep || options.signal?.aborted) break
-      if (makespan([...more, row]) * 1.2 + writeMs([...toWrite, ...more, row], memberRows) > left() - (budget === null ? 0 : budget * (ENSEMBLE_BUDGET_EDGE - 1.02))) break
-      more.push(row)
-    }
-    for (const ir of await Promise.all(more.map(refitted))) if (ir) models.push(ir)
+    // The others are kept up to `keep` files (the cheap backup only when there is room).
+    for (const ir of others) if (ir && !models.includes(ir) && models.length < options.keep) models.push(ir)
   } finally {
     clearTimeout(edge)
     await refitPool.close()

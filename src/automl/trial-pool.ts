@@ -24,6 +24,12 @@ function sharedTable(table: Table): Table {
   return { ...table, columns, lines: undefined }
 }
 
+/** Refits of these models wait this long on their worker before fitting: a test's stand-in for a refit slower than its trials foretold. */
+let refitStall: { modelIds: readonly string[]; ms: number } | null = null
+export function stallRefitsForTest(stall: typeof refitStall): void {
+  refitStall = stall
+}
+
 interface Pending {
   resolve: (r: never) => void
   reject: (e: Error) => void
@@ -103,7 +109,8 @@ export class TrialPool {
       if (slot.busy) continue
       const job = this.queue.shift()!
       slot.busy = { id: job.id, ...job.pending }
-      slot.worker.postMessage({ type: job.type, id: job.id, spec: job.spec } satisfies TrialWorkerMessage)
+      const stallMs = job.type === 'fit' && refitStall?.modelIds.includes(job.spec.modelId) ? refitStall.ms : 0
+      slot.worker.postMessage((stallMs > 0 ? { type: 'fit', id: job.id, spec: job.spec, stallMs } : { type: job.type, id: job.id, spec: job.spec }) satisfies TrialWorkerMessage)
     }
   }
 

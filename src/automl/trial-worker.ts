@@ -12,7 +12,7 @@ export type TrialWorkerMessage =
   | { type: 'init'; table: Table; target: TargetData; folds: Fold[]; metric: MetricName }
   | { type: 'trial'; id: number; spec: TrialSpec }
   /** Fit the trial's configuration on every training row (a refit) and return its IR. */
-  | { type: 'fit'; id: number; spec: TrialSpec }
+  | { type: 'fit'; id: number; spec: TrialSpec; stallMs?: number }
 
 let context: { table: Table; target: TargetData; folds: Fold[]; metric: MetricName } | null = null
 
@@ -24,7 +24,8 @@ parentPort!.on('message', (msg: TrialWorkerMessage) => {
   const { table, target, folds, metric } = context!
   if (msg.type === 'fit') {
     const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
-    fitModel(LEARNERS[msg.spec.family], table, target, all, msg.spec.params, { modelId: msg.spec.modelId, seed: msg.spec.seed }).then(
+    const stalled = msg.stallMs ? new Promise((r) => setTimeout(r, msg.stallMs)) : Promise.resolve()
+    stalled.then(() => fitModel(LEARNERS[msg.spec.family], table, target, all, msg.spec.params, { modelId: msg.spec.modelId, seed: msg.spec.seed })).then(
       (ir) => parentPort!.postMessage({ id: msg.id, ir }),
       (err: Error) => parentPort!.postMessage({ id: msg.id, error: err.message, stack: err.stack }),
     )

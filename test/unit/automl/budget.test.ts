@@ -1,0 +1,45 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { runSearch } from '../../../src/automl/search.js'
+import { stallRefitsForTest } from '../../../src/automl/trial-pool.js'
+import type { Family } from '../../../src/learners/learner.js'
+import { shutdownMlpPool } from '../../../src/learners/mlp.js'
+import { syntheticTable } from '../../helpers/synthetic.js'
+
+afterAll(() => shutdownMlpPool())
+afterEach(() => stallRefitsForTest(null))
+
+describe('the time budget', () => {
+  it('is a hard limit: the search stops by it, cutting off trials in progress, and the run ends within 5% of it with a refit winner', async () => {
+    // On a busy machine (the test suite's neighbours) refits take longer than the trials foretold: then
+    // a cheap model refit beside the winner (the default tree here) stands in for it.
+    const { table, target } = syntheticTable({ rows: 3000, task: 'binary', seed: 3, shape: 'nonlinear' })
+    const budget = 4000
+    const r = await runSearch(table, target, { families: ['decision_tree', 'random_forest', 'logistic_regression', 'mlp'], metric: 'auc', seed: 1, strategy: 'halving', timeBudgetMs: budget, folds: 3, validation: 'auto', workers: 2, keep: 5 })
+    expect(r.stoppedBy).toBe('time-budget')
+    expect(r.elapsedMs).toBeLessThanOrEqual(budget * 1.05)
+    expect(r.leaderboard.rows.length).toBeGreaterThan(0)
+    expect(r.models[0].modelId).toBe(r.winner.row!.modelId)
+    expect(r.leaderboard.winner).toBe(r.models[0].modelId)
+  }, 30_000)
+
+  it("when the winner's refit on all rows cannot finish in the budget, the best other model refit in time wins, and the run still ends in time", async () => {
+    const { table, target } = syntheticTable({ rows: 1500, task: 'binary', seed: 4, shape: 'linear' })
+    const budget = 3000
+    const options = { families: ['logistic_regression', 'decision_tree'] as Family[], metric: 'auc' as const, seed: 1, strategy: 'random' as const, maxTrials: 4, timeBudgetMs: budget, folds: 3, validation: 'cv' as const, ensemble: false, workers: 2, keep: 5 }
+    const plain = await runSearch(table, target, options)
+    const first = plain.winner.row!
+    expect(plain.models[0].modelId).toBe(first.modelId)
+
+    // The same search (a seed and a trial count: the same leaderboard), with the winner's refit made to hang, as a refit far slower than its trials would.
+    stallRefitsForTest({ modelIds: [first.modelId], ms: 60_000 })
+    const r = await runSearch(table, target, options)
+    expect(r.leaderboard.rows.map((row) => [row.modelId, row.score])).toEqual(plain.leaderboard.rows.map((row) => [row.modelId, row.score]))
+    expect(r.elapsedMs).toBeLessThanOrEqual(budget * 1.05)
+    const next = r.leaderboard.rows.find((row) => row.modelId !== first.modelId)!
+    expect(r.winner.row!.modelId).toBe(next.modelId)
+    expect(r.winner.reason).toBe(`the best model, ${first.modelId}, could not be refit on all rows within the time budget, so the next best that could: ${next.modelId} (auc ${next.score.toPrecision(4)})`)
+    expect(r.leaderboard.winner).toBe(next.modelId)
+    expect(r.models[0].modelId).toBe(next.modelId)
+    expect(r.models.some((m) => m.modelId === first.modelId)).toBe(false)
+  }, 30_000)
+})
