@@ -22,6 +22,7 @@ import { encodeTable } from '../features/pipeline.js'
 import { sigmoid, softmaxInPlace } from '../ir/evaluate.js'
 import type { MlpModelIR } from '../ir/model.js'
 import { denseForward, logSumExp, rowsOf, softplus, transpose } from './dense-math.js'
+import { denseOuter, denseProduct, PLAIN, RELU, WHERE_POSITIVE } from './dense-kernel.js'
 import { balancedClassWeights, FitAborted, tableRowsOf, targetsOf, type FitInput, type Learner } from './learner.js'
 import { BatchGradients, defaultMlpThreads, mlpThreadsFor } from './mlp-threads.js'
 import { mlpBackendSetting, pickMlpBackend, resolveMlpBackend, tfjsNodeInstalled, type MlpBackendSetting } from './mlp-backend.js'
@@ -115,9 +116,7 @@ export class MlpNetwork {
   private dropped: Float64Array[] = []
   private masks: Float64Array[] = []
   private deltas: Float64Array[] = []
-  /** Transposed scratch for the backward pass, which runs as "A times B transposed" products too. */
-  private deltaT = new Float64Array(0)
-  private inputT = new Float64Array(0)
+  /** The weights transposed, for the backward pass's "delta times W" as an "A times B transposed" product. */
   private weightsT: Float64Array
   private capacity = 0
 
@@ -165,26 +164,28 @@ export class MlpNetwork {
     this.deltas = perLayer()
     this.masks = dropout ? perLayer() : []
     this.dropped = dropout ? perLayer() : this.acts
-    const widest = Math.max(...this.sizes)
-    this.deltaT = new Float64Array(cap * widest)
-    this.inputT = new Float64Array(cap * widest)
     this.capacity = cap
   }
 
-  /** Runs `rows` rows of x through the network; returns the output layer's values (logits), rows x outputs. */
-  private forwardBatch(x: Float64Array, rows: number, dropout?: Dropout): Float64Array {
+  /**
+   * Runs `rows` rows of x through the network; returns the output layer's values (logits), rows x outputs.
+   * `exact`: the IR evaluator's arithmetic, bit for bit (else training's faster WebAssembly kernel).
+   */
+  private forwardBatch(x: Float64Array, rows: number, dropout?: Dropout, exact = false): Float64Array {
     this.ensureCapacity(rows, dropout !== undefined)
     const L = this.layers
     let input = x
     for (let l = 1; l <= L; l++) {
       const out = this.acts[l]
       const m = this.sizes[l]
-      denseForward(input, rows, this.sizes[l - 1], this.W[l - 1], this.b[l - 1], m, out)
+      const relu = l < L && this.activation === 'relu'
+      if (exact) denseForward(input, rows, this.sizes[l - 1], this.W[l - 1], this.b[l - 1], m, out)
+      else denseProduct(input, rows, this.sizes[l - 1], this.W[l - 1], this.b[l - 1], m, out, relu ? RELU : PLAIN)
       if (l === L) break
       const len = rows * m
-      // The same expressions as the IR evaluator, so inference is exact.
-      if (this.activation === 'relu') for (let i = 0; i < len; i++) out[i] = out[i] > 0 ? out[i] : 0
-      else for (let i = 0; i < len; i++) out[i] = Math.tanh(out[i])
+      // The same expressions as the IR evaluator, so inference is exact (the kernel's ReLU is this one too).
+      if (relu && exact) for (let i = 0; i < len; i++) out[i] = out[i] > 0 ? out[i] : 0
+      else if (!relu) for (let i = 0; i < len; i++) out[i] = Math.tanh(out[i])
       input = out
       if (dropout && dropout.rate > 0) {
         const mask = this.masks[l]
@@ -240,34 +241,26 @@ export class MlpNetwork {
       const w = (sw ? sw[i] : 1) * inv
       for (let j = 0; j < k; j++) delta[i * k + j] *= w
     }
-    const { deltaT, inputT, weightsT } = this
+    const { weightsT } = this
     for (let l = L; l >= 1; l--) {
       const m = this.sizes[l]
       const kIn = this.sizes[l - 1]
       const input = l === 1 ? x : dropout ? this.dropped[l - 1] : this.acts[l - 1]
-      // gW = delta^T input: (m x rows) times (kIn x rows) transposed; gb = row sums of delta^T.
-      transpose(this.deltas[l], rows, m, deltaT)
-      transpose(input, rows, kIn, inputT)
-      denseForward(deltaT, m, rows, inputT, null, kIn, gW[l - 1])
-      const gbl = gb[l - 1]
-      for (let o = 0; o < m; o++) {
-        let s = 0
-        for (let i = 0; i < rows; i++) s += deltaT[o * rows + i]
-        gbl[o] = s
-      }
+      // gW = delta^T input; gb = column sums of delta.
+      denseOuter(this.deltas[l], rows, m, input, kIn, gW[l - 1], gb[l - 1])
       if (l === 1) break
-      // d(input) = delta W: (rows x m) times (kIn x m) transposed.
+      // d(input) = delta W: (rows x m) times (kIn x m) transposed; then times the activation's derivative.
       const dPrev = this.deltas[l - 1]
-      transpose(this.W[l - 1], m, kIn, weightsT)
-      denseForward(this.deltas[l], rows, m, weightsT, null, kIn, dPrev)
       const h = this.acts[l - 1]
+      const relu = this.activation === 'relu'
+      transpose(this.W[l - 1], m, kIn, weightsT)
+      denseProduct(this.deltas[l], rows, m, weightsT, null, kIn, dPrev, relu ? WHERE_POSITIVE : PLAIN, h)
       const len = rows * kIn
       if (dropout) {
         const mask = this.masks[l - 1]
         for (let i = 0; i < len; i++) dPrev[i] *= mask[i]
       }
-      if (this.activation === 'relu') for (let i = 0; i < len; i++) dPrev[i] = h[i] > 0 ? dPrev[i] : 0
-      else for (let i = 0; i < len; i++) dPrev[i] *= 1 - h[i] * h[i]
+      if (!relu) for (let i = 0; i < len; i++) dPrev[i] *= 1 - h[i] * h[i]
     }
     return loss
   }
@@ -293,18 +286,18 @@ export class MlpNetwork {
 
   /**
    * Output-layer values (logits, or the standardized value) for n rows of X, computed in blocks.
-   * `each(z, rows, start)` sees each block.
+   * `each(z, rows, start)` sees each block. `exact`: the IR evaluator's arithmetic, bit for bit.
    */
-  forEachBlock(X: Float64Array, n: number, each: (z: Float64Array, rows: number, start: number) => void): void {
+  forEachBlock(X: Float64Array, n: number, each: (z: Float64Array, rows: number, start: number) => void, exact = false): void {
     const d = this.sizes[0]
     const block = 256
     for (let start = 0; start < n; start += block) {
       const rows = Math.min(block, n - start)
-      each(this.forwardBatch(X.subarray(start * d, (start + rows) * d), rows), rows, start)
+      each(this.forwardBatch(X.subarray(start * d, (start + rows) * d), rows, undefined, exact), rows, start)
     }
   }
 
-  /** Mean sample-weighted loss over n rows (no L2): what early stopping watches. */
+  /** Mean sample-weighted loss over n rows (no L2): what early stopping watches (training's arithmetic). */
   meanLoss(X: Float64Array, n: number, y: Float64Array, sw: Float64Array | null): number {
     const k = this.sizes[this.layers]
     const scratch = new Float64Array(256 * k)
@@ -341,7 +334,7 @@ export class MlpNetwork {
           softmaxInPlace(out, r * k, k)
         }
       }
-    })
+    }, true)
     return out
   }
 
@@ -513,7 +506,7 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
         const rows = Math.min(batch, n - start)
         for (let i = 0; i < rows; i++) {
           const r = order[start + i]
-          xb.set(X.subarray(r * d, (r + 1) * d), i * d)
+          for (let j = 0, from = r * d, to = i * d; j < d; j++) xb[to + j] = X[from + j]
           yb[i] = y[r]
           if (swb) swb[i] = sw![r]
         }
