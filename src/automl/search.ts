@@ -234,8 +234,8 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const ensembleOn = options.ensemble !== false
   /** All training rows against a fold's: what a refit's time and its model's size grow by. */
   const fullRows = useHoldout ? 1.25 : options.folds / (options.folds - 1)
-  /** Fit time on all training rows, from a row's fold fits. */
-  const refitMs = (r: TrialResult): number => (r.trainMs / folds.length) * fullRows
+  /** Fit time on all training rows, from a row's slowest fold fit (a net's refit trains up to that fold's epochs). */
+  const refitMs = (r: TrialResult): number => (r.slowestFoldMs ?? r.trainMs / folds.length) * fullRows
   /**
    * Time to write the refit models' files after the search (the run directory is part of the run): each
    * once, and an ensemble's members again inside the ensemble's file.
@@ -373,42 +373,43 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   const deadline = budget === null ? Infinity : Math.min(budget * ENSEMBLE_BUDGET_EDGE, budget * 1.05 - AFTER_EDGE_MS)
   const left = (): number => deadline - elapsed()
   let ensemble: { row: TrialResult; selection: EnsembleSelection } | null = null
-  if (ensembleOn && !options.signal?.aborted) {
-    const layout = {
-      task: target.task,
-      outputs: target.task === 'regression' ? 1 : target.classes!.length,
-      y: concat(folds.map((fold) => targetsOf(target, fold.valid))),
-      foldStart: folds.reduce((starts, fold) => [...starts, starts.at(-1)! + fold.valid.length], [0]),
+  const layout = {
+    task: target.task,
+    outputs: target.task === 'regression' ? 1 : target.classes!.length,
+    y: concat(folds.map((fold) => targetsOf(target, fold.valid))),
+    foldStart: folds.reduce((starts, fold) => [...starts, starts.at(-1)! + fold.valid.length], [0]),
+  }
+  const candidates = ensembleOn ? ensembleCandidates(singles.rows).flatMap((row) => {
+    const oof = oofs.get(full.find((f) => f.result.modelId === row.modelId)!.result)
+    return oof ? [{ row, oof }] : []
+  }) : []
+  const bestSingle = singles.rows[0]
+  /** An ensemble's leaderboard row (its members' weights as params), or null unless it beats every single model. */
+  const ensembleRow = (selection: EnsembleSelection | null): TrialResult | null => {
+    if (!selection || !bestSingle || !(sign * selection.score < sign * bestSingle.score)) return null
+    const members = selection.members
+    return {
+      modelId: 'ensemble_1',
+      family: 'ensemble',
+      params: { weights: Object.fromEntries(members.map((m) => [m.row.modelId, m.weight])) },
+      score: selection.score,
+      scoreStd: selection.scoreStd,
+      foldScores: selection.foldScores,
+      metrics: selection.metrics,
+      trainMs: members.reduce((ms, m) => ms + m.row.trainMs, 0),
+      predictUsPerRow: members.reduce((us, m) => us + m.row.predictUsPerRow, 0),
+      sizeBytes: members.reduce((n, m) => n + m.row.sizeBytes, 0),
+      seed: options.seed,
     }
-    const candidates = ensembleCandidates(singles.rows).flatMap((row) => {
-      const oof = oofs.get(full.find((f) => f.result.modelId === row.modelId)!.result)
-      return oof ? [{ row, oof }] : []
-    })
+  }
+  if (ensembleOn && !options.signal?.aborted) {
     // Only members whose refits (with the single winner's, side by side on the workers) fit in what is
     // left of the budget, with a margin as estimates vary.
     const withSingle = (rows: TrialResult[]): TrialResult[] => (single.row && !rows.includes(single.row) ? [...rows, single.row] : rows)
     const affordable = (rows: TrialResult[]): boolean => makespan(withSingle(rows)) * REFIT_MARGIN + writeMs(withSingle(rows), rows) <= left()
     const selection = selectEnsemble(candidates, layout, options.metric, { affordable })
-    const bestSingle = singles.rows[0]
-    if (selection && bestSingle && sign * selection.score < sign * bestSingle.score) {
-      const members = selection.members
-      ensemble = {
-        selection,
-        row: {
-          modelId: 'ensemble_1',
-          family: 'ensemble',
-          params: { weights: Object.fromEntries(members.map((m) => [m.row.modelId, m.weight])) },
-          score: selection.score,
-          scoreStd: selection.scoreStd,
-          foldScores: selection.foldScores,
-          metrics: selection.metrics,
-          trainMs: members.reduce((ms, m) => ms + m.row.trainMs, 0),
-          predictUsPerRow: members.reduce((us, m) => us + m.row.predictUsPerRow, 0),
-          sizeBytes: members.reduce((n, m) => n + m.row.sizeBytes, 0),
-          seed: options.seed,
-        },
-      }
-    }
+    const row = ensembleRow(selection)
+    if (selection && row) ensemble = { selection, row }
   }
   const leaderboard = ensemble ? rankTrials(target.task, target.name, options.metric, [...full.map((f) => f.result), ensemble.row]) : singles
   const rowOf = (r: TrialResult | undefined): LeaderboardRow | undefined => (r ? leaderboard.rows.find((x) => x.modelId === r.modelId) : undefined)
@@ -460,11 +461,23 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     for (const row of [singleRow, backup, ...memberRows, ...more]) if (row) void refitOnPool(row)
     if (ensemble) {
       const fitted = await Promise.all(memberRows.map(refitted))
+      const refit = new Map(memberRows.map((r, i) => [r.modelId, fitted[i]]))
       const row = rowOf(ensemble.row)!
-      if (fitted.every((ir): ir is ModelIR => ir !== null)) {
-        const parts = ensemble.selection.members.map((m, i) => ({ ir: fitted[i], weight: m.weight }))
+      let selection: EnsembleSelection | null = ensemble.selection
+      let how = ''
+      if (fitted.some((ir) => ir === null)) {
+        // Some members' refits were cut off at the budget's edge: the ensemble is chosen again from
+        // the members that were refit (from the same out-of-fold scores), if it still beats every single model.
+        selection = selectEnsemble(candidates.filter((c) => refit.get(c.row.modelId)), layout, options.metric)
+        const again = ensembleRow(selection)
+        if (again) Object.assign(row, again)
+        else selection = null
+        how = 'of the members refit within the time budget '
+      }
+      if (selection) {
+        const parts = selection.members.map((m) => ({ ir: refit.get(m.row.modelId)!, weight: m.weight }))
         models.push(buildEnsemble(parts, row.modelId, row.params), ...parts.map((p) => p.ir))
-        winner = { row, reason: `an ensemble of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) beats the best single model, ${singles.rows[0].modelId} (${options.metric} ${singles.rows[0].score.toPrecision(4)})` }
+        winner = { row, reason: `an ensemble ${how}of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) beats the best single model, ${bestSingle.modelId} (${options.metric} ${bestSingle.score.toPrecision(4)})` }
       } else {
         winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget, so the best single model: ${winner.reason}` }
       }

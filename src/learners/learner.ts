@@ -24,9 +24,10 @@ export interface FitInput {
   report?: (found: FitFound) => void
 }
 
-/** What a fit found: a net's best epoch by early stopping on its validation rows. */
+/** What a fit found: a net's best epoch by early stopping on its validation rows, and the epochs it trained for. */
 export interface FitFound {
   bestEpoch?: number
+  epochs?: number
 }
 
 export class FitAborted extends Error {

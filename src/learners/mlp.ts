@@ -590,8 +590,8 @@ export const mlp: Learner<MlpParams> = {
     // The best epoch means something only when early stopping watched validation rows.
     const held = Math.floor(params.validationFraction * input.train.length)
     const validated = (input.validation?.length ?? 0) > 0 || (held >= 1 && input.train.length - held >= 1)
-    const done = (fit: { body: MlpModelIR; bestEpoch: number }): MlpModelIR => {
-      if (validated) input.report?.({ bestEpoch: fit.bestEpoch })
+    const done = (fit: { body: MlpModelIR; bestEpoch: number; epochs: number }): MlpModelIR => {
+      if (validated) input.report?.({ bestEpoch: fit.bestEpoch, epochs: fit.epochs })
       return fit.body
     }
     // The usual case stays synchronous and loads nothing.

@@ -42,4 +42,33 @@ describe('the time budget', () => {
     expect(r.models[0].modelId).toBe(next.modelId)
     expect(r.models.some((m) => m.modelId === first.modelId)).toBe(false)
   }, 30_000)
+
+  it("when an ensemble member's refit cannot finish in the budget, the ensemble is chosen again from the members that were refit", async () => {
+    // A nonlinear signal: trees and linear models err differently, so blends of them beat either (as in the ensemble test).
+    const { table, target } = syntheticTable({ rows: 1500, task: 'regression', seed: 5, shape: 'nonlinear' })
+    const budget = 4000
+    const options = { families: ['decision_tree', 'logistic_regression'] as Family[], metric: 'rmse' as const, seed: 2, strategy: 'random' as const, maxTrials: 8, timeBudgetMs: budget, folds: 3, validation: 'cv' as const, workers: 2, keep: 5 }
+    const plain = await runSearch(table, target, options)
+    expect(plain.winner.row!.modelId).toBe('ensemble_1')
+    const weights = plain.winner.row!.params.weights as Record<string, number>
+    const members = Object.keys(weights)
+    expect(members.length).toBeGreaterThan(2)
+    // The member with the smallest weight hangs; the others and the single winner refit.
+    const hung = members.reduce((a, b) => (weights[a] <= weights[b] ? a : b))
+    expect(hung).not.toBe(plain.leaderboard.singleWinner)
+    stallRefitsForTest({ modelIds: [hung], ms: 60_000 })
+    const r = await runSearch(table, target, options)
+    expect(r.elapsedMs).toBeLessThanOrEqual(budget * 1.05)
+    expect(r.winner.row!.modelId).toBe('ensemble_1')
+    expect(r.winner.reason).toMatch(/^an ensemble of the members refit within the time budget of \d models/)
+    const again = r.winner.row!.params.weights as Record<string, number>
+    expect(Object.keys(again)).not.toContain(hung)
+    expect(Object.keys(again).every((id) => members.includes(id))).toBe(true)
+    // The leaderboard's ensemble row is the one saved, and it still beats every single model.
+    const ir = r.models[0]
+    expect(ir.model.type === 'ensemble' && ir.model.members.map((m) => [m.modelId, m.weight])).toEqual(Object.entries(again))
+    expect(r.leaderboard.rows[0]).toMatchObject({ modelId: 'ensemble_1', rank: 1 })
+    expect(r.leaderboard.rows[0].score).toBeLessThan(r.leaderboard.rows[1].score)
+    expect(r.leaderboard.rows[0].score).toBeGreaterThanOrEqual(plain.leaderboard.rows[0].score)
+  }, 30_000)
 })

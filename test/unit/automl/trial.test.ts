@@ -20,9 +20,16 @@ describe('a trial of a net', () => {
     expect(result.params).toEqual(params)
   })
 
-  it('refits as given in k-fold CV, when nothing was validated, on a subsample rung, or for another family', async () => {
+  it('in k-fold CV, stops early again on its refit, within the most epochs a fold trained for', async () => {
     const cv = await runTrial(table, target, kFolds(target, 3, 1), { modelId: 'mlp_4', family: 'mlp', params, seed: 3 }, 'auc')
-    expect(cv.result.refitParams).toBeUndefined()
+    const epochs = cv.result.refitParams?.epochs as number
+    expect(Number.isInteger(epochs) && epochs >= 1 && epochs <= 60).toBe(true)
+    expect(cv.result.refitParams).toEqual({ ...params, epochs })
+    expect(cv.result.slowestFoldMs).toBeGreaterThan(0)
+    expect(cv.result.slowestFoldMs).toBeLessThanOrEqual(cv.result.trainMs)
+  })
+
+  it('refits as given when nothing was validated, on a subsample rung, or for another family', async () => {
     const plain = await runTrial(table, target, folds, { modelId: 'mlp_2', family: 'mlp', params: { ...params, validationFraction: 0 }, seed: 3 }, 'auc')
     expect(plain.result.refitParams).toBeUndefined()
     const rung = await runTrial(table, target, folds, { modelId: 'mlp_3', family: 'mlp', params, seed: 3, rowFraction: 0.5 }, 'auc')
