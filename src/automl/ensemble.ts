@@ -11,6 +11,11 @@ import type { TrialResult } from './trial.js'
 
 /** At most this many of the best trials are candidates. */
 export const ENSEMBLE_CANDIDATES = 10
+/**
+ * An ensemble wins only when its CV score beats the best single model's by more than this share of it:
+ * a blend of near-copies (two ridge fits a few C apart) "wins" by noise, and costs a bigger, slower model.
+ */
+export const ENSEMBLE_MIN_GAIN = 0.001
 /** Rounds of selection (each adds one pick). */
 export const ENSEMBLE_ROUNDS = 25
 /** Selection scores at most this many out-of-fold rows (an even spread over every fold); the final scores use all. */

@@ -10,8 +10,8 @@ import { rankTrials, selectWinner, type Leaderboard, type LeaderboardRow, type S
 import { higherIsBetter, type MetricName } from './metrics.js'
 import { LEARNERS, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
-import { TrialCutOff, TrialPool } from './trial-pool.js'
-import { ENSEMBLE_CANDIDATES, selectEnsemble, type EnsembleSelection } from './ensemble.js'
+import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
+import { ENSEMBLE_CANDIDATES, ENSEMBLE_MIN_GAIN, selectEnsemble, type EnsembleSelection } from './ensemble.js'
 import type { TrialResult, TrialSpec } from './trial.js'
 
 /** Above this many rows a single holdout split replaces k-fold CV (unless told otherwise). */
@@ -192,6 +192,18 @@ export function useHoldoutFor(table: Table, target: TargetData, timeBudgetMs: nu
  */
 export async function runSearch(table: Table, target: TargetData, options: SearchOptions): Promise<SearchResult> {
   const start = options.startedAt ?? performance.now()
+  // The refits' workers start now, idle until the search ends: starting threads takes a while on a busy
+  // machine, and at the search's end that while is the budget's. Both pools read one shared copy of the table.
+  const data = shareWithWorkers(table, target)
+  const refitPool = new TrialPool(data.table, data.target, [], options.metric, options.workers)
+  try {
+    return await searchAndRefit(table, target, data, refitPool, options, start)
+  } finally {
+    await refitPool.close()
+  }
+}
+
+async function searchAndRefit(table: Table, target: TargetData, data: { table: Table; target: TargetData }, refitPool: TrialPool, options: SearchOptions, start: number): Promise<SearchResult> {
   const elapsed = (): number => performance.now() - start
   const budget = options.timeBudgetMs ?? null
   const useHoldout = options.validation === 'holdout' || (options.validation === 'auto' && useHoldoutFor(table, target, options.timeBudgetMs ?? null))
@@ -202,10 +214,7 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     : Array.from({ length: repeats }, (_, r) => kFolds(target, options.folds, r === 0 ? options.seed : Random.derive(options.seed, 0xcf, r))).flat()
   const rungs = rungFractions(folds[0].train.length, options.strategy)
   const forestThreads = Math.max(1, Math.floor(availableParallelism() / options.workers))
-  const pool = new TrialPool(table, target, folds, options.metric, options.workers)
-  // The refits' workers start now, idle until the search ends: starting threads takes a while on a busy
-  // machine, and at the search's end that while is the budget's.
-  const refitPool = new TrialPool(table, target, folds, options.metric, options.workers)
+  const pool = new TrialPool(data.table, data.target, folds, options.metric, options.workers)
 
   let stoppedBy: SearchResult['stoppedBy'] = 'max-trials'
   let stopped = false
@@ -358,9 +367,6 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       }
       await baselinesDone
     }
-  } catch (err) {
-    await refitPool.close()
-    throw err
   } finally {
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onUserAbort)
@@ -384,9 +390,9 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     return oof ? [{ row, oof }] : []
   }) : []
   const bestSingle = singles.rows[0]
-  /** An ensemble's leaderboard row (its members' weights as params), or null unless it beats every single model. */
+  /** An ensemble's leaderboard row (its members' weights as params), or null unless it beats every single model by more than ENSEMBLE_MIN_GAIN. */
   const ensembleRow = (selection: EnsembleSelection | null): TrialResult | null => {
-    if (!selection || !bestSingle || !(sign * selection.score < sign * bestSingle.score)) return null
+    if (!selection || !bestSingle || !(sign * (selection.score - bestSingle.score) < -ENSEMBLE_MIN_GAIN * Math.abs(bestSingle.score))) return null
     const members = selection.members
     return {
       modelId: 'ensemble_1',
@@ -429,11 +435,12 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     return job
   }
   // What is refit: the ensemble's members and the single winner, then the best others (up to `keep`
-  // model files) as far as the budget allows. They all start now and run side by side, so the others
-  // are also the backups: if the winner's refit is cut off at the budget's edge, the best of them that
-  // finished wins instead. When none of them is cheap, the best cheap model is refit as well, right
-  // after the winner: a backup for when the estimates were wrong (a busy machine). The files of the
-  // models refit by then are written after the edge.
+  // model files) as far as the budget allows, all queued at once on the refit workers. The others are
+  // also the backups: if the winning single model's refit is cut off at the budget's edge, the best of
+  // them refit by then wins instead. Without an ensemble, when none of them is quick to refit, the best
+  // quick model is refit too, as a backup for when the estimates were wrong (a busy machine): right
+  // after the winner, beside it, with two or more workers; before it with one. The files of the models
+  // refit by then are written after the edge.
   const memberRows = ensemble?.selection.members.map((m) => m.row) ?? []
   const toWrite = [...memberRows]
   if (singleRow && !toWrite.some((r) => r.modelId === singleRow.modelId)) toWrite.push(singleRow)
@@ -448,19 +455,30 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
     more.push(row)
   }
   const cheap = (row: TrialResult): boolean => singleRow !== undefined && refitMs(row) <= Math.max(CHEAP_REFIT_MS, refitMs(singleRow) * CHEAP_REFIT_SHARE)
-  const backup = Number.isFinite(deadline) && singleRow && !more.some(cheap) ? leaderboard.rows.find((r) => r.family !== 'ensemble' && !inPlan(r) && !more.includes(r) && cheap(r)) : undefined
+  const backup =
+    Number.isFinite(deadline) && singleRow && !ensemble && !options.signal?.aborted && !more.some(cheap)
+      ? leaderboard.rows.find((r) => r.family !== 'ensemble' && !inPlan(r) && !more.includes(r) && cheap(r))
+      : undefined
   const backups = backup ? [backup, ...more].sort((a, b) => a.rank - b.rank) : more
   const edgeMs = left() - writeMs([...toWrite, ...backups], memberRows)
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
   edge?.unref()
-  const refitted = async (row: TrialResult): Promise<ModelIR | null> => refitOnPool(row).catch(() => null)
+  /** A refit's model, or null when the budget's edge cut it off (other errors are thrown). */
+  const refitted = async (row: TrialResult): Promise<ModelIR | null> =>
+    refitOnPool(row).catch((err: unknown) => {
+      if (err instanceof TrialCutOff) return null
+      throw err
+    })
   let winner: Winner = { ...single, row: singleRow }
+  let fellBack = false
   const models: ModelIR[] = []
   try {
-    // Queued in this order on the pool's workers: the single winner, the cheap backup, the members, the others.
-    for (const row of [singleRow, backup, ...memberRows, ...more]) if (row) void refitOnPool(row)
+    const order = options.workers > 1 ? [singleRow, backup, ...memberRows, ...more] : [backup, singleRow, ...memberRows, ...more]
+    for (const row of order) if (row) void refitOnPool(row)
+    const kept: ModelIR[] = []
     if (ensemble) {
-      const fitted = await Promise.all(memberRows.map(refitted))
+      // A member whose refit failed (cut off, or an error) leaves the ensemble, as below.
+      const fitted = await Promise.all(memberRows.map((r) => refitOnPool(r).catch(() => null)))
       const refit = new Map(memberRows.map((r, i) => [r.modelId, fitted[i]]))
       const row = rowOf(ensemble.row)!
       let selection: EnsembleSelection | null = ensemble.selection
@@ -480,22 +498,29 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
         winner = { row, reason: `an ensemble ${how}of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) beats the best single model, ${bestSingle.modelId} (${options.metric} ${bestSingle.score.toPrecision(4)})` }
       } else {
         winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget, so the best single model: ${winner.reason}` }
+        fellBack = true
       }
+      // Members refit but not in the ensemble saved are kept like the others, while there is room.
+      for (const ir of fitted) if (ir && !models.includes(ir)) kept.push(ir)
     }
-    const others = await Promise.all(backups.map(refitted))
+    const others = await Promise.all(backups.map((r) => refitOnPool(r).catch(() => null)))
     // The single winner: next to an ensemble only a smaller alternative, left out if its refit was cut
     // off. As the winner, a cut-off refit gives way to the best other model refit in time; only when
     // there is none is it refit here, on this thread, past the budget.
     if (singleRow && !models.some((m) => m.modelId === singleRow.modelId)) {
-      const ir = await refitted(singleRow)
+      const done = kept.find((m) => m.modelId === singleRow.modelId)
       if (winner.row !== singleRow) {
+        const ir = done ?? (await refitOnPool(singleRow).catch(() => null))
         if (ir) models.push(ir)
-      } else if (ir) {
-        models.unshift(ir)
       } else {
+        const ir = done ?? (await refitted(singleRow))
         const i = others.findIndex((o) => o !== null)
-        if (i >= 0) {
-          winner = { row: backups[i], reason: `the best model, ${singleRow.modelId}, could not be refit on all rows within the time budget, so the next best that could: ${backups[i].modelId} (${options.metric} ${backups[i].score.toPrecision(4)})` }
+        if (ir) {
+          models.unshift(ir)
+        } else if (i >= 0) {
+          const why = fellBack ? `${winner.reason}; but ` : ''
+          winner = { row: backups[i], reason: `${why}${singleRow.modelId} could not be refit on all rows within the time budget, so the best model that could: ${backups[i].modelId} (${options.metric} ${backups[i].score.toPrecision(4)})` }
+          fellBack = true
           models.unshift(others[i]!)
         } else {
           models.unshift(await refitHere(singleRow))
@@ -503,13 +528,13 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
       }
     }
     // The others are kept up to `keep` files (the cheap backup only when there is room).
-    for (const ir of others) if (ir && !models.includes(ir) && models.length < options.keep) models.push(ir)
+    for (const ir of [...kept, ...others]) if (ir && !models.includes(ir) && !models.some((m) => m.modelId === ir.modelId) && models.length < options.keep) models.push(ir)
   } finally {
     clearTimeout(edge)
     await refitPool.close()
   }
   leaderboard.winner = winner.row?.modelId
-  if (winner.row && winner.row !== leaderboard.rows[0]) leaderboard.winnerReason = winner.reason
+  if (winner.row && (winner.row !== leaderboard.rows[0] || fellBack)) leaderboard.winnerReason = winner.reason
   if (winner.row?.family === 'ensemble' && singleRow && models.some((m) => m.modelId === singleRow.modelId)) leaderboard.singleWinner = singleRow.modelId
   return {
     leaderboard,

@@ -17,11 +17,18 @@ export class TrialCutOff extends Error {
   }
 }
 
-function sharedTable(table: Table): Table {
+/** An array in shared memory: itself when it already is, else a shared copy. */
+const shared = <T extends Float64Array | Int32Array | Uint8Array | Uint16Array>(a: T): T => (a.buffer instanceof SharedArrayBuffer ? a : toShared(a))
+
+/**
+ * The table and target in shared memory, as worker threads read them. Pools made from the result share
+ * one copy (the search's pool and its refits' run at the same time).
+ */
+export function shareWithWorkers(table: Table, target: TargetData): { table: Table; target: TargetData } {
   const columns: Column[] = table.columns.map((c) =>
-    c.type === 'categorical' ? { ...c, codes: toShared(c.codes) } : { ...c, values: toShared(c.values) },
+    c.type === 'categorical' ? { ...c, codes: shared(c.codes) } : { ...c, values: shared(c.values) },
   )
-  return { ...table, columns, lines: undefined }
+  return { table: { ...table, columns, lines: undefined }, target: { ...target, y: shared(target.y), rows: shared(target.rows) } }
 }
 
 /** Refits of these models wait this long on their worker before fitting: a test's stand-in for a refit slower than its trials foretold. */
@@ -53,10 +60,9 @@ export class TrialPool {
   private closed = false
 
   constructor(table: Table, target: TargetData, folds: Fold[], metric: MetricName, readonly size: number) {
-    const t = sharedTable(table)
-    const tgt: TargetData = { ...target, y: toShared(target.y), rows: toShared(target.rows) }
-    const f = folds.map((fold) => ({ train: toShared(fold.train), valid: toShared(fold.valid) }))
-    this.init = { type: 'init', table: t, target: tgt, folds: f, metric }
+    const data = shareWithWorkers(table, target)
+    const f = folds.map((fold) => ({ train: shared(fold.train), valid: shared(fold.valid) }))
+    this.init = { type: 'init', table: data.table, target: data.target, folds: f, metric }
     for (let i = 0; i < size; i++) this.slots.push(this.spawn())
   }
 

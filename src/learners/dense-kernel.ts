@@ -1,12 +1,13 @@
 /**
- * The dense product the MLP trains with, on WebAssembly SIMD (two f64 lanes): the same operation as
+ * The dense products the MLP trains with, on WebAssembly SIMD (two f64 lanes): the same operation as
  * dense-math.ts's denseForward, out[i*m + o] = b[o] + sum_j W[o*k + j] * x[i*k + j], about 4 times as
- * fast measured here (V8 does not vectorize JavaScript), copies in and out included. Its sums run in
- * another order (two interleaved partial sums), so results can differ from denseForward's in the last
- * bits: training uses it; predictions that must match the IR evaluator bit for bit use denseForward.
+ * fast measured here (V8 does not vectorize JavaScript), copies in and out included; whole MLP fits
+ * about 3 times. Its sums run in another order (two interleaved partial sums), so results can differ
+ * from denseForward's in the last bits: training uses it; predictions that must match the IR evaluator
+ * bit for bit use denseForward. (So does training where WebAssembly SIMD is missing, or with
+ * MLKAFKA_NO_WASM=1: weights then differ in the last bits, and a seeded run's leaderboard may too.)
  *
  * One module instance per thread; operands are copied into its memory, which grows to the largest call.
- * Where WebAssembly SIMD is missing, denseForward stands in.
  */
 import { DENSE_KERNEL_WASM } from './dense-kernel-wasm.js'
 import { denseForward } from './dense-math.js'
