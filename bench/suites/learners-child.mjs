@@ -35,9 +35,18 @@ for (const family of familiesArg.split(',')) {
   const [learner, params] = configs[family]
   // Loading TensorFlow.js is not part of the fit.
   const backend = params.backend === 'tfjs' ? describeMlpBackend(await resolveMlpBackend('tfjs')) : undefined
-  const t0 = performance.now()
-  const ir = await fitModel(learner, table, target, train, params, { modelId: family, seed: 1 })
-  const fitSeconds = (performance.now() - t0) / 1000
+  // A fit under 2 s is timed 3 times and the fastest kept (as scikit-learn's side does): single short
+  // timings swing with the machine. Each time with new table, target and rows objects, so nothing
+  // cached by them (feature bins, pipelines, encoded matrices) is reused.
+  let fitSeconds = Infinity
+  let ir
+  for (let rep = 0; rep < 3; rep++) {
+    const rows = Int32Array.from(train)
+    const t0 = performance.now()
+    ir = await fitModel(learner, { ...table }, { ...target }, rows, params, { modelId: family, seed: 1 })
+    fitSeconds = Math.min(fitSeconds, (performance.now() - t0) / 1000)
+    if (fitSeconds >= 2) break
+  }
   const model = compileModel(ir)
   const rows = tableRowsOf(target, holdout)
   const scores = model.scoreTable(table, rows)

@@ -25,13 +25,18 @@ out = []
 for family in families:
     model, scaled = models[family]
     # Standardizing is part of the timed fit, as mlkafka's timed fit includes its feature pipeline.
-    t0 = time.perf_counter()
-    Xt = X[train]
-    if scaled:
-        scaler = StandardScaler().fit(Xt)
-        Xt = scaler.transform(Xt)
-    model.fit(Xt, y[train])
-    fit = time.perf_counter() - t0
+    # A fit under 2 s is timed 3 times and the fastest kept, as on mlkafka's side.
+    fit = float("inf")
+    for rep in range(3):
+        t0 = time.perf_counter()
+        Xt = X[train]
+        if scaled:
+            scaler = StandardScaler().fit(Xt)
+            Xt = scaler.transform(Xt)
+        model.fit(Xt, y[train])
+        fit = min(fit, time.perf_counter() - t0)
+        if fit >= 2:
+            break
     Xh = scaler.transform(X[hold]) if scaled else X[hold]
     out.append({"family": family, "fitSeconds": fit, "accuracy": float((model.predict(Xh) == y[hold]).mean())})
 print(json.dumps(out))

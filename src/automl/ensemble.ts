@@ -12,10 +12,20 @@ import type { TrialResult } from './trial.js'
 /** At most this many of the best trials are candidates. */
 export const ENSEMBLE_CANDIDATES = 10
 /**
- * An ensemble wins only when its CV score beats the best single model's by more than this share of it:
- * a blend of near-copies (two ridge fits a few C apart) "wins" by noise, and costs a bigger, slower model.
+ * An ensemble wins only when its CV score beats the best single model's by more than this share of the
+ * error left: of the score itself for a loss (log loss, RMSE, MAE), of 1 - score for the metrics that
+ * reach 1 at best (AUC, accuracy, F1, R2). A blend of near-copies (two ridge fits a few C apart) "wins"
+ * by noise, and is only a bigger, slower model.
  */
 export const ENSEMBLE_MIN_GAIN = 0.001
+
+/** Whether an ensemble's CV score beats the best single model's by more than ENSEMBLE_MIN_GAIN of the error left. */
+export function ensembleWins(ensembleScore: number, bestSingleScore: number, metric: MetricName): boolean {
+  const higher = higherIsBetter(metric)
+  const gain = higher ? ensembleScore - bestSingleScore : bestSingleScore - ensembleScore
+  const errorLeft = higher ? 1 - bestSingleScore : Math.abs(bestSingleScore)
+  return gain > ENSEMBLE_MIN_GAIN * errorLeft
+}
 /** Rounds of selection (each adds one pick). */
 export const ENSEMBLE_ROUNDS = 25
 /** Selection scores at most this many out-of-fold rows (an even spread over every fold); the final scores use all. */

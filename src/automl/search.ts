@@ -11,7 +11,7 @@ import { higherIsBetter, type MetricName } from './metrics.js'
 import { LEARNERS, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
-import { ENSEMBLE_CANDIDATES, ENSEMBLE_MIN_GAIN, selectEnsemble, type EnsembleSelection } from './ensemble.js'
+import { ENSEMBLE_CANDIDATES, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
 import type { TrialResult, TrialSpec } from './trial.js'
 
 /** Above this many rows a single holdout split replaces k-fold CV (unless told otherwise). */
@@ -392,7 +392,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const bestSingle = singles.rows[0]
   /** An ensemble's leaderboard row (its members' weights as params), or null unless it beats every single model by more than ENSEMBLE_MIN_GAIN. */
   const ensembleRow = (selection: EnsembleSelection | null): TrialResult | null => {
-    if (!selection || !bestSingle || !(sign * (selection.score - bestSingle.score) < -ENSEMBLE_MIN_GAIN * Math.abs(bestSingle.score))) return null
+    if (!selection || !bestSingle || !ensembleWins(selection.score, bestSingle.score, options.metric)) return null
     const members = selection.members
     return {
       modelId: 'ensemble_1',

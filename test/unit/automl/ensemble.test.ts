@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { metricOf, selectEnsemble, type EnsembleCandidate, type OofLayout } from '../../../src/automl/ensemble.js'
+import { ensembleWins, metricOf, selectEnsemble, type EnsembleCandidate, type OofLayout } from '../../../src/automl/ensemble.js'
 import { computeMetrics, METRICS_BY_TASK } from '../../../src/automl/metrics.js'
 import type { TrialResult } from '../../../src/automl/trial.js'
 import { Random } from '../../../src/learners/random.js'
@@ -57,6 +57,18 @@ describe('ensemble selection', () => {
     const noisy = candidate('noisy', layout, truth.map((t) => t + random.normal()))
     expect(selectEnsemble([exact, noisy], layout, 'rmse')).toBeNull()
     expect(selectEnsemble([noisy], layout, 'rmse')).toBeNull()
+  })
+
+  it('wins over the best single model only by more than 0.1% of the error left', () => {
+    // A loss: 0.1% of the score. RMSE 10 needs below 9.99.
+    expect(ensembleWins(9.98, 10, 'rmse')).toBe(true)
+    expect(ensembleWins(9.995, 10, 'rmse')).toBe(false)
+    expect(ensembleWins(10.5, 10, 'rmse')).toBe(false)
+    // Metrics whose best is 1: 0.1% of 1 - score. AUC 0.99 needs above 0.99001; AUC 0.8 above 0.8002.
+    expect(ensembleWins(0.9902, 0.99, 'auc')).toBe(true)
+    expect(ensembleWins(0.990005, 0.99, 'auc')).toBe(false)
+    expect(ensembleWins(0.80001, 0.8, 'auc')).toBe(false)
+    expect(ensembleWins(0.801, 0.8, 'auc')).toBe(true)
   })
 
   it('maximizes metrics where higher is better (AUC)', () => {

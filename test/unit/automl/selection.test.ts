@@ -79,7 +79,7 @@ describe('repeated cross-validation on small tables', () => {
     expect(repeated.leaderboard.rows[0].foldScores).toHaveLength(12)
     const plain = await runSearch(table, target, { ...base, repeats: 1 })
     expect(plain.validation.repeats).toBe(1)
-    const first = plain.leaderboard.rows[0]
+    const first = plain.leaderboard.rows.find((r) => r.family !== 'ensemble')!
     expect(first.foldScores).toHaveLength(4)
     // The first partition is the plain k-fold: the same fold scores lead the repeated run.
     const same = repeated.leaderboard.rows.find((r) => r.modelId === first.modelId)!
