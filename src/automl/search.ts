@@ -463,6 +463,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const edgeMs = left() - writeMs([...toWrite, ...backups], memberRows)
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
   edge?.unref()
+  /** A refit's model, or null when it failed (cut off at the budget's edge, or an error). */
+  const refitOrNull = (row: TrialResult): Promise<ModelIR | null> => refitOnPool(row).catch(() => null)
   /** A refit's model, or null when the budget's edge cut it off (other errors are thrown). */
   const refitted = async (row: TrialResult): Promise<ModelIR | null> =>
     refitOnPool(row).catch((err: unknown) => {
@@ -478,7 +480,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
     const kept: ModelIR[] = []
     if (ensemble) {
       // A member whose refit failed (cut off, or an error) leaves the ensemble, as below.
-      const fitted = await Promise.all(memberRows.map((r) => refitOnPool(r).catch(() => null)))
+      const fitted = await Promise.all(memberRows.map(refitOrNull))
       const refit = new Map(memberRows.map((r, i) => [r.modelId, fitted[i]]))
       const row = rowOf(ensemble.row)!
       let selection: EnsembleSelection | null = ensemble.selection
@@ -503,14 +505,14 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       // Members refit but not in the ensemble saved are kept like the others, while there is room.
       for (const ir of fitted) if (ir && !models.includes(ir)) kept.push(ir)
     }
-    const others = await Promise.all(backups.map((r) => refitOnPool(r).catch(() => null)))
+    const others = await Promise.all(backups.map(refitOrNull))
     // The single winner: next to an ensemble only a smaller alternative, left out if its refit was cut
     // off. As the winner, a cut-off refit gives way to the best other model refit in time; only when
     // there is none is it refit here, on this thread, past the budget.
     if (singleRow && !models.some((m) => m.modelId === singleRow.modelId)) {
       const done = kept.find((m) => m.modelId === singleRow.modelId)
       if (winner.row !== singleRow) {
-        const ir = done ?? (await refitOnPool(singleRow).catch(() => null))
+        const ir = done ?? (await refitOrNull(singleRow))
         if (ir) models.push(ir)
       } else {
         const ir = done ?? (await refitted(singleRow))
@@ -528,7 +530,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       }
     }
     // The others are kept up to `keep` files (the cheap backup only when there is room).
-    for (const ir of [...kept, ...others]) if (ir && !models.includes(ir) && !models.some((m) => m.modelId === ir.modelId) && models.length < options.keep) models.push(ir)
+    for (const ir of [...kept, ...others]) if (ir && !models.some((m) => m.modelId === ir.modelId) && models.length < options.keep) models.push(ir)
   } finally {
     clearTimeout(edge)
     await refitPool.close()
