@@ -74,7 +74,7 @@ export function denseKernelAvailable(): boolean {
  */
 export function denseProduct(x: Float64Array, n: number, k: number, W: Float64Array, b: Float64Array | null, m: number, out: Float64Array, mode: ProductMode = PLAIN, h?: Float64Array): void {
   const kern = load()
-  if (kern === null) return productInJs(x, n, k, W, b, m, out, mode, h)
+  if (kern === null) return exactProduct(x, n, k, W, b, m, out, mode, h)
   // Layout in f64 slots: x, W, b, h, out (offset 0 is never a bias: b = 0 means none, so x starts at slot 2).
   const xAt = 2
   const wAt = xAt + n * k
@@ -91,7 +91,11 @@ export function denseProduct(x: Float64Array, n: number, k: number, W: Float64Ar
   out.set(heap.subarray(outAt, end))
 }
 
-function productInJs(x: Float64Array, n: number, k: number, W: Float64Array, b: Float64Array | null, m: number, out: Float64Array, mode: ProductMode, h?: Float64Array): void {
+/**
+ * denseProduct in the IR evaluator's arithmetic, bit for bit: denseForward, then the mode's expression
+ * (ReLU as the evaluator writes it). A net's predictions use it; training does where the kernel is missing.
+ */
+export function exactProduct(x: Float64Array, n: number, k: number, W: Float64Array, b: Float64Array | null, m: number, out: Float64Array, mode: ProductMode = PLAIN, h?: Float64Array): void {
   denseForward(x, n, k, W, b, m, out)
   const len = n * m
   if (mode === RELU) for (let i = 0; i < len; i++) out[i] = out[i] > 0 ? out[i] : 0

@@ -21,8 +21,8 @@ import type { Task } from '../data/target.js'
 import { encodeTable } from '../features/pipeline.js'
 import { sigmoid, softmaxInPlace } from '../ir/evaluate.js'
 import type { MlpModelIR } from '../ir/model.js'
-import { denseForward, logSumExp, rowsOf, softplus, transpose } from './dense-math.js'
-import { denseOuter, denseProduct, PLAIN, RELU, WHERE_POSITIVE } from './dense-kernel.js'
+import { logSumExp, rowsOf, softplus, transpose } from './dense-math.js'
+import { denseOuter, denseProduct, exactProduct, PLAIN, RELU, WHERE_POSITIVE } from './dense-kernel.js'
 import { balancedClassWeights, FitAborted, tableRowsOf, targetsOf, type FitInput, type Learner } from './learner.js'
 import { BatchGradients, defaultMlpThreads, mlpThreadsFor } from './mlp-threads.js'
 import { mlpBackendSetting, pickMlpBackend, resolveMlpBackend, tfjsNodeInstalled, type MlpBackendSetting } from './mlp-backend.js'
@@ -179,13 +179,12 @@ export class MlpNetwork {
       const out = this.acts[l]
       const m = this.sizes[l]
       const relu = l < L && this.activation === 'relu'
-      if (exact) denseForward(input, rows, this.sizes[l - 1], this.W[l - 1], this.b[l - 1], m, out)
-      else denseProduct(input, rows, this.sizes[l - 1], this.W[l - 1], this.b[l - 1], m, out, relu ? RELU : PLAIN)
+      const product = exact ? exactProduct : denseProduct
+      product(input, rows, this.sizes[l - 1], this.W[l - 1], this.b[l - 1], m, out, relu ? RELU : PLAIN)
       if (l === L) break
       const len = rows * m
-      // The same expressions as the IR evaluator, so inference is exact (the kernel's ReLU is this one too).
-      if (relu && exact) for (let i = 0; i < len; i++) out[i] = out[i] > 0 ? out[i] : 0
-      else if (!relu) for (let i = 0; i < len; i++) out[i] = Math.tanh(out[i])
+      // tanh as the IR evaluator writes it, so inference is exact.
+      if (!relu) for (let i = 0; i < len; i++) out[i] = Math.tanh(out[i])
       input = out
       if (dropout && dropout.rate > 0) {
         const mask = this.masks[l]

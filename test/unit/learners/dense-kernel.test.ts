@@ -6,7 +6,7 @@ import { Random } from '../../../src/learners/random.js'
 
 const random = new Random(7)
 const matrix = (len: number): Float64Array => Float64Array.from({ length: len }, () => random.next() * 2 - 1)
-/** Largest difference relative to the magnitude of the terms summed (sums of k products of numbers up to 1). */
+/** Largest absolute difference (the tests bound it by the number of products summed, each of numbers up to 1). */
 const maxDiff = (a: Float64Array, b: Float64Array, len: number): number => {
   let worst = 0
   for (let i = 0; i < len; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]))
