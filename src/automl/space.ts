@@ -22,7 +22,16 @@ const logUniform = (r: Random, lo: number, hi: number): number => Math.exp(Math.
 const logInt = (r: Random, lo: number, hi: number): number => Math.round(logUniform(r, lo, hi))
 const sig = (v: number): number => Number(v.toPrecision(3))
 
-/** Params for a family: its defaults on the first trial, a random draw from its space after. */
+/**
+ * The C values a logistic regression path tries: scikit-learn's grid of decades, one wider each way
+ * (C = 1 is the family's first trial). A path is one trial that fits every C on every fold and keeps
+ * the best (see runTrial): a linear model is cheap, so its family covers C in one trial's slot, where
+ * random draws left gaps on tables whose search fits few trials (car: 5 linear trials in 60 s, none
+ * near the C = 0.01 scikit-learn's grid picked).
+ */
+export const C_PATH: readonly number[] = [0.001, 0.01, 0.1, 10, 100, 1000]
+
+/** Params for a family: its defaults on the first trial, a C path (linear models) on the second, a random draw from its space after. */
 export function sampleParams(family: Family, task: Task, trialOfFamily: number, random: Random): Record<string, unknown> {
   const defaults = LEARNERS[family].defaultParams(task) as Record<string, unknown>
   if (trialOfFamily === 0) return defaults
@@ -49,6 +58,7 @@ export function sampleParams(family: Family, task: Task, trialOfFamily: number, 
         classWeight,
       }
     case 'logistic_regression':
+      if (trialOfFamily === 1) return { ...defaults, cPath: [...C_PATH] }
       return { ...defaults, C: sig(logUniform(random, 1e-3, 1e3)), classWeight }
     case 'mlp':
       return {

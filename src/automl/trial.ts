@@ -5,7 +5,7 @@ import { serializeModel } from '../ir/io.js'
 import { fitModel } from '../learners/fit-model.js'
 import { tableRowsOf, targetsOf, type Family, type FitFound } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
-import { computeMetrics, foldSummary, type MetricName } from './metrics.js'
+import { computeMetrics, foldSummary, higherIsBetter, type MetricName } from './metrics.js'
 import { LEARNERS } from './space.js'
 import type { Fold } from './split.js'
 
@@ -84,67 +84,102 @@ export interface TrialOutcome {
   oof: Float64Array | null
 }
 
-/** Fits the trial on each fold, scores the fold's validation rows with the IR evaluator, and averages. */
-export async function runTrial(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, metric: MetricName, signal?: AbortSignal): Promise<TrialOutcome> {
+/** One params' fits on every fold: what a trial's result is computed from. */
+interface FoldRun {
+  params: Record<string, unknown>
+  perFold: Record<string, number>[]
+  oof: Float64Array | null
+  trainMs: number
+  slowestMs: number
+  predictMs: number
+  predictRows: number
+  sizeBytes: number
+  bestEpochs: number[]
+  trainedEpochs: number[]
+}
+
+async function runFolds(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, params: Record<string, unknown>, signal?: AbortSignal): Promise<FoldRun> {
   const learner = LEARNERS[spec.family]
-  const perFold: Record<string, number>[] = []
-  let trainMs = 0
-  let predictMs = 0
-  let predictRows = 0
-  let sizeBytes = 0
   const nClasses = target.classes?.length ?? 0
   const full = (spec.rowFraction ?? 1) >= 1
   const outputs = target.task === 'regression' ? 1 : nClasses
-  const oof = full ? new Float64Array(folds.reduce((n, fold) => n + fold.valid.length, 0) * outputs) : null
-  let at = 0
-  const bestEpochs: number[] = []
-  const trainedEpochs: number[] = []
-  const report = (found: FitFound): void => {
-    if (found.bestEpoch !== undefined) bestEpochs.push(found.bestEpoch)
-    if (found.epochs !== undefined) trainedEpochs.push(found.epochs)
+  const run: FoldRun = {
+    params,
+    perFold: [],
+    oof: full ? new Float64Array(folds.reduce((n, fold) => n + fold.valid.length, 0) * outputs) : null,
+    trainMs: 0,
+    slowestMs: 0,
+    predictMs: 0,
+    predictRows: 0,
+    sizeBytes: 0,
+    bestEpochs: [],
+    trainedEpochs: [],
   }
-  let slowest = 0
+  const report = (found: FitFound): void => {
+    if (found.bestEpoch !== undefined) run.bestEpochs.push(found.bestEpoch)
+    if (found.epochs !== undefined) run.trainedEpochs.push(found.epochs)
+  }
+  let at = 0
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]
     const train = subsampleRows(fold.train, spec.rowFraction ?? 1, Random.derive(spec.subsampleSeed ?? 0, f))
     const t0 = performance.now()
-    const ir = await fitModel(learner, table, target, train, spec.params, { modelId: spec.modelId, seed: spec.seed, signal, report })
+    const ir = await fitModel(learner, table, target, train, params, { modelId: spec.modelId, seed: spec.seed, signal, report })
     const ms = performance.now() - t0
-    trainMs += ms
-    slowest = Math.max(slowest, ms)
-    if (f === 0) sizeBytes = Buffer.byteLength(serializeModel(ir))
+    run.trainMs += ms
+    run.slowestMs = Math.max(run.slowestMs, ms)
+    if (f === 0) run.sizeBytes = Buffer.byteLength(serializeModel(ir))
     const p0 = performance.now()
     const scores = compileModel(ir).scoreTable(table, tableRowsOf(target, fold.valid))
-    predictMs += performance.now() - p0
-    if (oof) {
-      oof.set(scores, at)
+    run.predictMs += performance.now() - p0
+    if (run.oof) {
+      run.oof.set(scores, at)
       at += scores.length
     }
-    predictRows += fold.valid.length
-    perFold.push(computeMetrics(target.task, scores, targetsOf(target, fold.valid), nClasses))
+    run.predictRows += fold.valid.length
+    run.perFold.push(computeMetrics(target.task, scores, targetsOf(target, fold.valid), nClasses))
   }
-  const { metrics, foldScores, score, scoreStd } = foldSummary(perFold, metric)
+  return run
+}
+
+/**
+ * Fits the trial on each fold, scores the fold's validation rows with the IR evaluator, and averages.
+ * A logistic regression path (params.cPath, see space.ts) does so for each C and keeps the best C's
+ * scores; its time is the whole path's.
+ */
+export async function runTrial(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, metric: MetricName, signal?: AbortSignal): Promise<TrialOutcome> {
+  const { cPath, ...base } = spec.params
+  const runs: FoldRun[] = []
+  if (Array.isArray(cPath)) for (const C of cPath as number[]) runs.push(await runFolds(table, target, folds, spec, { ...base, C }, signal))
+  else runs.push(await runFolds(table, target, folds, spec, spec.params, signal))
+  const sign = higherIsBetter(metric) ? -1 : 1
+  const summaries = runs.map((r) => foldSummary(r.perFold, metric))
+  let pick = 0
+  for (let i = 1; i < runs.length; i++) if (sign * summaries[i].score < sign * summaries[pick].score || Number.isNaN(summaries[pick].score)) pick = i
+  const run = runs[pick]
+  const { metrics, foldScores, score, scoreStd } = summaries[pick]
+  const full = run.oof !== null
   const result: TrialResult = {
     modelId: spec.modelId,
     family: spec.family,
-    params: spec.params,
+    params: run.params,
     score,
     scoreStd,
     foldScores,
     metrics,
-    trainMs: Math.round(trainMs),
-    predictUsPerRow: predictRows > 0 ? (predictMs * 1000) / predictRows : 0,
-    sizeBytes,
+    trainMs: Math.round(runs.reduce((ms, r) => ms + r.trainMs, 0)),
+    predictUsPerRow: run.predictRows > 0 ? (run.predictMs * 1000) / run.predictRows : 0,
+    sizeBytes: run.sizeBytes,
     seed: spec.seed,
   }
-  if (full) result.slowestFoldMs = Math.round(slowest)
+  if (full) result.slowestFoldMs = Math.round(run.slowestMs)
   // A net's refit on all rows: with a holdout, for the best epoch early stopping found, on every row;
   // with k folds, stopping early again (that did better on small tables), but for at most as many epochs
   // as the longest fold trained, so it takes about the time its folds foretold.
-  const epochs = medianEpoch(bestEpochs, folds.length)
-  if (full && folds.length === 1 && epochs !== null) result.refitParams = { ...spec.params, epochs, validationFraction: 0 }
-  else if (full && folds.length > 1 && trainedEpochs.length === folds.length) result.refitParams = { ...spec.params, epochs: Math.max(...trainedEpochs) }
-  return { result, oof }
+  const epochs = medianEpoch(run.bestEpochs, folds.length)
+  if (full && folds.length === 1 && epochs !== null) result.refitParams = { ...run.params, epochs, validationFraction: 0 }
+  else if (full && folds.length > 1 && run.trainedEpochs.length === folds.length) result.refitParams = { ...run.params, epochs: Math.max(...run.trainedEpochs) }
+  return { result, oof: run.oof }
 }
 
 /** The median of the folds' best epochs (the lower middle one), or null unless every fold found one. */

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import { sampleParams } from '../../../src/automl/space.js'
+import { C_PATH, sampleParams } from '../../../src/automl/space.js'
 import { Random } from '../../../src/learners/random.js'
 
 describe('search space', () => {
   it('the regression forest baseline splits on a third of the features, the classification one on sqrt', () => {
     expect(sampleParams('random_forest', 'regression', 0, new Random(1)).maxFeatures).toBe('third')
     expect(sampleParams('random_forest', 'binary', 0, new Random(1)).maxFeatures).toBe('sqrt')
+  })
+
+  it('a logistic regression starts from its defaults, then a path over the decades of C, then random draws', () => {
+    expect(sampleParams('logistic_regression', 'binary', 0, new Random(1))).toMatchObject({ C: 1, classWeight: 'none' })
+    expect(sampleParams('logistic_regression', 'multiclass', 1, new Random(1))).toMatchObject({ cPath: [0.001, 0.01, 0.1, 10, 100, 1000], classWeight: 'none' })
+    expect(C_PATH).not.toContain(1)
+    for (let seed = 0; seed < 20; seed++) {
+      const p = sampleParams('logistic_regression', 'binary', 2, new Random(seed))
+      expect(p).not.toHaveProperty('cPath')
+      expect(p.C).toBeGreaterThanOrEqual(1e-3)
+      expect(p.C).toBeLessThanOrEqual(1e3)
+    }
   })
 })

@@ -47,3 +47,42 @@ describe('a trial of a net', () => {
     }
   }, 60_000)
 })
+
+describe('a logistic regression path', () => {
+  const { table, target } = syntheticTable({ rows: 400, task: 'binary', seed: 11 })
+  const folds = kFolds(target, 3, 2)
+  const base = { C: 1, l1Ratio: 0, classWeight: 'none', maxIter: 100, tol: 1e-4 }
+
+  it('is one trial that fits every C on every fold and keeps the best C, with exactly its scores', async () => {
+    const Cs = [0.001, 0.1, 10]
+    const path = await runTrial(table, target, folds, { modelId: 'logistic_regression_2', family: 'logistic_regression', params: { ...base, cPath: Cs }, seed: 3 }, 'logloss')
+    const alone = await Promise.all(Cs.map((C) => runTrial(table, target, folds, { modelId: 'logistic_regression_2', family: 'logistic_regression', params: { ...base, C }, seed: 3 }, 'logloss')))
+    const best = alone.reduce((b, t) => (t.result.score < b.result.score ? t : b))
+    expect(path.result.params).toEqual({ ...base, C: best.result.params.C })
+    expect(path.result.score).toBe(best.result.score)
+    expect(path.result.foldScores).toEqual(best.result.foldScores)
+    expect(path.result.metrics).toEqual(best.result.metrics)
+    expect(path.oof).toEqual(best.oof)
+    expect(path.result.refitParams).toBeUndefined()
+  })
+
+  it('runs in a halving search of linear models alone, on all rows, each planned evaluation reported', async () => {
+    const big = syntheticTable({ rows: 5600, task: 'binary', seed: 12 })
+    const events: { done: number; planned: number | null; rowFraction: number }[] = []
+    const r = await runSearch(big.table, big.target, {
+      families: ['logistic_regression'], metric: 'auc', strategy: 'halving', maxTrials: 6, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false,
+      onTrial: (e) => events.push(e),
+    })
+    expect(r.rungs.length).toBe(3)
+    expect(r.leaderboard.rows).toHaveLength(6)
+    expect(events.every((e) => e.rowFraction === 1)).toBe(true)
+    expect(events.at(-1)).toMatchObject({ done: 6, planned: 6 })
+    const path = r.leaderboard.rows.find((x) => x.modelId === 'logistic_regression_2')!
+    expect([0.001, 0.01, 0.1, 10, 100, 1000]).toContain(path.params.C)
+    expect(path.params).not.toHaveProperty('cPath')
+    // With a time budget alone, brackets of linear models wait for their trials (and the budget stops them).
+    const timed = await runSearch(big.table, big.target, { families: ['logistic_regression'], metric: 'auc', strategy: 'halving', timeBudgetMs: 1500, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false })
+    expect(timed.stoppedBy).toBe('time-budget')
+    expect(timed.leaderboard.rows.length).toBeGreaterThan(0)
+  }, 60_000)
+})
