@@ -30,8 +30,12 @@ export function ensembleWins(ensembleScore: number, bestSingleScore: number, met
 }
 /** Rounds of selection (each adds one pick). */
 export const ENSEMBLE_ROUNDS = 25
-/** Selection scores at most this many out-of-fold rows (an even spread over every fold); the final scores use all. */
-const SELECTION_ROWS = 20_000
+/**
+ * Selection scores at most this many out-of-fold rows (an even spread over every fold); the final scores
+ * use all. Selection runs after the search, in the budget's refit time: at 20,000 rows, with AUC (a sort
+ * per candidate per round), it took about a second, and its cross-validation as much again.
+ */
+const SELECTION_ROWS = 10_000
 
 /** The out-of-fold rows: targets in OOF order and where each fold's rows start and end. */
 export interface OofLayout {
@@ -82,11 +86,11 @@ const range = (a: number, b: number): Int32Array => Int32Array.from({ length: b 
 
 /**
  * Rows selection scores: the groups' rows one group after another (every row, or an even spread when
- * there are more than SELECTION_ROWS), and where each group starts (the folds of the fold mean).
+ * there are more than `most`), and where each group starts (the folds of the fold mean).
  */
-function selectionRows(groups: Int32Array[]): { rows: Int32Array; foldStart: number[] } {
+function selectionRows(groups: Int32Array[], most = SELECTION_ROWS): { rows: Int32Array; foldStart: number[] } {
   const n = groups.reduce((sum, g) => sum + g.length, 0)
-  const step = Math.max(1, Math.ceil(n / SELECTION_ROWS))
+  const step = Math.max(1, Math.ceil(n / most))
   const rows: number[] = []
   const foldStart: number[] = []
   for (const group of groups) {
@@ -230,11 +234,14 @@ export function selectEnsemble(
   const picks = chosen.picks
   const total = picks.reduce((a, b) => a + b, 0)
   const members = usable.flatMap((c, i) => (picks[i] > 0 ? [{ row: c.row, picks: picks[i], weight: picks[i] / total }] : []))
-  // Each group's rows scored by the blend (or single model) selection picks without them.
+  // Each group's rows scored by the blend (or single model) selection picks without them. Those
+  // selections share SELECTION_ROWS between them, so all of them together cost about what the one on
+  // every fold does.
   const k = layout.outputs
   const scores = new Float64Array(layout.y.length * k)
-  for (const { scored, seen } of crossValidationGroups(layout)) {
-    const inner = greedy(usable, layout, metric, selectionRows(seen), rounds, affordable)
+  const groups = crossValidationGroups(layout)
+  for (const { scored, seen } of groups) {
+    const inner = greedy(usable, layout, metric, selectionRows(seen, SELECTION_ROWS / groups.length), rounds, affordable)
     blendInto(scores, usable, weightsOf(inner ? inner.picks : picks), k, scored)
   }
   const perFold: Record<string, number>[] = []

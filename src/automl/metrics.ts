@@ -23,19 +23,33 @@ const EPS = 1e-15
 
 /** Area under the ROC curve from P(positive), ties counted half (the Mann-Whitney statistic). */
 export function auc(p1: Float64Array, y: Float64Array): number {
+  // The Mann-Whitney rank sum of the positives, ties at their mid-rank: each positive's rank range is
+  // found by binary search in a natively sorted copy (a comparator sort of indices was 10 times slower,
+  // and ensemble selection computes thousands of AUCs). Ranks are half-integers, so the sum is exact.
   const n = y.length
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p1[a] - p1[b])
+  const sorted = Float64Array.from(p1.subarray(0, n)).sort()
+  if (n > 0 && Number.isNaN(sorted[n - 1])) return NaN
   let positives = 0
   let rankSum = 0
-  for (let i = 0; i < n; ) {
-    let j = i
-    while (j + 1 < n && p1[order[j + 1]] === p1[order[i]]) j++
-    const midRank = (i + j) / 2 + 1
-    for (let t = i; t <= j; t++) if (y[order[t]] === 1) {
-      positives++
-      rankSum += midRank
+  for (let i = 0; i < n; i++) {
+    if (y[i] !== 1) continue
+    const v = p1[i]
+    let lo = 0
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (sorted[mid] < v) lo = mid + 1
+      else hi = mid
     }
-    i = j + 1
+    let end = lo
+    hi = n
+    while (end < hi) {
+      const mid = (end + hi) >>> 1
+      if (sorted[mid] <= v) end = mid + 1
+      else hi = mid
+    }
+    positives++
+    rankSum += (lo + end - 1) / 2 + 1
   }
   const negatives = n - positives
   if (positives === 0 || negatives === 0) return NaN

@@ -12,6 +12,9 @@ describe('metrics', () => {
     expect(auc(f([0.5, 0.5, 0.5, 0.5]), f([0, 1, 0, 1]))).toBe(0.5)
     expect(auc(f([0.9, 0.8, 0.1]), f([1, 1, 0]))).toBe(1)
     expect(Number.isNaN(auc(f([0.2, 0.3]), f([1, 1])))).toBe(true)
+    // Ties within and across the classes (-0 ties 0), and a score that is not a number.
+    expect(auc(f([0, -0, 0.5, 0.5, 0.5, 1, 0.2]), f([1, 0, 1, 0, 0, 1, 1]))).toBeCloseTo(0.5416666666666667, 14)
+    expect(Number.isNaN(auc(f([0.2, NaN, 0.4]), f([1, 0, 0])))).toBe(true)
   })
 
   it('AUCPR is average precision', () => {
