@@ -196,8 +196,8 @@ export function useHoldoutFor(table: Table, target: TargetData, timeBudgetMs: nu
  * The AutoML search. Configuration t is family t mod F, drawn from that family's space with a seed
  * derived from (seed, t); the first of each family is its defaults. `halving` (default): the defaults
  * run on all rows as baselines while brackets of ETA^2 configurations start on 1/9 of the rows and the
- * best third moves up each rung to all rows (a bracket's linear models run on all rows at once). `random`: every configuration on all rows, each started
- * when a worker is free. Which configurations run, on which rung, depends only on the seed and on the
+ * best third moves up each rung to all rows (a bracket's linear models run on all rows at once).
+ * `random`: every configuration on all rows, each started when a worker is free. Which configurations run, on which rung, depends only on the seed and on the
  * scores of whole rungs, so with maxTrials and a seed the leaderboard is exactly reproducible for any
  * worker count; with a time budget, how far it gets depends on the machine.
  */
