@@ -1,5 +1,5 @@
 import type { Task } from '../data/target.js'
-import { higherIsBetter, type MetricName } from './metrics.js'
+import { higherIsBetter, rankKey, type MetricName } from './metrics.js'
 import { keyParams } from './space.js'
 import type { TrialResult } from './trial.js'
 
@@ -79,8 +79,7 @@ const formatSe = (v: number): string => (v === 0 ? '0' : v.toPrecision(2))
 
 /** Ranks trials by the metric (best first); a NaN score ranks last; ties keep trial order. */
 export function rankTrials(task: Task, target: string, metric: MetricName, trials: TrialResult[]): Leaderboard {
-  const sign = higherIsBetter(metric) ? -1 : 1
-  const key = (t: TrialResult): number => (Number.isNaN(t.score) ? Infinity : sign * t.score)
+  const key = (t: TrialResult): number => rankKey(metric, t.score)
   const sorted = trials.map((t, i) => ({ t, i })).sort((a, b) => key(a.t) - key(b.t) || a.i - b.i)
   return { task, target, metric, rows: sorted.map(({ t }, r) => ({ ...t, rank: r + 1 })) }
 }

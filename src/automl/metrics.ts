@@ -19,6 +19,11 @@ export function higherIsBetter(metric: MetricName): boolean {
   return metric === 'auc' || metric === 'accuracy' || metric === 'f1' || metric === 'aucpr' || metric === 'r2'
 }
 
+/** A score as a sort key: lower is better whatever the metric, and NaN (a failed score) last. */
+export function rankKey(metric: MetricName, score: number): number {
+  return Number.isNaN(score) ? Infinity : higherIsBetter(metric) ? -score : score
+}
+
 const EPS = 1e-15
 
 /** Area under the ROC curve from P(positive), ties counted half (the Mann-Whitney statistic). */

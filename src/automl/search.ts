@@ -7,7 +7,7 @@ import { fitModel } from '../learners/fit-model.js'
 import { targetsOf, type Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
 import { rankTrials, selectWinner, type Leaderboard, type LeaderboardRow, type Selection, type Winner } from './leaderboard.js'
-import { higherIsBetter, type MetricName } from './metrics.js'
+import { rankKey, type MetricName } from './metrics.js'
 import { LEARNERS, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
@@ -276,8 +276,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   let done = 0
   let best: TrialResult | null = null
   const planned = options.maxTrials === undefined ? null : plannedEvaluations(options.maxTrials, options.families, rungs)
-  const sign = higherIsBetter(options.metric) ? -1 : 1
-  const rankKey = (r: TrialResult): number => (Number.isNaN(r.score) ? Infinity : sign * r.score)
+  const keyOf = (r: TrialResult): number => rankKey(options.metric, r.score)
 
   const perFamily = new Map<Family, number>()
   const configs: TrialSpec[] = []
@@ -306,7 +305,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
           done++
           if (fraction === 1) {
             full.push({ result, index })
-            const ranked = [...full].sort((a, b) => rankKey(a.result) - rankKey(b.result) || a.index - b.index)
+            const ranked = [...full].sort((a, b) => keyOf(a.result) - keyOf(b.result) || a.index - b.index)
             best = ranked[0].result
             if (ensembleOn && oof) {
               oofs.set(result, oof)
@@ -376,7 +375,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
         for (let rung = 0; rung < rungs.length && !stopped && alive.length > 0; rung++) {
           const finished = await runRung(alive, rung)
           if (rung === rungs.length - 1) break
-          finished.sort((a, b) => rankKey(a.result) - rankKey(b.result) || a.index - b.index)
+          finished.sort((a, b) => keyOf(a.result) - keyOf(b.result) || a.index - b.index)
           const keep = Math.ceil(alive.length / ETA)
           screened += finished.length - Math.min(keep, finished.length)
           alive = finished.slice(0, keep).map((f) => f.index)

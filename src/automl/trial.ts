@@ -5,7 +5,7 @@ import { serializeModel } from '../ir/io.js'
 import { fitModel } from '../learners/fit-model.js'
 import { tableRowsOf, targetsOf, type Family, type FitFound } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
-import { computeMetrics, foldSummary, higherIsBetter, type MetricName } from './metrics.js'
+import { computeMetrics, foldSummary, rankKey, type MetricName } from './metrics.js'
 import { LEARNERS } from './space.js'
 import type { Fold } from './split.js'
 
@@ -152,10 +152,9 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   const runs: FoldRun[] = []
   if (Array.isArray(cPath)) for (const C of cPath as number[]) runs.push(await runFolds(table, target, folds, spec, { ...base, C }, signal))
   else runs.push(await runFolds(table, target, folds, spec, spec.params, signal))
-  const sign = higherIsBetter(metric) ? -1 : 1
   const summaries = runs.map((r) => foldSummary(r.perFold, metric))
   let pick = 0
-  for (let i = 1; i < runs.length; i++) if (sign * summaries[i].score < sign * summaries[pick].score || Number.isNaN(summaries[pick].score)) pick = i
+  for (let i = 1; i < runs.length; i++) if (rankKey(metric, summaries[i].score) < rankKey(metric, summaries[pick].score)) pick = i
   const run = runs[pick]
   const { metrics, foldScores, score, scoreStd } = summaries[pick]
   const full = run.oof !== null
