@@ -14,6 +14,9 @@ export interface BinnedColumn {
   bins: Uint8Array
   /** edges[b] = largest value in bin b (as a split threshold); the last bin's edge is Infinity. */
   edges: Float64Array
+  /** The smallest and largest value seen in each bin (of the sample the edges came from). */
+  lows: Float64Array
+  highs: Float64Array
 }
 
 /** Upper edges for the distinct sorted values, grouped into at most MAX_BINS bins of similar counts. */
@@ -50,7 +53,21 @@ export function binEdges(sortedPresent: Float64Array): Float64Array {
   return Float64Array.from(edges)
 }
 
-function midpoint(a: number, b: number): number {
+/** The smallest and largest of the sorted values in each bin of `edges`. */
+export function binRanges(sortedPresent: Float64Array, edges: Float64Array): { lows: Float64Array; highs: Float64Array } {
+  const lows = new Float64Array(edges.length).fill(NaN)
+  const highs = new Float64Array(edges.length).fill(NaN)
+  let b = 0
+  for (let i = 0; i < sortedPresent.length; i++) {
+    const v = sortedPresent[i]
+    while (v > edges[b]) b++
+    if (Number.isNaN(lows[b])) lows[b] = v
+    highs[b] = v
+  }
+  return { lows, highs }
+}
+
+export function midpoint(a: number, b: number): number {
   const m = a + (b - a) / 2
   // Keep a < m: an edge equal to the upper value would put it in the lower bin.
   return m < b ? m : a
@@ -83,10 +100,11 @@ function binNumeric(column: NumericColumn): BinnedColumn {
     if (Number.isNaN(v)) continue
     if (seen++ % stride === 0) sample[s++] = v
   }
-  const edges = binEdges(sample.subarray(0, s).sort())
+  const sorted = sample.subarray(0, s).sort()
+  const edges = binEdges(sorted)
   const bins = new Uint8Array(values.length)
   for (let i = 0; i < values.length; i++) bins[i] = binOf(edges, values[i])
-  return { bins, edges }
+  return { bins, edges, ...binRanges(sorted, edges) }
 }
 
 const cache = new WeakMap<Table, Map<string, BinnedColumn>>()

@@ -42,6 +42,12 @@ export interface TreeParams {
 export interface BinTree {
   feature: Int32Array
   thresholdBin: Int32Array
+  /**
+   * Per split, the highest present bin of the rows sent left and the lowest of those sent right (-1 when
+   * a side has only missing values): the raw threshold may lie anywhere between them (see toFlatTree).
+   */
+  leftMaxBin: Int32Array
+  rightMinBin: Int32Array
   left: Int32Array
   right: Int32Array
   missingLeft: Uint8Array
@@ -58,6 +64,8 @@ class NodeArrays {
   constructor(private readonly outputs: number) {}
   feature: number[] = []
   thresholdBin: number[] = []
+  leftMaxBin: number[] = []
+  rightMinBin: number[] = []
   left: number[] = []
   right: number[] = []
   missingLeft: number[] = []
@@ -65,6 +73,8 @@ class NodeArrays {
   add(): number {
     this.feature.push(-1)
     this.thresholdBin.push(0)
+    this.leftMaxBin.push(-1)
+    this.rightMinBin.push(-1)
     this.left.push(-1)
     this.right.push(-1)
     this.missingLeft.push(0)
@@ -324,12 +334,18 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
     const fb = best.feature * nRows
     let l = start
     let rCount = 0
+    let leftMax = -1
+    let rightMin = MISSING_BIN
     for (let r = start; r < end; r++) {
       const i = rows[r]
       const b = bins[fb + i]
-      const goLeft = b === MISSING_BIN ? best.missingLeft : b <= best.bin
-      if (goLeft) rows[l++] = i
-      else tmpRows[rCount++] = i
+      if (b === MISSING_BIN ? best.missingLeft : b <= best.bin) {
+        rows[l++] = i
+        if (b !== MISSING_BIN && b > leftMax) leftMax = b
+      } else {
+        tmpRows[rCount++] = i
+        if (b < rightMin) rightMin = b
+      }
     }
     rows.set(tmpRows.subarray(0, rCount), l)
 
@@ -342,6 +358,8 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
     const rightNode = nodes.add()
     nodes.feature[node] = best.feature
     nodes.thresholdBin[node] = best.bin
+    nodes.leftMaxBin[node] = leftMax
+    nodes.rightMinBin[node] = rightMin === MISSING_BIN ? -1 : rightMin
     nodes.left[node] = leftNode
     nodes.right[node] = rightNode
     nodes.missingLeft[node] = missingLeft ? 1 : 0
@@ -374,6 +392,8 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
   return {
     feature: Int32Array.from(nodes.feature),
     thresholdBin: Int32Array.from(nodes.thresholdBin),
+    leftMaxBin: Int32Array.from(nodes.leftMaxBin),
+    rightMinBin: Int32Array.from(nodes.rightMinBin),
     left: Int32Array.from(nodes.left),
     right: Int32Array.from(nodes.right),
     missingLeft: Uint8Array.from(nodes.missingLeft),

@@ -1,15 +1,23 @@
 import { columnIndex, type CategoricalColumn, type NumericColumn } from '../data/table.js'
 import type { FlatTree } from '../ir/model.js'
 import { levelCodes } from '../features/pipeline.js'
-import { binnedColumn, MISSING_BIN } from './binning.js'
+import { binnedColumn, midpoint, MISSING_BIN } from './binning.js'
 import { tableRowsOf, type FitInput } from './learner.js'
 import type { BinTree, TreeData } from './tree-builder.js'
+
+/** How a feature's bins map back to raw thresholds. */
+export interface BinThresholds {
+  /** Raw threshold of "bin <= b": the bin edges (numeric) or the code itself (ordinal). */
+  edges: Float64Array
+  /** Numeric features: the smallest and largest value in each bin, for thresholds midway between a split's sides. */
+  lows?: Float64Array
+  highs?: Float64Array
+}
 
 /** The bins of a fit's training rows plus, per feature, how a bin maps back to a raw threshold. */
 export interface PreparedTreeData {
   data: TreeData
-  /** Raw threshold of "bin <= b" per feature: bin edges (numeric) or the code itself (ordinal). */
-  thresholds: Float64Array[]
+  thresholds: BinThresholds[]
 }
 
 /** Gathers the shared per-table bins (numeric) and the fit's level codes (categorical) for the training rows. */
@@ -20,7 +28,7 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
   const steps = pipeline.steps
   const bins = new Uint8Array(steps.length * n)
   const nBins = new Uint16Array(steps.length)
-  const thresholds: Float64Array[] = []
+  const thresholds: BinThresholds[] = []
   steps.forEach((step, f) => {
     const column = table.columns[columnIndex(table, step.column)]
     const out = bins.subarray(f * n, (f + 1) * n)
@@ -28,7 +36,7 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
       const binned = binnedColumn(table, column as NumericColumn)
       for (let i = 0; i < n; i++) out[i] = binned.bins[tableRows[i]]
       nBins[f] = binned.edges.length
-      thresholds.push(binned.edges)
+      thresholds.push({ edges: binned.edges, lows: binned.lows, highs: binned.highs })
     } else if (step.kind === 'ordinal') {
       const cat = column as CategoricalColumn
       const index = levelCodes(step.levels)
@@ -40,7 +48,7 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
       }
       const k = step.levels.length + (step.other ? 1 : 0)
       nBins[f] = k
-      thresholds.push(Float64Array.from({ length: k }, (_, b) => b))
+      thresholds.push({ edges: Float64Array.from({ length: k }, (_, b) => b) })
     } else {
       throw new Error(`tree learners take the tree encoding, got a ${step.kind} step`)
     }
@@ -61,10 +69,35 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
   }
 }
 
-export function toFlatTree(tree: BinTree, thresholds: Float64Array[]): FlatTree {
+/**
+ * The raw threshold of a split. A numeric split's training rows lie in bins up to leftMax and from
+ * rightMin on (the bins between are empty in its node), so any edge from leftMax's to the one below
+ * rightMin splits them alike: the one nearest the middle of the values either side (as scikit-learn
+ * splits midway between them), so that unseen values between the sides go to the nearer one. Always
+ * a bin edge, so a feature's thresholds stay at most its bins (the exporters' lane form counts on it).
+ */
+function splitThreshold(t: BinThresholds, bin: number, leftMax: number, rightMin: number): number {
+  const { edges, lows, highs } = t
+  if (!lows || !highs || leftMax < 0 || rightMin <= leftMax) return edges[bin]
+  const middle = midpoint(highs[leftMax], lows[rightMin])
+  // The first edge in [leftMax, rightMin - 1] at or above the middle, or the one before it if nearer.
+  let lo = leftMax
+  let hi = rightMin - 1
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (edges[mid] >= middle) hi = mid
+    else lo = mid + 1
+  }
+  return lo > leftMax && middle - edges[lo - 1] <= edges[lo] - middle ? edges[lo - 1] : edges[lo]
+}
+
+export function toFlatTree(tree: BinTree, thresholds: BinThresholds[]): FlatTree {
   const nodes = tree.feature.length
   const threshold = new Array<number>(nodes)
-  for (let i = 0; i < nodes; i++) threshold[i] = tree.feature[i] >= 0 ? thresholds[tree.feature[i]][tree.thresholdBin[i]] : 0
+  for (let i = 0; i < nodes; i++) {
+    const f = tree.feature[i]
+    threshold[i] = f >= 0 ? splitThreshold(thresholds[f], tree.thresholdBin[i], tree.leftMaxBin[i], tree.rightMinBin[i]) : 0
+  }
   return {
     feature: Array.from(tree.feature),
     threshold,

@@ -9,6 +9,8 @@ import { binTreeLeaf, prepareTreeData } from '../../../src/learners/tree-data.js
 import { buildTree } from '../../../src/learners/tree-builder.js'
 import { decisionTree, randomForest } from '../../../src/learners/trees.js'
 import { fitModel } from '../../../src/learners/fit-model.js'
+import { prepareTarget } from '../../../src/data/target.js'
+import type { Table } from '../../../src/data/table.js'
 import { accuracy, bayesAccuracy, fitInputOf, r2, splitPositions, syntheticTable } from '../../helpers/synthetic.js'
 
 afterAll(() => shutdownForestPool())
@@ -41,6 +43,41 @@ describe('decision tree', () => {
       const leaf = binTreeLeaf(tree, prepared.data, i)
       for (let c = 0; c < k; c++) expect(scores[i * k + c]).toBe(tree.value[leaf * k + c])
     }
+  })
+
+  it('splits midway between the values either side in its node, like scikit-learn, not at the bin above the left side', async () => {
+    // g = 0 rows have x in {0, 9} (y = x); g = 1 rows fill x = 0..9 (y = 100), so the bin edges are 0.5, 1.5,
+    // ..., 8.5. A depth-2 tree splits on g, then the g = 0 node on x: its rows leave 1..8 out, so the
+    // threshold is the edge midway, 4.5 (it was 0.5, the edge right above 0).
+    const rows = 220
+    const g = new Float64Array(rows)
+    const x = new Float64Array(rows)
+    const y = new Float64Array(rows)
+    for (let i = 0; i < rows; i++) {
+      g[i] = i % 2
+      x[i] = g[i] === 0 ? (i % 4 === 0 ? 0 : 9) : (i >> 1) % 10
+      y[i] = g[i] === 0 ? x[i] : 100
+    }
+    const table: Table = {
+      source: 'midway',
+      nRows: rows,
+      columns: [
+        { name: 'g', type: 'numeric', values: g },
+        { name: 'x', type: 'numeric', values: x },
+        { name: 'y', type: 'numeric', values: y },
+      ],
+      fingerprint: 'midway',
+    }
+    const target = prepareTarget(table, 'y', 'regression')
+    const all = Int32Array.from({ length: rows }, (_, i) => i)
+    const ir = await fitModel(decisionTree, table, target, all, { ...decisionTree.defaultParams('regression'), maxDepth: 2 }, { modelId: 'midway', seed: 1 })
+    if (ir.model.type !== 'trees') throw new Error()
+    const tree = ir.model.trees[0]
+    const xSplits = tree.feature.flatMap((f, i) => (f === 1 ? [tree.threshold[i]] : []))
+    expect(xSplits).toEqual([4.5])
+    // Unseen in that node: x = 4 goes with 0, x = 5 with 9.
+    const probe: Table = { ...table, nRows: 2, columns: [{ name: 'g', type: 'numeric', values: Float64Array.of(0, 0) }, { name: 'x', type: 'numeric', values: Float64Array.of(4, 5) }] }
+    expect(Array.from(compileModel(ir).scoreTable(probe, Int32Array.of(0, 1)))).toEqual([0, 9])
   })
 
   it('finds an unambiguous split, like ml-cart', async () => {
