@@ -8,6 +8,16 @@ describe('search space', () => {
     expect(sampleParams('random_forest', 'binary', 0, new Random(1)).maxFeatures).toBe('sqrt')
   })
 
+  it('a forest tries half the features and then a min leaf of 5 after its defaults, a tree a min leaf of 20, before random draws', () => {
+    expect(sampleParams('random_forest', 'regression', 1, new Random(1))).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1, maxDepth: 0, nTrees: 100, maxSamples: 1 })
+    expect(sampleParams('random_forest', 'regression', 2, new Random(1))).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1 })
+    expect(sampleParams('random_forest', 'binary', 2, new Random(1))).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 5 })
+    expect(sampleParams('decision_tree', 'multiclass', 1, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 20 })
+    // Random draws after: the seed shows.
+    const draws = new Set(Array.from({ length: 10 }, (_, seed) => JSON.stringify(sampleParams('random_forest', 'binary', 3, new Random(seed)))))
+    expect(draws.size).toBeGreaterThan(5)
+  })
+
   it('a logistic regression starts from its defaults, then a path over the decades of C, then random draws', () => {
     expect(sampleParams('logistic_regression', 'binary', 0, new Random(1))).toMatchObject({ C: 1, classWeight: 'none' })
     expect(sampleParams('logistic_regression', 'multiclass', 1, new Random(1))).toMatchObject({ cPath: [0.001, 0.01, 0.1, 10, 100, 1000], classWeight: 'none' })
