@@ -73,6 +73,28 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
   })
 })
 
+describe('mlkafka automl train --time-budget', () => {
+  it('is a hard wall-clock limit for the whole command: the process exits within 5% of it, with a saved winner', async () => {
+    const { spawn } = await import('node:child_process')
+    const out = join(dir, 'budget')
+    const budgetMs = 10_000
+    const started = performance.now()
+    const child = spawn(process.execPath, ['bin/run.js', 'automl', 'train', '--csv', 'examples/car-sensors.csv', '--target', 'failure', '--time-budget', '10s', '--out', out, '--json'], {
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+    const wallMs = performance.now() - started
+    expect(code).toBe(0)
+    expect(wallMs).toBeLessThanOrEqual(budgetMs * 1.05)
+    const result = JSON.parse(stdout)
+    expect(existsSync(result.winner.modelPath)).toBe(true)
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).stoppedBy).toBe('time-budget')
+  }, 60_000)
+})
+
 describe('mlkafka automl train interrupted', () => {
   it('Ctrl-C (SIGINT) stops the search and still writes the leaderboard of finished trials and the best model', async () => {
     const { spawn } = await import('node:child_process')
