@@ -1,7 +1,7 @@
 import { columnIndex, type CategoricalColumn, type NumericColumn } from '../data/table.js'
 import type { FlatTree } from '../ir/model.js'
 import { levelCodes } from '../features/pipeline.js'
-import { binnedColumn, midpoint, MISSING_BIN } from './binning.js'
+import { binnedColumn, binOf, midpoint, MISSING_BIN } from './binning.js'
 import { tableRowsOf, type FitInput } from './learner.js'
 import type { BinTree, TreeData } from './tree-builder.js'
 
@@ -81,14 +81,8 @@ function splitThreshold(t: BinThresholds, bin: number, leftMax: number, rightMin
   if (!lows || !highs || leftMax < 0 || rightMin <= leftMax) return edges[bin]
   const middle = midpoint(highs[leftMax], lows[rightMin])
   // The first edge in [leftMax, rightMin - 1] at or above the middle, or the one before it if nearer.
-  let lo = leftMax
-  let hi = rightMin - 1
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (edges[mid] >= middle) hi = mid
-    else lo = mid + 1
-  }
-  return lo > leftMax && middle - edges[lo - 1] <= edges[lo] - middle ? edges[lo - 1] : edges[lo]
+  const at = Math.min(Math.max(binOf(edges, middle), leftMax), rightMin - 1)
+  return at > leftMax && middle - edges[at - 1] <= edges[at] - middle ? edges[at - 1] : edges[at]
 }
 
 export function toFlatTree(tree: BinTree, thresholds: BinThresholds[]): FlatTree {
