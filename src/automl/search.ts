@@ -37,7 +37,7 @@ export const ETA = 3
  * rest is for misjudged write times and the process's exit: a 60 s run on a 58,000-row table that
  * aimed at 4% ended at 63.1 s).
  */
-const ENSEMBLE_BUDGET_EDGE = 1.03
+const REFIT_BUDGET_EDGE = 1.03
 /** A model refit in this long (or in this share of the winner's refit time) is a cheap backup for the winner's refit. */
 const CHEAP_REFIT_MS = 200
 const CHEAP_REFIT_SHARE = 0.1
@@ -198,10 +198,11 @@ export function useHoldoutFor(table: Table, target: TargetData, timeBudgetMs: nu
 
 /**
  * The AutoML search. Configuration t is family t mod F, drawn from that family's space with a seed
- * derived from (seed, t); the first of each family is its defaults. `halving` (default): the defaults
- * run on all rows as baselines while brackets of ETA^2 configurations start on 1/9 of the rows and the
- * best third moves up each rung to all rows (a bracket's linear models run on all rows at once).
- * `random`: every configuration on all rows, each started when a worker is free. Which configurations run, on which rung, depends only on the seed and on the
+ * derived from (seed, t); the first of each family is its defaults, the next few its portfolio (see
+ * space.ts). `halving` (default): the defaults run on all rows as baselines while brackets of ETA^2
+ * configurations start on 1/9 of the rows and the best third moves up each rung to all rows (a
+ * bracket's linear models run on all rows at once). `random`: every configuration on all rows, each
+ * started when a worker is free. Which configurations run, on which rung, depends only on the seed and on the
  * scores of whole rungs, so with maxTrials and a seed the leaderboard is exactly reproducible for any
  * worker count; with a time budget, how far it gets depends on the machine.
  */
@@ -396,7 +397,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   full.sort((a, b) => a.index - b.index)
   const singles = rankTrials(target.task, target.name, options.metric, full.map((f) => f.result))
   const single = selectWinner(singles, useHoldout ? 1 : options.folds, options.selection ?? 'one-se')
-  const deadline = budget === null ? Infinity : Math.min(budget * ENSEMBLE_BUDGET_EDGE, budget * 1.05 - AFTER_EDGE_MS)
+  const deadline = budget === null ? Infinity : Math.min(budget * REFIT_BUDGET_EDGE, budget * 1.05 - AFTER_EDGE_MS)
   const left = (): number => deadline - elapsed()
   let ensemble: { row: TrialResult; selection: EnsembleSelection } | null = null
   const layout = {
@@ -477,7 +478,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
     if (files + more.length >= options.keep || options.signal?.aborted) break
     if (row.family === 'ensemble' || inPlan(row)) continue
     const plan = [...toWrite, ...more, row]
-    if (makespan(plan) * 1.2 + writeMs(plan, memberRows) > left() - (budget === null ? 0 : budget * (ENSEMBLE_BUDGET_EDGE - 1.02))) break
+    if (makespan(plan) * 1.2 + writeMs(plan, memberRows) > left() - (budget === null ? 0 : budget * (REFIT_BUDGET_EDGE - 1.02))) break
     more.push(row)
   }
   const cheap = (row: TrialResult): boolean => singleRow !== undefined && refitMs(row) <= Math.max(CHEAP_REFIT_MS, refitMs(singleRow) * CHEAP_REFIT_SHARE)
