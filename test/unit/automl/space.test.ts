@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { C_PATH, sampleParams } from '../../../src/automl/space.js'
+import { C_PATH, portfolio, sampleParams } from '../../../src/automl/space.js'
 import { Random } from '../../../src/learners/random.js'
 
 describe('search space', () => {
@@ -8,9 +8,17 @@ describe('search space', () => {
     expect(sampleParams('random_forest', 'binary', 0, new Random(1)).maxFeatures).toBe('sqrt')
   })
 
-  it('a forest tries half the features and then a min leaf of 5 after its defaults, a tree a min leaf of 20, before random draws', () => {
-    expect(sampleParams('random_forest', 'regression', 1, new Random(1))).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1, maxDepth: 0, nTrees: 100, maxSamples: 1 })
-    expect(sampleParams('random_forest', 'regression', 2, new Random(1))).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1 })
+  it('a regression forest tries a min leaf of 5, then all features with it, then half the features, before random draws', () => {
+    const at = (k: number): Record<string, unknown> => sampleParams('random_forest', 'regression', k, new Random(1))
+    expect(at(1)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1 })
+    expect(at(2)).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1 })
+    expect(at(3)).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1 })
+    expect(at(4)).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 5 })
+    expect(portfolio('random_forest', 'regression')).toHaveLength(4)
+  })
+
+  it('a classification forest tries half the features and then a min leaf of 5, a tree a min leaf of 20, before random draws', () => {
+    expect(sampleParams('random_forest', 'binary', 1, new Random(1))).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1, maxDepth: 0, nTrees: 100, maxSamples: 1 })
     expect(sampleParams('random_forest', 'binary', 2, new Random(1))).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 5 })
     expect(sampleParams('decision_tree', 'multiclass', 1, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 20 })
     // Random draws after: the seed shows.

@@ -85,4 +85,21 @@ describe('a logistic regression path', () => {
     expect(timed.stoppedBy).toBe('time-budget')
     expect(timed.leaderboard.rows.length).toBeGreaterThan(0)
   }, 60_000)
+
+  it("runs a family's portfolio settings on all rows at once, and screens its random draws on fewer rows", async () => {
+    const data = syntheticTable({ rows: 1800, task: 'regression', seed: 5 })
+    const events: { done: number; planned: number | null; rowFraction: number; trial: { modelId: string } | null }[] = []
+    const r = await runSearch(data.table, data.target, {
+      families: ['random_forest'], metric: 'rmse', strategy: 'halving', maxTrials: 8, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false,
+      onTrial: (e) => events.push(e),
+    })
+    expect(r.rungs).toEqual([1 / 3, 1])
+    const fractions = (id: string): number[] => events.filter((e) => e.trial?.modelId === id).map((e) => e.rowFraction)
+    // The defaults and the 4 portfolio settings of a regression forest: once each, on all rows.
+    for (const k of [1, 2, 3, 4, 5]) expect(fractions(`random_forest_${k}`)).toEqual([1])
+    // Random draws start on a third of the rows.
+    for (const k of [6, 7, 8]) expect(fractions(`random_forest_${k}`)[0]).toBe(1 / 3)
+    expect(r.leaderboard.rows.find((x) => x.modelId === 'random_forest_3')?.params).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 5 })
+    expect(events.at(-1)).toMatchObject({ done: 10, planned: 10 })
+  }, 60_000)
 })
