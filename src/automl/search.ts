@@ -295,15 +295,14 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const planned = options.maxTrials === undefined ? null : plannedEvaluations(options.maxTrials, options.families, target.task, rungs)
   const keyOf = (r: TrialResult): number => rankKey(options.metric, r.score)
 
-  const perFamily = new Map<Family, number>()
+  /** Configuration i is the family's trial number trialOf(i) (from 0): families take turns. */
+  const trialOf = (i: number): number => Math.floor(i / options.families.length)
   const configs: TrialSpec[] = []
   const config = (t: number): TrialSpec => {
     while (configs.length <= t) {
       const i = configs.length
       const family = options.families[i % options.families.length]
-      const k = perFamily.get(family) ?? 0
-      perFamily.set(family, k + 1)
-      const params = sampleParams(family, target.task, k, new Random(Random.derive(options.seed, i)))
+      const params = sampleParams(family, target.task, trialOf(i), new Random(Random.derive(options.seed, i)))
       if (family === 'random_forest') params.workers = forestThreads
       if (family === 'mlp') params.threads = forestThreads
       configs.push({ modelId: `${family}_${i + 1}`, family, params, seed: Random.derive(options.seed, i, 1) })
@@ -385,7 +384,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       while (!stopped && next < limit) {
         let alive: number[] = []
         const direct: number[] = []
-        for (const end = Math.min(next + bracketSize, limit); next < end; next++) (skipsRungs(config(next).family, target.task, Math.floor(next / options.families.length)) ? direct : alive).push(next)
+        for (const end = Math.min(next + bracketSize, limit); next < end; next++) (skipsRungs(config(next).family, target.task, trialOf(next)) ? direct : alive).push(next)
         if (direct.length > 0) unscreened.push(runRung(direct, rungs.length - 1))
         // A bracket with nothing to screen (--families logistic_regression) waits for its trials.
         if (alive.length === 0) await unscreened.at(-1)
