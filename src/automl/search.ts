@@ -178,16 +178,21 @@ export function skipsRungs(family: Family, task: Task, trialOfFamily: number): b
   return UNSCREENED.includes(family) || (trialOfFamily >= 1 && trialOfFamily <= portfolio(family, task).length)
 }
 
+/** Configuration i of a search: families take turns, so it is its family's trial number i / F (from 0). */
+function slotOf(i: number, families: readonly Family[]): { family: Family; trialOfFamily: number } {
+  return { family: families[i % families.length], trialOfFamily: Math.floor(i / families.length) }
+}
+
 /** Evaluations a halving run of maxTrials configurations makes (for progress). */
 export function plannedEvaluations(maxTrials: number, families: readonly Family[], task: Task, rungs: number[]): number {
   let total = Math.min(maxTrials, families.length)
   let next = total
   const bracket = ETA ** (rungs.length - 1)
-  const trialOf = (i: number): number => Math.floor(i / families.length)
   while (next < maxTrials) {
     let n = 0
     for (const end = Math.min(next + bracket, maxTrials); next < end; next++) {
-      if (rungs.length > 1 && skipsRungs(families[next % families.length], task, trialOf(next))) total++
+      const { family, trialOfFamily } = slotOf(next, families)
+      if (rungs.length > 1 && skipsRungs(family, task, trialOfFamily)) total++
       else n++
     }
     for (let r = 0; r < rungs.length && n > 0; r++) {
@@ -295,14 +300,12 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const planned = options.maxTrials === undefined ? null : plannedEvaluations(options.maxTrials, options.families, target.task, rungs)
   const keyOf = (r: TrialResult): number => rankKey(options.metric, r.score)
 
-  /** Configuration i is the family's trial number trialOf(i) (from 0): families take turns. */
-  const trialOf = (i: number): number => Math.floor(i / options.families.length)
   const configs: TrialSpec[] = []
   const config = (t: number): TrialSpec => {
     while (configs.length <= t) {
       const i = configs.length
-      const family = options.families[i % options.families.length]
-      const params = sampleParams(family, target.task, trialOf(i), new Random(Random.derive(options.seed, i)))
+      const { family, trialOfFamily } = slotOf(i, options.families)
+      const params = sampleParams(family, target.task, trialOfFamily, new Random(Random.derive(options.seed, i)))
       if (family === 'random_forest') params.workers = forestThreads
       if (family === 'mlp') params.threads = forestThreads
       configs.push({ modelId: `${family}_${i + 1}`, family, params, seed: Random.derive(options.seed, i, 1) })
@@ -384,7 +387,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       while (!stopped && next < limit) {
         let alive: number[] = []
         const direct: number[] = []
-        for (const end = Math.min(next + bracketSize, limit); next < end; next++) (skipsRungs(config(next).family, target.task, trialOf(next)) ? direct : alive).push(next)
+        for (const end = Math.min(next + bracketSize, limit); next < end; next++) (skipsRungs(config(next).family, target.task, slotOf(next, options.families).trialOfFamily) ? direct : alive).push(next)
         if (direct.length > 0) unscreened.push(runRung(direct, rungs.length - 1))
         // A bracket with nothing to screen (--families logistic_regression) waits for its trials.
         if (alive.length === 0) await unscreened.at(-1)

@@ -37,7 +37,7 @@ export const C_PATH: readonly number[] = [0.001, 0.01, 0.1, 10, 100, 1000]
  * forest's and a tree's space that won on real tables where the defaults did not, so that a run which
  * fits few trials of a family (a big table) still tries them; random draws rarely land on them (a
  * forest's random draws never sample all the rows per tree, and take a min leaf of 1 one time in 8, of 5
- * one in 17). They run on all rows at once, like the defaults (see runSearch).
+ * one in 17). They run on all rows at once, like the defaults (see skipsRungs in search.ts).
  * - Regression forests: a min leaf of 5 (it won 5-fold CV on noisy tables: movies, ofp, doctoraus,
  *   medexp, and was within 0.4% of the best on males, slid, star, where the default, grown to single
  *   rows, was slower and worse), then all the features with a min leaf of 5 (vietnam: 0.417 CV RMSE

@@ -85,7 +85,9 @@ describe('a logistic regression path', () => {
     expect(timed.stoppedBy).toBe('time-budget')
     expect(timed.leaderboard.rows.length).toBeGreaterThan(0)
   }, 60_000)
+})
 
+describe('a halving search', () => {
   it("runs a family's portfolio settings on all rows at once, and screens its random draws on fewer rows", async () => {
     const data = syntheticTable({ rows: 1800, task: 'regression', seed: 5 })
     const events: { done: number; planned: number | null; rowFraction: number; trial: { modelId: string } | null }[] = []
