@@ -167,20 +167,21 @@ export function rungFractions(trainRows: number, strategy: Strategy): number[] {
  */
 export const UNSCREENED: readonly Family[] = ['logistic_regression']
 
+/** Configuration i of a search: families take turns, so it is its family's trial number i / F (from 0). */
+function slotOf(i: number, families: readonly Family[]): { family: Family; trialOfFamily: number } {
+  return { family: families[i % families.length], trialOfFamily: Math.floor(i / families.length) }
+}
+
 /**
- * Whether a family's trial (its k-th, from 0) skips the cheap rungs: a linear model's (see UNSCREENED),
- * and a portfolio setting's (see space.ts). The portfolio holds settings known to win, and a run on a
+ * Whether configuration i skips the cheap rungs: a linear model's (see UNSCREENED), and its family's
+ * portfolio settings (see space.ts). The portfolio holds settings known to win, and a run on a
  * big table fits few trials: screened on a ninth of the rows, a forest with a min leaf of 5 competes
  * where 5 rows mean something else, and only one configuration of a bracket reaches all rows (vietnam,
  * 22,000 rows, 5-fold CV in 60 s: 7 trials on all rows, none of them the portfolio's).
  */
-export function skipsRungs(family: Family, task: Task, trialOfFamily: number): boolean {
+export function skipsRungs(i: number, families: readonly Family[], task: Task): boolean {
+  const { family, trialOfFamily } = slotOf(i, families)
   return UNSCREENED.includes(family) || (trialOfFamily >= 1 && trialOfFamily <= portfolio(family, task).length)
-}
-
-/** Configuration i of a search: families take turns, so it is its family's trial number i / F (from 0). */
-function slotOf(i: number, families: readonly Family[]): { family: Family; trialOfFamily: number } {
-  return { family: families[i % families.length], trialOfFamily: Math.floor(i / families.length) }
 }
 
 /** Evaluations a halving run of maxTrials configurations makes (for progress). */
@@ -191,8 +192,7 @@ export function plannedEvaluations(maxTrials: number, families: readonly Family[
   while (next < maxTrials) {
     let n = 0
     for (const end = Math.min(next + bracket, maxTrials); next < end; next++) {
-      const { family, trialOfFamily } = slotOf(next, families)
-      if (rungs.length > 1 && skipsRungs(family, task, trialOfFamily)) total++
+      if (rungs.length > 1 && skipsRungs(next, families, task)) total++
       else n++
     }
     for (let r = 0; r < rungs.length && n > 0; r++) {
@@ -218,9 +218,9 @@ export function useHoldoutFor(table: Table, target: TargetData, timeBudgetMs: nu
  * derived from (seed, t); the first of each family is its defaults, the next few its portfolio (see
  * space.ts). `halving` (default): the defaults run on all rows as baselines while brackets of ETA^2
  * configurations start on 1/9 of the rows and the best third moves up each rung to all rows (a
- * bracket's linear models run on all rows at once). `random`: every configuration on all rows, each
- * started when a worker is free. Which configurations run, on which rung, depends only on the seed and on the
- * scores of whole rungs, so with maxTrials and a seed the leaderboard is exactly reproducible for any
+ * bracket's linear models and portfolio settings run on all rows at once, see skipsRungs). `random`:
+ * every configuration on all rows, each started when a worker is free. Which configurations run, on
+ * which rung, depends only on the seed and on the scores of whole rungs, so with maxTrials and a seed the leaderboard is exactly reproducible for any
  * worker count; with a time budget, how far it gets depends on the machine.
  */
 export async function runSearch(table: Table, target: TargetData, options: SearchOptions): Promise<SearchResult> {
@@ -387,7 +387,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       while (!stopped && next < limit) {
         let alive: number[] = []
         const direct: number[] = []
-        for (const end = Math.min(next + bracketSize, limit); next < end; next++) (skipsRungs(config(next).family, target.task, slotOf(next, options.families).trialOfFamily) ? direct : alive).push(next)
+        for (const end = Math.min(next + bracketSize, limit); next < end; next++) (skipsRungs(next, options.families, target.task) ? direct : alive).push(next)
         if (direct.length > 0) unscreened.push(runRung(direct, rungs.length - 1))
         // A bracket with nothing to screen (--families logistic_regression) waits for its trials.
         if (alive.length === 0) await unscreened.at(-1)
