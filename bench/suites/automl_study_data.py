@@ -73,6 +73,18 @@ REAL = {
     "r_bfi": ("psych/bfi", "gender", "binary", []),
     "r_doctoraus": ("Ecdat/DoctorAUS", "doctorco", "regression", []),
     "r_medexp": ("Ecdat/MedExp", "med", "regression", []),
+    # Held out until session 10 (suite automl-fresh): run once on the code of that session's start.
+    "h_schooling": ("Ecdat/Schooling", "lwage76", "regression", ["wage76"]),
+    "h_rwm5yr": ("COUNT/rwm5yr", "docvis", "regression", ["id"]),
+    "h_budgetfood": ("Ecdat/BudgetFood", "wfood", "regression", []),
+    "h_workinghours": ("Ecdat/Workinghours", "hours", "regression", []),
+    "h_verbagg": ("lme4/VerbAgg", "r2", "binary", ["resp", "id"]),
+    "h_cracker": ("Ecdat/Cracker", "choice", "multiclass", ["id"]),
+    "h_colon": ("survival/colon", "status", "binary", ["id", "time"]),
+    "h_unempdur": ("Ecdat/UnempDur", "spell", "regression", ["censor1", "censor2", "censor3", "censor4"]),
+    "h_psid": ("Ecdat/PSID", "earnings", "regression", ["intnum", "persnum"]),
+    "h_kakadu": ("Ecdat/Kakadu", "answer", "multiclass", ["lower", "upper"]),
+    "h_train": ("Ecdat/Train", "choice", "binary", ["id", "choiceid"]),
 }
 
 def load_real(name):
