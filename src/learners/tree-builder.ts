@@ -35,6 +35,8 @@ export interface TreeParams {
   bootstrap: boolean
   /** Fraction of rows drawn for a bootstrap sample (1 = n rows). */
   maxSamples: number
+  /** Hierarchical shrinkage's lambda (see shrinkValues); 0 keeps each node's own mean. */
+  shrinkage: number
   seed: number
 }
 
@@ -70,6 +72,8 @@ class NodeArrays {
   right: number[] = []
   missingLeft: number[] = []
   value: number[] = []
+  /** Training rows per node (distinct rows of a bootstrap sample). */
+  rows: number[] = []
   add(): number {
     this.feature.push(-1)
     this.thresholdBin.push(0)
@@ -78,6 +82,7 @@ class NodeArrays {
     this.left.push(-1)
     this.right.push(-1)
     this.missingLeft.push(0)
+    this.rows.push(0)
     for (let j = 0; j < this.outputs; j++) this.value.push(0)
     return this.feature.length - 1
   }
@@ -288,6 +293,7 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
     computeTotals(start, end)
     setLeafValue(node)
     const count = end - start
+    nodes.rows[node] = count
     const canSplit =
       count >= params.minSamplesSplit && count >= 2 * params.minSamplesLeaf && (params.maxDepth === 0 || depth < params.maxDepth) && !isPure()
     if (!canSplit) {
@@ -311,7 +317,10 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
         clearFeatureBuf(nTouched)
       }
     } else {
-      // Features in random order: at least mtry of them, and on until some split is valid.
+      // Features in random order: at least mtry of them that vary in the node, and on until some split
+      // is valid. A feature constant in the node (one bin, or all missing) does not count, as in
+      // scikit-learn: on tables of many 0/1 columns most drawn features are constant in deep nodes, and
+      // counting them left those nodes a split among one or two features.
       let visited = 0
       for (let k = 0; k < nFeatures; k++) {
         const j = k + rng.int(nFeatures - k)
@@ -320,9 +329,10 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
         featureOrder[k] = f
         if (visited >= mtry && best.feature >= 0) break
         const nTouched = sparseFeatureHist(f, start, end)
-        bestOfFeature(featureBuf, 0, f, touched, nTouched, best)
+        const constant = nTouched === 0 || (nTouched === 1 && featureBuf[MISSING_BIN * S + C] === 0)
+        if (!constant) bestOfFeature(featureBuf, 0, f, touched, nTouched, best)
         clearFeatureBuf(nTouched)
-        visited++
+        if (!constant) visited++
       }
     }
     if (best.feature < 0) {
@@ -397,7 +407,30 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
     left: Int32Array.from(nodes.left),
     right: Int32Array.from(nodes.right),
     missingLeft: Uint8Array.from(nodes.missingLeft),
-    value: Float64Array.from(nodes.value),
+    value: params.shrinkage > 0 ? shrinkValues(nodes, params.shrinkage) : Float64Array.from(nodes.value),
     outputs,
   }
+}
+
+/**
+ * Hierarchical shrinkage (Agarwal et al., ICML 2022): each node's value becomes its parent's shrunk
+ * value plus the step from the parent's mean to its own, divided by 1 + lambda / (the parent's rows).
+ * Steps taken on many rows stay; steps taken near the leaves, on few rows, shrink toward the path's
+ * earlier means. The splits are unchanged, so a tree's model is the same shape with other values; a
+ * leaf's class proportions stay proportions, and a pure leaf's zeros become small probabilities that a
+ * log loss does not punish without end.
+ */
+function shrinkValues(nodes: NodeArrays, lambda: number): Float64Array {
+  const raw = nodes.value
+  const k = raw.length / nodes.feature.length
+  const out = Float64Array.from(raw)
+  // Children are always added after their parent, so one pass in node order sees each parent first.
+  for (let p = 0; p < nodes.feature.length; p++) {
+    if (nodes.feature[p] < 0) continue
+    const factor = 1 / (1 + lambda / nodes.rows[p])
+    for (const c of [nodes.left[p], nodes.right[p]]) {
+      for (let j = 0; j < k; j++) out[c * k + j] = out[p * k + j] + (raw[c * k + j] - raw[p * k + j]) * factor
+    }
+  }
+  return out
 }

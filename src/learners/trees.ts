@@ -17,6 +17,11 @@ export interface DecisionTreeParams {
   maxFeatures: MaxFeatures
   criterion: Criterion
   classWeight: 'none' | 'balanced'
+  /**
+   * Hierarchical shrinkage of the node values toward their ancestors' (lambda; 0, the default, is plain
+   * CART): a leaf's value is pulled toward its parent's the more the fewer rows the parent had.
+   */
+  shrinkage?: number
 }
 
 export interface RandomForestParams extends DecisionTreeParams {
@@ -55,6 +60,7 @@ function treeParams(p: DecisionTreeParams, nFeatures: number, seed: number, boot
     criterion: p.criterion,
     bootstrap,
     maxSamples,
+    shrinkage: Math.max(0, p.shrinkage ?? 0),
     seed,
   }
 }

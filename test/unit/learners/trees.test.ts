@@ -10,6 +10,7 @@ import { buildTree } from '../../../src/learners/tree-builder.js'
 import { decisionTree, randomForest } from '../../../src/learners/trees.js'
 import { fitModel } from '../../../src/learners/fit-model.js'
 import { prepareTarget } from '../../../src/data/target.js'
+import { Random } from '../../../src/learners/random.js'
 import type { Table } from '../../../src/data/table.js'
 import { accuracy, bayesAccuracy, fitInputOf, r2, splitPositions, syntheticTable } from '../../helpers/synthetic.js'
 
@@ -186,6 +187,70 @@ describe('random forest', () => {
     const split = splitPositions(reg.target.y.length, 0.3, 6)
     const regIr = await fitModel(randomForest, reg.table, reg.target, split.train, { ...randomForest.defaultParams('regression'), nTrees: 30 }, { modelId: 'r', seed: 1 })
     expect(r2(holdoutScores(regIr, reg, split.holdout), ys(reg, split.holdout))).toBeGreaterThan(0.7)
+  })
+
+  it('draws its features per split among those that vary in the node: constant columns do not use up maxFeatures', async () => {
+    // x0 decides the class, x1 is noise, and 8 columns are 0 on every row. With 2 features per split a
+    // stump must find x0 among the two varying columns every time (counting the constant ones, it saw
+    // x0 in about 1 tree of 4).
+    const rows = 400
+    const random = new Random(3)
+    const x0 = Float64Array.from({ length: rows }, () => random.next())
+    const x1 = Float64Array.from({ length: rows }, () => random.next())
+    const label = Array.from(x0, (v) => (v > 0.5 ? 'yes' : 'no'))
+    const table: Table = {
+      source: 'constants',
+      nRows: rows,
+      columns: [
+        { name: 'x0', type: 'numeric', values: x0 },
+        { name: 'x1', type: 'numeric', values: x1 },
+        ...Array.from({ length: 8 }, (_, k) => ({ name: `c${k}`, type: 'numeric' as const, values: new Float64Array(rows) })),
+        { name: 'y', type: 'categorical', levels: ['no', 'yes'], codes: Int32Array.from(label, (l) => (l === 'yes' ? 1 : 0)) },
+      ],
+      fingerprint: 'constants',
+    }
+    const target = prepareTarget(table, 'y', 'binary')
+    const all = Int32Array.from({ length: rows }, (_, i) => i)
+    const ir = await fitModel(randomForest, table, target, all, { ...randomForest.defaultParams('binary'), nTrees: 30, maxDepth: 1, maxFeatures: 2, workers: 1 }, { modelId: 'c', seed: 1 })
+    if (ir.model.type !== 'trees') throw new Error()
+    expect(ir.model.trees.map((t) => t.feature[0])).toEqual(Array(30).fill(0))
+  })
+
+  it('hierarchical shrinkage keeps the splits and pulls each node toward its parent by 1 / (1 + lambda / parent rows)', async () => {
+    const data = syntheticTable({ rows: 800, task: 'regression', seed: 61 })
+    const all = Int32Array.from(data.target.y, (_, i) => i)
+    const params = { ...decisionTree.defaultParams('regression'), maxDepth: 6 }
+    const plain = await fitModel(decisionTree, data.table, data.target, all, params, { modelId: 'p', seed: 1 })
+    const shrunk = await fitModel(decisionTree, data.table, data.target, all, { ...params, shrinkage: 50 }, { modelId: 's', seed: 1 })
+    if (plain.model.type !== 'trees' || shrunk.model.type !== 'trees') throw new Error()
+    const [a, b] = [plain.model.trees[0], shrunk.model.trees[0]]
+    expect(b.feature).toEqual(a.feature)
+    expect(b.threshold).toEqual(a.threshold)
+    // The root's two children, from the root's 800 rows: a step shrunk by 1 / (1 + 50 / 800).
+    for (const child of [a.left[0], a.right[0]]) {
+      expect(b.value[child]).toBeCloseTo(a.value[0] + (a.value[child] - a.value[0]) / (1 + 50 / 800), 12)
+    }
+    // Leaves move toward the root's mean, so their spread shrinks.
+    const leaves = a.feature.flatMap((f, i) => (f < 0 ? [i] : []))
+    const spread = (v: ArrayLike<number>) => Math.max(...leaves.map((i) => v[i])) - Math.min(...leaves.map((i) => v[i]))
+    expect(spread(b.value)).toBeLessThan(spread(a.value))
+  })
+
+  it('with shrinkage a forest of deep trees gives no class a zero probability, and its holdout log loss is better', async () => {
+    const data = syntheticTable({ rows: 1500, task: 'multiclass', seed: 71, shape: 'nonlinear' })
+    const { train, holdout } = splitPositions(data.target.y.length, 0.3, 7)
+    const params = { ...randomForest.defaultParams('multiclass'), nTrees: 30, workers: 1 }
+    const logloss = (scores: Float64Array): number => {
+      let sum = 0
+      for (let i = 0; i < holdout.length; i++) sum -= Math.log(Math.max(1e-15, scores[i * 3 + data.target.y[holdout[i]]]))
+      return sum / holdout.length
+    }
+    const plain = holdoutScores(await fitModel(randomForest, data.table, data.target, train, params, { modelId: 'p', seed: 1 }), data, holdout)
+    const shrunk = holdoutScores(await fitModel(randomForest, data.table, data.target, train, { ...params, shrinkage: 25 }, { modelId: 's', seed: 1 }), data, holdout)
+    expect(Math.min(...plain)).toBe(0)
+    expect(Math.min(...shrunk)).toBeGreaterThan(0)
+    for (let i = 0; i < holdout.length; i++) expect(shrunk[i * 3] + shrunk[i * 3 + 1] + shrunk[i * 3 + 2]).toBeCloseTo(1, 12)
+    expect(logloss(shrunk)).toBeLessThan(logloss(plain))
   })
 
   it('encodes an unseen category at scoring time without failing', async () => {
