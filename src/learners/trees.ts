@@ -72,7 +72,7 @@ function defaultCriterion(task: Task): Criterion {
 export const decisionTree: Learner<DecisionTreeParams> = {
   family: 'decision_tree',
   encoding: 'tree',
-  defaultParams: (task) => ({ maxDepth: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 'all', criterion: defaultCriterion(task), classWeight: 'none' }),
+  defaultParams: (task) => ({ maxDepth: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 'all', criterion: defaultCriterion(task), classWeight: 'none', shrinkage: 0 }),
   fit(input, params): TreeModelIR {
     if (input.signal?.aborted) throw new FitAborted()
     const prepared = prepareTreeData(input, input.train, classWeights(input, params.classWeight))
@@ -95,6 +95,7 @@ export const randomForest: Learner<RandomForestParams> = {
     maxFeatures: task === 'regression' ? 'third' : 'sqrt',
     criterion: defaultCriterion(task),
     classWeight: 'none',
+    shrinkage: 0,
     bootstrap: true,
     maxSamples: 1,
     workers: defaultWorkers(),

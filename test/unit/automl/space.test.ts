@@ -17,13 +17,20 @@ describe('search space', () => {
     expect(portfolio('random_forest', 'regression')).toHaveLength(4)
   })
 
-  it('a classification forest tries half the features and then a min leaf of 5, a tree a min leaf of 20, before random draws', () => {
-    expect(sampleParams('random_forest', 'binary', 1, new Random(1))).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1, maxDepth: 0, nTrees: 100, maxSamples: 1 })
-    expect(sampleParams('random_forest', 'binary', 2, new Random(1))).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 5 })
-    expect(sampleParams('decision_tree', 'multiclass', 1, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 20 })
-    // Random draws after: the seed shows.
-    const draws = new Set(Array.from({ length: 10 }, (_, seed) => JSON.stringify(sampleParams('random_forest', 'binary', 3, new Random(seed)))))
-    expect(draws.size).toBeGreaterThan(5)
+  it('a classification forest tries a min leaf of 5, a shrinkage of 100, half the features, a shrinkage of 20; a tree a min leaf of 20, then a shrinkage of 100 and 25; then random draws', () => {
+    const at = (k: number): Record<string, unknown> => sampleParams('random_forest', 'binary', k, new Random(1))
+    expect(at(0)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 0 })
+    expect(at(1)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, shrinkage: 0 })
+    expect(at(2)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 100 })
+    expect(at(3)).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1, shrinkage: 0 })
+    expect(at(4)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 20 })
+    expect(sampleParams('decision_tree', 'multiclass', 1, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 20, shrinkage: 0 })
+    expect(sampleParams('decision_tree', 'multiclass', 2, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 1, shrinkage: 100 })
+    expect(sampleParams('decision_tree', 'regression', 3, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 1, shrinkage: 25 })
+    // Random draws after: the seed shows, and shrinkage is among what they vary.
+    const draws = Array.from({ length: 30 }, (_, seed) => sampleParams('random_forest', 'binary', 5, new Random(seed)))
+    expect(new Set(draws.map((d) => JSON.stringify(d))).size).toBeGreaterThan(20)
+    expect(new Set(draws.map((d) => d.shrinkage)).size).toBeGreaterThan(2)
   })
 
   it('a logistic regression starts from its defaults, then a path over the decades of C, then random draws', () => {
