@@ -30,6 +30,11 @@ function plainMatrix(data: ReturnType<typeof syntheticTable>, positions: Int32Ar
   return Array.from(positions, (p) => cols.map((c) => (c.type === 'numeric' ? c.values[data.target.rows[p]] : 0)))
 }
 
+/** A table of the given columns, named (and fingerprinted) `name`. */
+function tableOf(name: string, nRows: number, columns: Table['columns']): Table {
+  return { source: name, nRows, columns, fingerprint: name }
+}
+
 describe('decision tree', () => {
   it("predicts exactly what the IR evaluator predicts (bins vs raw thresholds), missing values and categories included", async () => {
     const data = syntheticTable({ rows: 3000, task: 'multiclass', seed: 3, missing: 0.1, shape: 'nonlinear' })
@@ -59,16 +64,11 @@ describe('decision tree', () => {
       x[i] = g[i] === 0 ? (i % 4 === 0 ? 0 : 9) : (i >> 1) % 10
       y[i] = g[i] === 0 ? x[i] : 100
     }
-    const table: Table = {
-      source: 'midway',
-      nRows: rows,
-      columns: [
-        { name: 'g', type: 'numeric', values: g },
-        { name: 'x', type: 'numeric', values: x },
-        { name: 'y', type: 'numeric', values: y },
-      ],
-      fingerprint: 'midway',
-    }
+    const table = tableOf('midway', rows, [
+      { name: 'g', type: 'numeric', values: g },
+      { name: 'x', type: 'numeric', values: x },
+      { name: 'y', type: 'numeric', values: y },
+    ])
     const target = prepareTarget(table, 'y', 'regression')
     const all = Int32Array.from({ length: rows }, (_, i) => i)
     const ir = await fitModel(decisionTree, table, target, all, { ...decisionTree.defaultParams('regression'), maxDepth: 2 }, { modelId: 'midway', seed: 1 })
@@ -197,18 +197,12 @@ describe('random forest', () => {
     const random = new Random(3)
     const x0 = Float64Array.from({ length: rows }, () => random.next())
     const x1 = Float64Array.from({ length: rows }, () => random.next())
-    const label = Array.from(x0, (v) => (v > 0.5 ? 'yes' : 'no'))
-    const table: Table = {
-      source: 'constants',
-      nRows: rows,
-      columns: [
-        { name: 'x0', type: 'numeric', values: x0 },
-        { name: 'x1', type: 'numeric', values: x1 },
-        ...Array.from({ length: 8 }, (_, k) => ({ name: `c${k}`, type: 'numeric' as const, values: new Float64Array(rows) })),
-        { name: 'y', type: 'categorical', levels: ['no', 'yes'], codes: Int32Array.from(label, (l) => (l === 'yes' ? 1 : 0)) },
-      ],
-      fingerprint: 'constants',
-    }
+    const table = tableOf('constants', rows, [
+      { name: 'x0', type: 'numeric', values: x0 },
+      { name: 'x1', type: 'numeric', values: x1 },
+      ...Array.from({ length: 8 }, (_, k) => ({ name: `c${k}`, type: 'numeric' as const, values: new Float64Array(rows) })),
+      { name: 'y', type: 'categorical', levels: ['no', 'yes'], codes: Int32Array.from(x0, (v) => (v > 0.5 ? 1 : 0)) },
+    ])
     const target = prepareTarget(table, 'y', 'binary')
     const all = Int32Array.from({ length: rows }, (_, i) => i)
     const ir = await fitModel(randomForest, table, target, all, { ...randomForest.defaultParams('binary'), nTrees: 30, maxDepth: 1, maxFeatures: 2, workers: 1 }, { modelId: 'c', seed: 1 })
