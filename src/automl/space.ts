@@ -43,13 +43,14 @@ export const C_PATH: readonly number[] = [0.001, 0.01, 0.1, 10, 100, 1000]
  *   rows, was slower and worse), then all the features with a min leaf of 5 (vietnam: 0.417 CV RMSE
  *   against the default's 0.455), then half the features (syn_cat_reg, computers), then half with a
  *   min leaf of 5 (males, star, diabetes).
- * - Classification forests (from 5-fold CV of six settings on 15 classification tables, session 10): a
- *   min leaf of 5 (the best or near it on 10: bfi, flchain, aids, the synthetic binary ones), then
- *   hierarchical shrinkage of 100 (the best AUC on the noisy real tables: benefits 0.671 against the
- *   default's 0.645 and min leaf 5's 0.657, aids, nwtco, flchain, hdma; car's log loss 1.533 against
- *   1.591), then half the features per split (digits, fishing and the 4-class synthetic table, where
- *   trees grown to single rows win), then a shrinkage of 20 (log loss on cracker and chile: a pure
- *   leaf's zero probabilities cost a forest of 100 trees up to 2x its log loss there).
+ * - Classification forests (session 10: 5-fold CV of six min-leaf and feature settings on 14
+ *   classification tables, then of shrinkage 5 to 100 on 15 with cracker): a min leaf of 5 (the best of
+ *   the six or near it on 10: bfi, flchain, aids, the synthetic binary ones), then hierarchical shrinkage
+ *   of 100 (the best AUC on the noisy real tables: benefits 0.671 against the default's 0.645 and min
+ *   leaf 5's 0.657, aids, nwtco, flchain, hdma; car's log loss 1.533 against 1.591), then half the
+ *   features per split (digits, fishing and the 4-class synthetic table, where trees grown to single
+ *   rows win), then a shrinkage of 20 (between the 5 and 25 that did best on cracker's and chile's log
+ *   loss, where a pure leaf's zero probabilities cost a forest of 100 trees more than 2x its log loss).
  * - Trees: a min leaf of 20 (scikit-learn's grid's usual pick), then a shrinkage of 100 and of 25 (a
  *   tree grown to single rows with a shrinkage of 25 matched the best forest's log loss on cracker,
  *   0.657 against 1.27 for a min leaf of 20; car 1.62 against 3.43; ofp 6.25 against 6.42 RMSE).
