@@ -407,7 +407,7 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
     left: Int32Array.from(nodes.left),
     right: Int32Array.from(nodes.right),
     missingLeft: Uint8Array.from(nodes.missingLeft),
-    value: params.shrinkage > 0 ? shrinkValues(nodes, params.shrinkage) : Float64Array.from(nodes.value),
+    value: params.shrinkage > 0 ? shrinkValues(nodes, outputs, params.shrinkage) : Float64Array.from(nodes.value),
     outputs,
   }
 }
@@ -420,9 +420,8 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
  * leaf's class proportions stay proportions, and a pure leaf's zeros become small probabilities that a
  * log loss does not punish without end.
  */
-function shrinkValues(nodes: NodeArrays, lambda: number): Float64Array {
+function shrinkValues(nodes: NodeArrays, k: number, lambda: number): Float64Array {
   const raw = nodes.value
-  const k = raw.length / nodes.feature.length
   const out = Float64Array.from(raw)
   // Children are always added after their parent, so one pass in node order sees each parent first.
   for (let p = 0; p < nodes.feature.length; p++) {

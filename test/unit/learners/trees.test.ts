@@ -11,6 +11,7 @@ import { decisionTree, randomForest } from '../../../src/learners/trees.js'
 import { fitModel } from '../../../src/learners/fit-model.js'
 import { prepareTarget } from '../../../src/data/target.js'
 import { Random } from '../../../src/learners/random.js'
+import { logloss } from '../../../src/automl/metrics.js'
 import type { Table } from '../../../src/data/table.js'
 import { accuracy, bayesAccuracy, fitInputOf, r2, splitPositions, syntheticTable } from '../../helpers/synthetic.js'
 
@@ -234,17 +235,12 @@ describe('random forest', () => {
     const data = syntheticTable({ rows: 1500, task: 'multiclass', seed: 71, shape: 'nonlinear' })
     const { train, holdout } = splitPositions(data.target.y.length, 0.3, 7)
     const params = { ...randomForest.defaultParams('multiclass'), nTrees: 30, workers: 1 }
-    const logloss = (scores: Float64Array): number => {
-      let sum = 0
-      for (let i = 0; i < holdout.length; i++) sum -= Math.log(Math.max(1e-15, scores[i * 3 + data.target.y[holdout[i]]]))
-      return sum / holdout.length
-    }
     const plain = holdoutScores(await fitModel(randomForest, data.table, data.target, train, params, { modelId: 'p', seed: 1 }), data, holdout)
     const shrunk = holdoutScores(await fitModel(randomForest, data.table, data.target, train, { ...params, shrinkage: 25 }, { modelId: 's', seed: 1 }), data, holdout)
     expect(Math.min(...plain)).toBe(0)
     expect(Math.min(...shrunk)).toBeGreaterThan(0)
     for (let i = 0; i < holdout.length; i++) expect(shrunk[i * 3] + shrunk[i * 3 + 1] + shrunk[i * 3 + 2]).toBeCloseTo(1, 12)
-    expect(logloss(shrunk)).toBeLessThan(logloss(plain))
+    expect(logloss(shrunk, 3, ys(data, holdout))).toBeLessThan(logloss(plain, 3, ys(data, holdout)))
   })
 
   it('encodes an unseen category at scoring time without failing', async () => {
