@@ -37,8 +37,24 @@ export interface TreeParams {
   maxSamples: number
   /** Hierarchical shrinkage's lambda (see shrinkValues); 0 keeps each node's own mean. */
   shrinkage: number
+  /** Which drawn features count toward maxFeatures (see FeatureDraw). */
+  featureDraw: FeatureDraw
   seed: number
 }
+
+/**
+ * How a split draws its maxFeatures features (when fewer than all):
+ * - 'varying': it goes on drawing until maxFeatures of them vary in the node, and on until some split
+ *   is valid. On tables of many 0/1 columns most features are constant in deep nodes, and counting them
+ *   would leave those nodes a split among one or two features.
+ * - 'any' (scikit-learn's rule): every drawn feature counts, constant in the node or not (drawing goes
+ *   on past constant ones only while all drawn so far are constant), and a node whose drawn features
+ *   give no valid split (each child at least minSamplesLeaf rows) is a leaf. Trees stop earlier, at
+ *   random, where few features vary: a regularizer that wins on noisy tables (movies' forest with a min
+ *   leaf of 5: 1.336 5-fold CV RMSE against 1.350; scikit-learn's 1.336) and loses where trees grown
+ *   deep win (computers, digits).
+ */
+export type FeatureDraw = 'varying' | 'any'
 
 /** A fitted tree on bins: split "bin <= thresholdBin" goes left; missing goes left when missingLeft is 1. */
 export interface BinTree {
@@ -317,17 +333,15 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
         clearFeatureBuf(nTouched)
       }
     } else {
-      // Features in random order: at least mtry of them that vary in the node, and on until some split
-      // is valid. A feature constant in the node (one bin, or all missing) does not count, as in
-      // scikit-learn: on tables of many 0/1 columns most drawn features are constant in deep nodes, and
-      // counting them left those nodes a split among one or two features.
+      // Features in random order, mtry of them as params.featureDraw says (see FeatureDraw).
+      const any = params.featureDraw === 'any'
       let visited = 0
       for (let k = 0; k < nFeatures; k++) {
         const j = k + rng.int(nFeatures - k)
         const f = featureOrder[j]
         featureOrder[j] = featureOrder[k]
         featureOrder[k] = f
-        if (visited >= mtry && best.feature >= 0) break
+        if (any ? k >= mtry && visited > 0 : visited >= mtry && best.feature >= 0) break
         const nTouched = sparseFeatureHist(f, start, end)
         const constant = nTouched === 0 || (nTouched === 1 && featureBuf[MISSING_BIN * S + C] === 0)
         if (!constant) bestOfFeature(featureBuf, 0, f, touched, nTouched, best)

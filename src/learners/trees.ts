@@ -3,7 +3,7 @@ import type { TreeModelIR } from '../ir/model.js'
 import { defaultWorkers, growTrees } from './forest-pool.js'
 import { balancedClassWeights, FitAborted, type FitInput, type Learner } from './learner.js'
 import { Random } from './random.js'
-import { buildTree, type Criterion, type TreeParams } from './tree-builder.js'
+import { buildTree, type Criterion, type FeatureDraw, type TreeParams } from './tree-builder.js'
 import { prepareTreeData, toFlatTree } from './tree-data.js'
 
 /** Features tried per split: all, sqrt(n), log2(n), n / 3 ('third'), a fraction of n, or a count. */
@@ -22,6 +22,11 @@ export interface DecisionTreeParams {
    * CART): a leaf's value is pulled toward its parent's the more the fewer rows the parent had.
    */
   shrinkage?: number
+  /**
+   * Which drawn features count toward maxFeatures: 'varying' (the default) those that vary in the node,
+   * 'any' every one, as scikit-learn counts them (see FeatureDraw in tree-builder.ts).
+   */
+  featureDraw?: FeatureDraw
 }
 
 export interface RandomForestParams extends DecisionTreeParams {
@@ -61,6 +66,7 @@ function treeParams(p: DecisionTreeParams, nFeatures: number, seed: number, boot
     bootstrap,
     maxSamples,
     shrinkage: Math.max(0, p.shrinkage ?? 0),
+    featureDraw: p.featureDraw ?? 'varying',
     seed,
   }
 }
@@ -72,7 +78,7 @@ function defaultCriterion(task: Task): Criterion {
 export const decisionTree: Learner<DecisionTreeParams> = {
   family: 'decision_tree',
   encoding: 'tree',
-  defaultParams: (task) => ({ maxDepth: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 'all', criterion: defaultCriterion(task), classWeight: 'none', shrinkage: 0 }),
+  defaultParams: (task) => ({ maxDepth: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 'all', criterion: defaultCriterion(task), classWeight: 'none', shrinkage: 0, featureDraw: 'varying' }),
   fit(input, params): TreeModelIR {
     if (input.signal?.aborted) throw new FitAborted()
     const prepared = prepareTreeData(input, input.train, classWeights(input, params.classWeight))
@@ -96,6 +102,7 @@ export const randomForest: Learner<RandomForestParams> = {
     criterion: defaultCriterion(task),
     classWeight: 'none',
     shrinkage: 0,
+    featureDraw: 'varying',
     bootstrap: true,
     maxSamples: 1,
     workers: defaultWorkers(),

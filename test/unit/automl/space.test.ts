@@ -8,10 +8,11 @@ describe('search space', () => {
     expect(sampleParams('random_forest', 'binary', 0, new Random(1)).maxFeatures).toBe('sqrt')
   })
 
-  it('a regression forest tries a min leaf of 5, then all features with it, then half the features, before random draws', () => {
+  it("a regression forest tries a min leaf of 5 drawing features by scikit-learn's rule, then all features with it, then half the features, before random draws", () => {
     const at = (k: number): Record<string, unknown> => sampleParams('random_forest', 'regression', k, new Random(1))
-    expect(at(1)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1 })
-    expect(at(2)).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1 })
+    expect(at(0)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 1, featureDraw: 'varying' })
+    expect(at(1)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, featureDraw: 'any' })
+    expect(at(2)).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, featureDraw: 'varying' })
     expect(at(3)).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1 })
     expect(at(4)).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 5 })
     expect(portfolio('random_forest', 'regression')).toHaveLength(4)
@@ -31,6 +32,7 @@ describe('search space', () => {
     const draws = Array.from({ length: 30 }, (_, seed) => sampleParams('random_forest', 'binary', 5, new Random(seed)))
     expect(new Set(draws.map((d) => JSON.stringify(d))).size).toBeGreaterThan(20)
     expect(new Set(draws.map((d) => d.shrinkage)).size).toBeGreaterThan(2)
+    expect(new Set(draws.map((d) => d.featureDraw))).toEqual(new Set(['varying', 'any']))
   })
 
   it('a logistic regression starts from its defaults, then a path over the decades of C, then random draws', () => {

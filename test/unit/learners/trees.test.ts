@@ -211,6 +211,31 @@ describe('random forest', () => {
     expect(ir.model.trees.map((t) => t.feature[0])).toEqual(Array(30).fill(0))
   })
 
+  it("with featureDraw 'any' every drawn feature counts toward maxFeatures, constant or not, as scikit-learn draws them", async () => {
+    // The table above, 200 stumps. Drawing 2 of the 10 columns, a stump sees only x1 when it draws x1
+    // and a constant column (16 in 90), or two constant ones and then x1 before x0 (28 in 90): about
+    // 49% of the stumps split on the noise. Drawing among varying columns, none do (the test above).
+    const rows = 400
+    const random = new Random(3)
+    const x0 = Float64Array.from({ length: rows }, () => random.next())
+    const table = tableOf('constants-any', rows, [
+      { name: 'x0', type: 'numeric', values: x0 },
+      { name: 'x1', type: 'numeric', values: Float64Array.from({ length: rows }, () => random.next()) },
+      ...Array.from({ length: 8 }, (_, k) => ({ name: `c${k}`, type: 'numeric' as const, values: new Float64Array(rows) })),
+      { name: 'y', type: 'categorical', levels: ['no', 'yes'], codes: Int32Array.from(x0, (v) => (v > 0.5 ? 1 : 0)) },
+    ])
+    const target = prepareTarget(table, 'y', 'binary')
+    const all = Int32Array.from({ length: rows }, (_, i) => i)
+    const params = { ...randomForest.defaultParams('binary'), nTrees: 200, maxDepth: 1, maxFeatures: 2, featureDraw: 'any' as const, workers: 1 }
+    const ir = await fitModel(randomForest, table, target, all, params, { modelId: 'a', seed: 1 })
+    if (ir.model.type !== 'trees') throw new Error()
+    const roots = ir.model.trees.map((t) => t.feature[0])
+    expect(new Set(roots)).toEqual(new Set([0, 1]))
+    const onNoise = roots.filter((f) => f === 1).length
+    expect(onNoise).toBeGreaterThan(70)
+    expect(onNoise).toBeLessThan(126)
+  })
+
   it('hierarchical shrinkage keeps the splits and pulls each node toward its parent by 1 / (1 + lambda / parent rows)', async () => {
     const data = syntheticTable({ rows: 800, task: 'regression', seed: 61 })
     const all = Int32Array.from(data.target.y, (_, i) => i)
