@@ -166,7 +166,10 @@ export default class AutomlTrain extends BaseCommand {
       const by = v.kind === 'holdout' ? 'holdout' : v.repeats > 1 ? `${v.repeats} x ${v.folds}-fold CV` : `${v.folds}-fold CV`
       const why = winner.rank === 1 && winner.family !== 'ensemble' ? '' : `; ${winner.rank === 1 ? '' : `rank ${winner.rank}, `}${result.winner.reason}`
       this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${by}${why}`)
-      this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows); leaderboard and run files in ${runDir}/`)
+      // A forest refit with more trees than its trials grew (see REFIT_TREES) says so.
+      const refit = result.models[0]
+      const trees = refit?.modelId === winner.modelId && refit.family === 'random_forest' && refit.params.nTrees !== winner.params.nTrees ? `, ${String(refit.params.nTrees)} trees where its trials grew ${String(winner.params.nTrees)}` : ''
+      this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows${trees}); leaderboard and run files in ${runDir}/`)
       if (single) this.log(`best single model: ${single.modelId} (${single.family}), ${metric} ${singleRow!.score.toPrecision(4)}: ${single.modelPath}, a smaller and faster scorer`)
       this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)
     }

@@ -1,11 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { runSearch } from '../../../src/automl/search.js'
+import { REFIT_TREES, runSearch } from '../../../src/automl/search.js'
 import { holdoutSplit, kFolds } from '../../../src/automl/split.js'
 import { runTrial } from '../../../src/automl/trial.js'
 import { defaultMlpParams, shutdownMlpPool } from '../../../src/learners/mlp.js'
+import { fitModel } from '../../../src/learners/fit-model.js'
+import { randomForest } from '../../../src/learners/trees.js'
+import { shutdownForestPool } from '../../../src/learners/forest-pool.js'
 import { syntheticTable } from '../../helpers/synthetic.js'
 
-afterAll(() => shutdownMlpPool())
+afterAll(async () => {
+  await shutdownMlpPool()
+  await shutdownForestPool()
+})
 
 describe('a trial of a net', () => {
   const { table, target } = syntheticTable({ rows: 600, task: 'binary', seed: 7 })
@@ -44,6 +50,26 @@ describe('a trial of a net', () => {
       const row = r.leaderboard.rows.find((x) => x.modelId === ir.modelId)!
       expect(row.refitParams).toBeDefined()
       expect(ir.params).toMatchObject({ epochs: row.refitParams!.epochs, validationFraction: 0 })
+    }
+  }, 60_000)
+})
+
+describe('a forest refit', () => {
+  it(`grows ${REFIT_TREES} trees where its trials grew 100: the same forest, with more trees`, async () => {
+    const { table, target } = syntheticTable({ rows: 500, task: 'regression', seed: 5 })
+    const r = await runSearch(table, target, { families: ['random_forest'], metric: 'rmse', strategy: 'random', maxTrials: 2, folds: 3, seed: 1, workers: 1, keep: 2, ensemble: false })
+    expect(r.models).toHaveLength(2)
+    for (const ir of r.models) {
+      const row = r.leaderboard.rows.find((x) => x.modelId === ir.modelId)!
+      expect(row.params.nTrees).toBe(100)
+      expect(ir.params.nTrees).toBe(REFIT_TREES)
+      if (ir.model.type !== 'trees') throw new Error()
+      expect(ir.model.trees).toHaveLength(REFIT_TREES)
+      // Its first 100 trees are the forest its params grow on all rows.
+      const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
+      const own = await fitModel(randomForest, table, target, all, { ...row.params, workers: 1 } as never, { modelId: row.modelId, seed: row.seed })
+      if (own.model.type !== 'trees') throw new Error()
+      expect(ir.model.trees.slice(0, 100)).toEqual(own.model.trees)
     }
   }, 60_000)
 })
