@@ -40,11 +40,11 @@ export const C_PATH: readonly number[] = [0.001, 0.01, 0.1, 10, 100, 1000]
  * one in 17). They run on all rows at once, like the defaults (see skipsRungs in search.ts).
  * - Regression forests: a min leaf of 5 (it won 5-fold CV on noisy tables: movies, ofp, doctoraus,
  *   medexp, and was within 0.4% of the best on males, slid, star, where the default, grown to single
- *   rows, was slower and worse), drawing features by scikit-learn's rule (featureDraw 'any'; session 11,
- *   5-fold CV at a min leaf of 5: movies 1.336 RMSE against 1.350, ofp 6.066 against 6.092, rwm5yr
- *   5.665 against 5.694, slid 6.329 against 6.369; 0.2% to 0.8% worse on males, doctoraus, star), then all the features with a min leaf of 5 (vietnam: 0.417 CV RMSE
- *   against the default's 0.455), then half the features (syn_cat_reg, computers), then half with a
- *   min leaf of 5 (males, star, diabetes).
+ *   rows, was slower and worse), drawing features by scikit-learn's rule (featureDraw 'any'; session
+ *   11, 5-fold CV at a min leaf of 5: movies 1.336 RMSE against 1.350, ofp 6.066 against 6.092, rwm5yr
+ *   5.665 against 5.694, slid 6.329 against 6.369; 0.2% to 0.8% worse on males, doctoraus, star), then
+ *   all the features with a min leaf of 5 (vietnam: 0.417 CV RMSE against the default's 0.455), then
+ *   half the features (syn_cat_reg, computers), then half with a min leaf of 5 (males, star, diabetes).
  * - Classification forests (session 10: 5-fold CV of six min-leaf and feature settings on 14
  *   classification tables, then of shrinkage 5 to 100 on 15 with cracker): a min leaf of 5 (the best of
  *   the six or near it on 10: bfi, flchain, aids, the synthetic binary ones), then hierarchical shrinkage

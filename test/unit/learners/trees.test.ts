@@ -190,10 +190,11 @@ describe('random forest', () => {
     expect(r2(holdoutScores(regIr, reg, split.holdout), ys(reg, split.holdout))).toBeGreaterThan(0.7)
   })
 
-  it('draws its features per split among those that vary in the node: constant columns do not use up maxFeatures', async () => {
-    // x0 decides the class, x1 is noise, and 8 columns are 0 on every row. With 2 features per split a
-    // stump must find x0 among the two varying columns every time (counting the constant ones, it saw
-    // x0 in about 1 tree of 4).
+  /**
+   * Root splits of a forest of stumps with 2 features per split on 400 rows where x0 decides the class,
+   * x1 is noise, and 8 columns are 0 on every row.
+   */
+  async function stumpRoots(nTrees: number, featureDraw: 'varying' | 'any'): Promise<number[]> {
     const rows = 400
     const random = new Random(3)
     const x0 = Float64Array.from({ length: rows }, () => random.next())
@@ -206,30 +207,23 @@ describe('random forest', () => {
     ])
     const target = prepareTarget(table, 'y', 'binary')
     const all = Int32Array.from({ length: rows }, (_, i) => i)
-    const ir = await fitModel(randomForest, table, target, all, { ...randomForest.defaultParams('binary'), nTrees: 30, maxDepth: 1, maxFeatures: 2, workers: 1 }, { modelId: 'c', seed: 1 })
+    const params = { ...randomForest.defaultParams('binary'), nTrees, maxDepth: 1, maxFeatures: 2, featureDraw, workers: 1 }
+    const ir = await fitModel(randomForest, table, target, all, params, { modelId: 'c', seed: 1 })
     if (ir.model.type !== 'trees') throw new Error()
-    expect(ir.model.trees.map((t) => t.feature[0])).toEqual(Array(30).fill(0))
+    return ir.model.trees.map((t) => t.feature[0])
+  }
+
+  it('draws its features per split among those that vary in the node: constant columns do not use up maxFeatures', async () => {
+    // A stump must find x0 among the two varying columns every time (counting the constant ones, it saw
+    // x0 in about 1 tree of 4).
+    expect(await stumpRoots(30, 'varying')).toEqual(Array(30).fill(0))
   })
 
   it("with featureDraw 'any' every drawn feature counts toward maxFeatures, constant or not, as scikit-learn draws them", async () => {
-    // The table above, 200 stumps. Drawing 2 of the 10 columns, a stump sees only x1 when it draws x1
-    // and a constant column (16 in 90), or two constant ones and then x1 before x0 (28 in 90): about
-    // 49% of the stumps split on the noise. Drawing among varying columns, none do (the test above).
-    const rows = 400
-    const random = new Random(3)
-    const x0 = Float64Array.from({ length: rows }, () => random.next())
-    const table = tableOf('constants-any', rows, [
-      { name: 'x0', type: 'numeric', values: x0 },
-      { name: 'x1', type: 'numeric', values: Float64Array.from({ length: rows }, () => random.next()) },
-      ...Array.from({ length: 8 }, (_, k) => ({ name: `c${k}`, type: 'numeric' as const, values: new Float64Array(rows) })),
-      { name: 'y', type: 'categorical', levels: ['no', 'yes'], codes: Int32Array.from(x0, (v) => (v > 0.5 ? 1 : 0)) },
-    ])
-    const target = prepareTarget(table, 'y', 'binary')
-    const all = Int32Array.from({ length: rows }, (_, i) => i)
-    const params = { ...randomForest.defaultParams('binary'), nTrees: 200, maxDepth: 1, maxFeatures: 2, featureDraw: 'any' as const, workers: 1 }
-    const ir = await fitModel(randomForest, table, target, all, params, { modelId: 'a', seed: 1 })
-    if (ir.model.type !== 'trees') throw new Error()
-    const roots = ir.model.trees.map((t) => t.feature[0])
+    // Drawing 2 of the 10 columns, a stump sees only x1 when it draws x1 and a constant column (16 in
+    // 90), or two constant ones and then x1 before x0 (28 in 90): about 49% of the 200 stumps split on
+    // the noise, where drawing among varying columns none do (the test above).
+    const roots = await stumpRoots(200, 'any')
     expect(new Set(roots)).toEqual(new Set([0, 1]))
     const onNoise = roots.filter((f) => f === 1).length
     expect(onNoise).toBeGreaterThan(70)
