@@ -50,7 +50,8 @@ interface Slot {
 /**
  * Runs trials on worker threads, `size` at a time. Each worker gets the table once (shared memory, no
  * copy per trial). `cutOff()` stops every trial in progress at once by terminating its worker: the hard
- * edge of a time budget, whatever the learner is doing.
+ * edge of a time budget, whatever the learner is doing. `wrapUp()` first asks them to finish with what
+ * they have (a forest's trees so far, a net's epochs), then cuts off those still running.
  */
 export class TrialPool {
   private slots: Slot[] = []
@@ -58,11 +59,12 @@ export class TrialPool {
   private nextId = 1
   private init: TrialWorkerMessage
   private closed = false
+  private readonly wrapFlag = new Int32Array(new SharedArrayBuffer(4))
 
   constructor(table: Table, target: TargetData, folds: Fold[], metric: MetricName, readonly size: number) {
     const data = shareWithWorkers(table, target)
     const f = folds.map((fold) => ({ train: shared(fold.train), valid: shared(fold.valid) }))
-    this.init = { type: 'init', table: data.table, target: data.target, folds: f, metric }
+    this.init = { type: 'init', table: data.table, target: data.target, folds: f, metric, wrapUp: this.wrapFlag }
     for (let i = 0; i < size; i++) this.slots.push(this.spawn())
   }
 
@@ -118,6 +120,21 @@ export class TrialPool {
       const stallMs = job.type === 'fit' && refitStall?.modelIds.includes(job.spec.modelId) ? refitStall.ms : 0
       slot.worker.postMessage((stallMs > 0 ? { type: 'fit', id: job.id, spec: job.spec, stallMs } : { type: job.type, id: job.id, spec: job.spec }) satisfies TrialWorkerMessage)
     }
+  }
+
+  /**
+   * Starts no more trials (queued ones reject with TrialCutOff) and tells the running ones to finish now
+   * with what they have: on its last fold a forest grows no more trees and a net trains no more epochs
+   * (see runTrial). Those still running after `graceMs` (a fit that cannot stop early, or a trial with
+   * folds left) are cut off.
+   */
+  async wrapUp(graceMs: number): Promise<void> {
+    this.closed = true
+    for (const job of this.queue.splice(0)) job.pending.reject(new TrialCutOff())
+    Atomics.store(this.wrapFlag, 0, 1)
+    const until = performance.now() + graceMs
+    while (this.slots.some((s) => s.busy) && performance.now() < until) await new Promise((r) => setTimeout(r, 10))
+    await this.cutOff()
   }
 
   /** Stops every queued and running trial now; their promises reject with TrialCutOff. */

@@ -1,6 +1,7 @@
 import type { Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
 import { compileModel } from '../ir/evaluate.js'
+import type { ModelIR } from '../ir/model.js'
 import { serializeModel } from '../ir/io.js'
 import { fitModel } from '../learners/fit-model.js'
 import { tableRowsOf, targetsOf, type Family, type FitFound } from '../learners/learner.js'
@@ -41,6 +42,11 @@ export interface TrialResult {
   refitParams?: Record<string, unknown>
   /** The slowest fold's fit time (trials on all rows): what a refit's time is estimated from. */
   slowestFoldMs?: number
+  /**
+   * Its time limit (TrialSpec.timeLimit) or the budget's edge stopped a fit short: a forest's trees (its
+   * params say how many the shortest fold grew) or a net's epochs.
+   */
+  cutShort?: boolean
 }
 
 export interface TrialSpec {
@@ -52,6 +58,13 @@ export interface TrialSpec {
   rowFraction?: number
   /** Seed of the row subsample: the same for every trial of a rung, so they compete on the same rows. */
   subsampleSeed?: number
+  /**
+   * Under a time budget: the wall-clock time (Date.now()) by which the trial and its refit on all rows
+   * should be done, and the refit's time as a share of the trial's. The trial takes at most its part of
+   * the time left when it starts, spread evenly over its folds; forests and nets stop there with the
+   * trees and epochs fitted so far (FitInput.timeUp).
+   */
+  timeLimit?: { endAt: number; refitShare: number }
 }
 
 const subsamples = new WeakMap<Int32Array, Map<string, Int32Array>>()
@@ -96,9 +109,21 @@ interface FoldRun {
   sizeBytes: number
   bestEpochs: number[]
   trainedEpochs: number[]
+  /** The fewest trees a fold's forest grew when a time limit stopped one short, else Infinity. */
+  fewestTrees: number
+  /** A time limit stopped some fold's fit short. */
+  cutShort: boolean
 }
 
-async function runFolds(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, params: Record<string, unknown>, signal?: AbortSignal): Promise<FoldRun> {
+/** How a trial's fits are stopped short: by its own deadline, or on its last fold when the search's budget edge raises `wrapUp`. */
+interface TrialClock {
+  /** Date.now() by which the trial's fits should be done (Infinity: no limit). */
+  deadline: number
+  /** Nonzero at index 0 when the search wants its trials to finish now with what they have. */
+  wrapUp?: Int32Array
+}
+
+async function runFolds(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, params: Record<string, unknown>, signal?: AbortSignal, clock?: TrialClock): Promise<FoldRun> {
   const learner = LEARNERS[spec.family]
   const nClasses = target.classes?.length ?? 0
   const full = (spec.rowFraction ?? 1) >= 1
@@ -114,17 +139,26 @@ async function runFolds(table: Table, target: TargetData, folds: Fold[], spec: T
     sizeBytes: 0,
     bestEpochs: [],
     trainedEpochs: [],
+    fewestTrees: Infinity,
+    cutShort: false,
   }
   const report = (found: FitFound): void => {
     if (found.bestEpoch !== undefined) run.bestEpochs.push(found.bestEpoch)
     if (found.epochs !== undefined) run.trainedEpochs.push(found.epochs)
+    if (found.trees !== undefined) run.fewestTrees = Math.min(run.fewestTrees, found.trees)
+    if (found.cutShort) run.cutShort = true
   }
   let at = 0
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]
     const train = subsampleRows(fold.train, spec.rowFraction ?? 1, Random.derive(spec.subsampleSeed ?? 0, f))
     const t0 = performance.now()
-    const ir = await fitModel(learner, table, target, train, params, { modelId: spec.modelId, seed: spec.seed, signal, report })
+    // This fold's share of the time left; only the last fold wraps up at the budget's edge (the others
+    // could not be fitted after it, so such a trial is cut off whole).
+    const foldEnd = clock && Number.isFinite(clock.deadline) ? Date.now() + (clock.deadline - Date.now()) / (folds.length - f) : Infinity
+    const wrapUp = f === folds.length - 1 ? clock?.wrapUp : undefined
+    const timeUp = Number.isFinite(foldEnd) || wrapUp ? (nextMs = 0): boolean => Date.now() + nextMs >= foldEnd || (wrapUp !== undefined && Atomics.load(wrapUp, 0) !== 0) : undefined
+    const ir = await fitModel(learner, table, target, train, params, { modelId: spec.modelId, seed: spec.seed, signal, timeUp, report })
     const ms = performance.now() - t0
     run.trainMs += ms
     run.slowestMs = Math.max(run.slowestMs, ms)
@@ -147,21 +181,26 @@ async function runFolds(table: Table, target: TargetData, folds: Fold[], spec: T
  * A logistic regression path (params.cPath, see space.ts) does so for each C and keeps the best C's
  * scores; its time is the whole path's.
  */
-export async function runTrial(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, metric: MetricName, signal?: AbortSignal): Promise<TrialOutcome> {
+export async function runTrial(table: Table, target: TargetData, folds: Fold[], spec: TrialSpec, metric: MetricName, signal?: AbortSignal, wrapUp?: Int32Array): Promise<TrialOutcome> {
   const { cPath, ...base } = spec.params
+  const limit = spec.timeLimit
+  // The trial's part of the time left: it and its refit (refitShare of its time) should end by endAt.
+  const clock: TrialClock = { deadline: limit ? Date.now() + Math.max(0, limit.endAt - Date.now()) / (1 + limit.refitShare) : Infinity, wrapUp }
   const runs: FoldRun[] = []
-  if (Array.isArray(cPath)) for (const C of cPath as number[]) runs.push(await runFolds(table, target, folds, spec, { ...base, C }, signal))
-  else runs.push(await runFolds(table, target, folds, spec, spec.params, signal))
+  if (Array.isArray(cPath)) for (const C of cPath as number[]) runs.push(await runFolds(table, target, folds, spec, { ...base, C }, signal, clock))
+  else runs.push(await runFolds(table, target, folds, spec, spec.params, signal, clock))
   const summaries = runs.map((r) => foldSummary(r.perFold, metric))
   let pick = 0
   for (let i = 1; i < runs.length; i++) if (rankKey(metric, summaries[i].score) < rankKey(metric, summaries[pick].score)) pick = i
   const run = runs[pick]
   const { metrics, foldScores, score, scoreStd } = summaries[pick]
   const full = run.oof !== null
+  // A forest stopped short says how many trees its shortest fold grew: what its refit starts from.
+  const treesCut = run.fewestTrees < Number(run.params.nTrees)
   const result: TrialResult = {
     modelId: spec.modelId,
     family: spec.family,
-    params: run.params,
+    params: treesCut ? { ...run.params, nTrees: run.fewestTrees } : run.params,
     score,
     scoreStd,
     foldScores,
@@ -172,6 +211,7 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
     seed: spec.seed,
   }
   if (full) result.slowestFoldMs = Math.round(run.slowestMs)
+  if (run.cutShort) result.cutShort = true
   // A net's refit on all rows: with a holdout, for the best epoch early stopping found, on every row;
   // with k folds, stopping early again (that did better on small tables), but for at most as many epochs
   // as the longest fold trained, so it takes about the time its folds foretold.
@@ -179,6 +219,25 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   if (full && folds.length === 1 && epochs !== null) result.refitParams = { ...run.params, epochs, validationFraction: 0 }
   else if (full && folds.length > 1 && run.trainedEpochs.length === folds.length) result.refitParams = { ...run.params, epochs: Math.max(...run.trainedEpochs) }
   return { result, oof: run.oof }
+}
+
+/**
+ * Fits a configuration on every training row (a refit). With `endAt` (Date.now()) a forest grows its
+ * trees until then and keeps those grown (at least one; its params then say how many): fewer trees,
+ * where a refit cut off at the budget's edge would be lost. A net's refit is not stopped so: its
+ * epochs are the ones that were scored.
+ */
+export async function refitModel(table: Table, target: TargetData, spec: Pick<TrialSpec, 'modelId' | 'family' | 'params' | 'seed'>, endAt?: number): Promise<ModelIR> {
+  const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
+  const limited = spec.family === 'random_forest' && endAt !== undefined
+  let trees: number | undefined
+  const ir = await fitModel(LEARNERS[spec.family], table, target, all, spec.params, {
+    modelId: spec.modelId,
+    seed: spec.seed,
+    timeUp: limited ? (nextMs = 0): boolean => Date.now() + nextMs >= endAt : undefined,
+    report: (found) => void (found.trees !== undefined && (trees = found.trees)),
+  })
+  return trees === undefined ? ir : { ...ir, params: { ...ir.params, nTrees: trees } }
 }
 
 /** The median of the folds' best epochs (the lower middle one), or null unless every fold found one. */

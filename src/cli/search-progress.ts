@@ -26,7 +26,8 @@ export function searchProgress(metric: string, stream: NodeJS.WriteStream = proc
     if (e.failed) stream.write(`trial ${e.failed.modelId} failed: ${e.failed.reason}\n`)
     else if (e.trial) {
       const rows = e.rowFraction < 1 ? ` on ${Math.round(e.rowFraction * 100)}% of rows` : ''
-      stream.write(`trial ${count}: ${e.trial.modelId}${rows} ${metric}=${formatNumber(e.trial.score)} (${e.trial.trainMs} ms); ${best}${eta}\n`)
+      const short = e.trial.cutShort ? (e.trial.family === 'random_forest' ? `, stopped by its time limit at ${e.trial.params.nTrees} trees` : ', stopped by its time limit') : ''
+      stream.write(`trial ${count}: ${e.trial.modelId}${rows} ${metric}=${formatNumber(e.trial.score)} (${e.trial.trainMs} ms${short}); ${best}${eta}\n`)
     }
   }
   return { onTrial, end: () => drawn && stream.write('\n') }

@@ -9,6 +9,7 @@ export interface FitModelOptions {
   seed: number
   validation?: Int32Array
   signal?: AbortSignal
+  timeUp?: FitInput['timeUp']
   pipelineOptions?: PipelineOptions
   report?: FitInput['report']
 }
@@ -49,7 +50,7 @@ export async function fitModel<P extends object>(
   const inputs = inputColumnsOf(table, target.name)
   const pipeline = cachedPipeline(table, inputs, target, train, learner.encoding, options.pipelineOptions ?? DEFAULT_PIPELINE_OPTIONS)
   const model = await learner.fit(
-    { table, target, train, pipeline, inputs, seed: options.seed, validation: options.validation, signal: options.signal, report: options.report },
+    { table, target, train, pipeline, inputs, seed: options.seed, validation: options.validation, signal: options.signal, timeUp: options.timeUp, report: options.report },
     params,
   )
   return {

@@ -32,14 +32,19 @@ export function defaultWorkers(): number {
 /**
  * Grows one tree per params entry, on `workerCount` threads (in this thread when 1). Tree i depends only
  * on params[i] (its seed), never on which thread grew it: results are identical for any worker count.
+ * When `timeUp` says true, it returns the first trees, those grown or growing by then (at least one).
  */
-export async function growTrees(data: TreeData, params: TreeParams[], workerCount: number, signal?: AbortSignal): Promise<BinTree[]> {
+export async function growTrees(data: TreeData, params: TreeParams[], workerCount: number, signal?: AbortSignal, timeUp?: (nextMs?: number) => boolean): Promise<BinTree[]> {
   const threads = Math.min(workerCount, params.length)
   if (threads <= 1) {
     const trees: BinTree[] = []
+    let treeMs = 0
     for (const p of params) {
       if (signal?.aborted) throw new FitAborted()
+      if (trees.length > 0 && timeUp?.(treeMs)) break
+      const t0 = performance.now()
       trees.push(buildTree(data, p))
+      treeMs = performance.now() - t0
       // Let timers and signals through between trees.
       if (signal) await new Promise((r) => setImmediate(r))
     }
@@ -57,6 +62,10 @@ export async function growTrees(data: TreeData, params: TreeParams[], workerCoun
   const results: BinTree[] = new Array(params.length)
   let next = 0
   let done = 0
+  // Once the time is up no more trees are started; the ones growing finish, so the trees kept are
+  // always params' first ones (those dispatched, in order).
+  let last = params.length
+  const started = performance.now()
   return new Promise<BinTree[]>((resolve, reject) => {
     let failed = false
     const listeners = new Map<Worker, (msg: { fitId: number; index: number; tree?: BinTree; error?: string }) => void>()
@@ -73,7 +82,7 @@ export async function growTrees(data: TreeData, params: TreeParams[], workerCoun
     const onAbort = (): void => fail(new FitAborted())
     signal?.addEventListener('abort', onAbort)
     const dispatch = (w: Worker): void => {
-      if (next >= params.length || failed) return
+      if (next >= last || failed) return
       const index = next++
       w.postMessage({ type: 'tree', fitId, index, params: params[index] } satisfies ForestWorkerMessage)
     }
@@ -83,9 +92,11 @@ export async function growTrees(data: TreeData, params: TreeParams[], workerCoun
         if (msg.error) return fail(new Error(`forest worker failed: ${msg.error}`))
         results[msg.index] = msg.tree!
         done++
-        if (done === params.length) {
+        // A tree's time on one thread, from the trees done so far.
+        if (last === params.length && timeUp?.(((performance.now() - started) * threads) / done)) last = next
+        if (done === last) {
           cleanup()
-          resolve(results)
+          resolve(results.slice(0, last))
         } else dispatch(w)
       }
       listeners.set(w, listener)

@@ -20,14 +20,27 @@ export interface FitInput {
   validation?: Int32Array
   /** Stops long fits early (a time budget running out). A fit that sees it aborted throws `FitAborted`. */
   signal?: AbortSignal
+  /**
+   * A time limit that keeps what was fitted so far, where `signal` throws it away: a forest starts no more
+   * trees once it says true, a net trains no more epochs (keeping its best epoch's weights); at least one
+   * tree or epoch is fitted. `nextMs`: how long the next tree or epoch is expected to take (true when it
+   * would end past the limit). Other learners ignore it. What was cut short is reported (FitFound).
+   */
+  timeUp?: (nextMs?: number) => boolean
   /** Told what the fit found that a refit of the same params can reuse. */
   report?: (found: FitFound) => void
 }
 
-/** What a fit found: a net's best epoch by early stopping on its validation rows, and the epochs it trained for. */
+/**
+ * What a fit found: a net's best epoch by early stopping on its validation rows, and the epochs it
+ * trained for; a forest's trees, when its time limit (FitInput.timeUp) stopped it short of its nTrees.
+ */
 export interface FitFound {
   bestEpoch?: number
   epochs?: number
+  trees?: number
+  /** The time limit stopped the fit short (fewer trees or epochs than its params). */
+  cutShort?: boolean
 }
 
 export class FitAborted extends Error {

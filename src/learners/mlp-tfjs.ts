@@ -94,9 +94,11 @@ export async function fitMlpTfjs(input: FitInput, given: Partial<MlpParams> = {}
     let step = 0
     const stopping = new EarlyStopping(params.tol, params.patience)
     let epoch = 0
+    let cutShort = false
     while (epoch < params.epochs && n > 0) {
       if (input.signal?.aborted) throw new FitAborted()
       epoch++
+      const epochStart = performance.now()
       shuffle.shuffle(order)
       let trainLoss = 0
       for (let start = 0, b = 0; start < n; start += batch, b++) {
@@ -141,6 +143,11 @@ export async function fitMlpTfjs(input: FitInput, given: Partial<MlpParams> = {}
       const { improved, stop } = stopping.observe(loss, epoch)
       if (improved) best = weights.map((w) => Float32Array.from(w.dataSync() as Float32Array))
       if (stop) break
+      // A time limit keeps the epochs trained so far, as early stopping would.
+      if (epoch < params.epochs && input.timeUp?.(performance.now() - epochStart)) {
+        cutShort = true
+        break
+      }
     }
     // As mlp.ts: the best epoch's weights with validation rows or after a blow-up, else the last ones.
     const kept = (val && stopping.bestEpoch > 0) || stopping.diverged ? best : weights.map((w) => Float32Array.from(w.dataSync() as Float32Array))
@@ -155,6 +162,7 @@ export async function fitMlpTfjs(input: FitInput, given: Partial<MlpParams> = {}
       float32Scores: (Xs, ns) => float32Scores(tf, kept, sizes, activation, output, center, scale, Xs, ns),
       epochs: epoch,
       bestEpoch: stopping.bestEpoch,
+      cutShort,
       validationLoss: stopping.bestLoss,
       threads: rt.backend === 'tensorflow' ? availableParallelism() : 1,
       workerParts: 0,

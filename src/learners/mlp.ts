@@ -377,6 +377,8 @@ export interface MlpFit {
   /** Epochs run, and the one whose weights were kept. */
   epochs: number
   bestEpoch: number
+  /** A time limit (FitInput.timeUp) ended training before early stopping or the last epoch did. */
+  cutShort: boolean
   validationLoss: number
   /** Threads the fit used, and how many batch parts worker threads computed (0 on one thread). */
   threads: number
@@ -494,11 +496,13 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
   let step = 0
   const stopping = new EarlyStopping(params.tol, params.patience)
   let epoch = 0
+  let cutShort = false
   let workerParts = 0
   try {
     while (epoch < params.epochs && n > 0) {
       if (input.signal?.aborted) throw new FitAborted()
       epoch++
+      const epochStart = performance.now()
       shuffle.shuffle(order)
       let trainLoss = 0
       for (let start = 0, b = 0; start < n; start += batch, b++) {
@@ -526,6 +530,11 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
       const { improved, stop } = stopping.observe(loss, epoch)
       if (improved) best.set(net.params)
       if (stop) break
+      // A time limit keeps the epochs trained so far, as early stopping would.
+      if (epoch < params.epochs && input.timeUp?.(performance.now() - epochStart)) {
+        cutShort = true
+        break
+      }
     }
   } finally {
     workerParts = gradients.workerParts
@@ -541,6 +550,7 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
     scores: (Xs, ns) => net.scores(Xs, ns, center, scale),
     epochs: epoch,
     bestEpoch: stopping.bestEpoch,
+    cutShort,
     validationLoss: stopping.bestLoss,
     threads,
     workerParts,
@@ -589,8 +599,9 @@ export const mlp: Learner<MlpParams> = {
     // The best epoch means something only when early stopping watched validation rows.
     const held = Math.floor(params.validationFraction * input.train.length)
     const validated = (input.validation?.length ?? 0) > 0 || (held >= 1 && input.train.length - held >= 1)
-    const done = (fit: { body: MlpModelIR; bestEpoch: number; epochs: number }): MlpModelIR => {
+    const done = (fit: { body: MlpModelIR; bestEpoch: number; epochs: number; cutShort: boolean }): MlpModelIR => {
       if (validated) input.report?.({ bestEpoch: fit.bestEpoch, epochs: fit.epochs })
+      if (fit.cutShort) input.report?.({ cutShort: true })
       return fit.body
     }
     // The usual case stays synchronous and loads nothing.

@@ -22,6 +22,30 @@ describe('the time budget', () => {
     expect(r.leaderboard.winner).toBe(r.models[0].modelId)
   }, 30_000)
 
+  it('a forest or net that would run past its part of the budget stops with the trees or epochs it has, ranks, and is refit in time', async () => {
+    // The default forest (100 trees) and net on 24,000 rows take longer than these budgets allow here.
+    const { table, target } = syntheticTable({ rows: 30_000, task: 'binary', seed: 6, shape: 'nonlinear' })
+    for (const [family, budget] of [['random_forest', 6000], ['mlp', 3000]] as [Family, number][]) {
+      const r = await runSearch(table, target, { families: [family], metric: 'auc', seed: 1, strategy: 'random', maxTrials: 1, timeBudgetMs: budget, folds: 3, validation: 'holdout', ensemble: false, workers: 1, keep: 5 })
+      expect(r.elapsedMs).toBeLessThanOrEqual(budget * 1.05)
+      const row = r.leaderboard.rows[0]
+      expect(row).toMatchObject({ modelId: `${family}_1`, cutShort: true })
+      expect(row.score).toBeGreaterThan(0.75)
+      expect(r.winner.row!.modelId).toBe(`${family}_1`)
+      expect(r.models[0].modelId).toBe(`${family}_1`)
+      if (family === 'random_forest') {
+        // Its row says how many trees it grew; its refit grows trees up to the budget's edge, and its
+        // file says how many it has.
+        const trees = Number(row.params.nTrees)
+        expect(trees).toBeGreaterThanOrEqual(1)
+        expect(trees).toBeLessThan(100)
+        const model = r.models[0].model
+        expect(model.type === 'trees' && model.trees.length).toBeGreaterThanOrEqual(1)
+        expect(model.type === 'trees' && model.trees.length).toBe(r.models[0].params.nTrees)
+      }
+    }
+  }, 60_000)
+
   it("when the winner's refit on all rows cannot finish in the budget, the best other model refit in time wins, and the run still ends in time", async () => {
     const { table, target } = syntheticTable({ rows: 1500, task: 'binary', seed: 4, shape: 'linear' })
     const budget = 3000

@@ -279,6 +279,25 @@ describe('mlp edge cases', () => {
     expect(() => fitMlp(input, { hidden: [0] })).toThrow(/hidden/)
   })
 
+  it('a time limit ends training after the epoch it is up in, keeps the best weights so far, and says the fit was cut short', async () => {
+    const data = syntheticTable({ rows: 300, task: 'binary', seed: 58 })
+    const whole = fitMlp(fitInputOf(data, 'dense', all(300)), { ...SMALL, epochs: 30 })
+    expect(whole.epochs).toBeGreaterThan(3)
+    expect(whole.cutShort).toBe(false)
+    let checks = 0
+    const short = fitMlp({ ...fitInputOf(data, 'dense', all(300)), timeUp: () => ++checks >= 3 }, { ...SMALL, epochs: 30 })
+    expect(short.epochs).toBe(3)
+    expect(short.cutShort).toBe(true)
+    // The same first epochs as the whole fit (same seed): only where training stopped differs.
+    const three = fitMlp(fitInputOf(data, 'dense', all(300)), { ...SMALL, epochs: 3 })
+    expect(short.body).toEqual(three.body)
+    expect(three.cutShort).toBe(false)
+    // Through the learner, the caller is told (as a search's trial reports it).
+    const found: object[] = []
+    await mlp.fit({ ...fitInputOf(data, 'dense', all(300)), timeUp: () => true, report: (f) => found.push(f) }, { ...mlp.defaultParams('binary'), ...SMALL, epochs: 30 })
+    expect(found).toContainEqual({ cutShort: true })
+  })
+
   it('an aborted signal stops the fit with FitAborted', () => {
     const data = syntheticTable({ rows: 100, task: 'binary', seed: 57 })
     const controller = new AbortController()

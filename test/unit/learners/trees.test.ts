@@ -190,6 +190,22 @@ describe('random forest', () => {
     expect(r2(holdoutScores(regIr, reg, split.holdout), ys(reg, split.holdout))).toBeGreaterThan(0.7)
   })
 
+  it('a time limit keeps the trees grown by then, the first ones of the whole forest, on one thread or several, and says so', async () => {
+    const data = syntheticTable({ rows: 600, task: 'binary', seed: 9 })
+    const train = Int32Array.from({ length: 600 }, (_, i) => i)
+    for (const workers of [1, 2]) {
+      const params = { ...randomForest.defaultParams('binary'), nTrees: 40, workers }
+      const whole = await randomForest.fit(fitInputOf(data, 'tree', train), params)
+      let checks = 0
+      const found: object[] = []
+      const short = await randomForest.fit({ ...fitInputOf(data, 'tree', train), timeUp: () => ++checks > 3, report: (f) => found.push(f) }, params)
+      expect(short.trees.length).toBeGreaterThanOrEqual(4)
+      expect(short.trees.length).toBeLessThan(40)
+      expect(short.trees).toEqual(whole.trees.slice(0, short.trees.length))
+      expect(found).toEqual([{ trees: short.trees.length, cutShort: true }])
+    }
+  })
+
   /**
    * Root splits of a forest of stumps with 2 features per split on 400 rows where x0 decides the class,
    * x1 is noise, and 8 columns are 0 on every row.
