@@ -156,8 +156,10 @@ function ensembleCandidates<T extends TrialResult>(ranked: T[]): T[] {
   return ranked.filter((r) => Number.isFinite(r.score)).slice(0, ENSEMBLE_CANDIDATES)
 }
 
-/** A refit on this thread with every core (when the pool's was cut off at the budget's edge). */
-/** A refit on this thread (every core for a forest's trees or a net's batches); a forest's stops growing trees at `endAt` (see refitModel). */
+/**
+ * A refit on this thread with every core (when the pool's was cut off at the budget's edge); a forest's
+ * stops growing trees at `endAt` (see refitModel).
+ */
 function refitOn(table: Table, target: TargetData, row: TrialResult, given: Record<string, unknown>, endAt?: number): Promise<ModelIR> {
   const family = row.family as Family
   const params = family === 'random_forest' ? { ...given, workers: availableParallelism() } : family === 'mlp' ? { ...given, threads: availableParallelism() } : given
@@ -521,7 +523,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const refitHere = (row: TrialResult): Promise<ModelIR> => refitOn(table, target, row, refitParamsOf(row), budget === null ? undefined : Date.now() + budget * 1.05 - AFTER_EDGE_MS - elapsed())
 
   // Refits run on worker threads like the trials (so their times are the trials' per-fold times, scaled),
-  // side by side; whatever is still running at the budget's edge is cut off.
+  // side by side; whatever is still running at the budget's edge is cut off (a forest stops growing
+  // trees just before it, see refitLimit).
   const jobs = new Map<string, Promise<ModelIR>>()
   // A forest's refit stops growing trees by then (Date.now(); set with the refits' edge below).
   let refitLimit: TrialSpec['timeLimit']
