@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readCsv } from '../../../src/data/csv.js'
 import { prepareTarget } from '../../../src/data/target.js'
-import { encodeRecord, encodeTable, featureNames, fitPipeline, inputColumnsOf } from '../../../src/features/pipeline.js'
+import { encodeRecord, encodeTable, featureNames, fitPipeline, inputColumnsOf, MAX_ONEHOT_CELLS } from '../../../src/features/pipeline.js'
 import { ScoringError } from '../../../src/features/record.js'
 import { tempDir, writeFixture } from '../../helpers/files.js'
 
@@ -35,6 +35,28 @@ describe('feature pipeline', () => {
     expect(Array.from(X.subarray(1, 4))).toEqual([1, 0, 0])
     // Row 5 is green (pooled) -> __other__.
     expect(Array.from(X.subarray(5 * d + 1, 5 * d + 4))).toEqual([0, 0, 1])
+  })
+
+  it('dense: a column of hundreds of levels keeps its 32 most frequent and every other level seen in 10 rows or more, fewer only when the encoded matrix would pass MAX_ONEHOT_CELLS', async () => {
+    const table = async (levels: number, perLevel: number) => {
+      const lines = ['x,lvl,y']
+      for (let i = 0; i < levels * perLevel; i++) lines.push(`${i % 7},L${i % levels},${i % 3}`)
+      // Two levels seen in fewer than 5 rows: pooled.
+      lines.push('1,rare1,0', '2,rare2,1')
+      const t = await readCsv(writeFixture(dir, `levels-${levels}.csv`, lines.join('\n')))
+      const target = prepareTarget(t, 'y', 'regression')
+      return fitPipeline(t, inputColumnsOf(t, 'y'), 'dense', { rows: target.rows, y: target.y, task: target.task })
+    }
+    const wide = (await table(300, 10)).steps[1]
+    expect(wide.kind === 'onehot' && [wide.levels.length, wide.other]).toEqual([300, true])
+    // An ID-like column, each level in 5 to 9 rows: its 32 most frequent levels, as any column keeps.
+    const idLike = (await table(300, 9)).steps[1]
+    expect(idLike.kind === 'onehot' && [idLike.levels.length, idLike.other]).toEqual([32, true])
+    // 1,000 levels on 10,000 rows: 10 million cells; half the levels (the most frequent) fit.
+    expect(10_002 * 1002).toBeGreaterThan(MAX_ONEHOT_CELLS)
+    const capped = (await table(1000, 10)).steps[1]
+    expect(capped.kind === 'onehot' && [capped.levels.length, capped.other]).toEqual([512, true])
+    expect(10_002 * 514).toBeLessThanOrEqual(MAX_ONEHOT_CELLS)
   })
 
   it('tree: raw values with NaN and target-ordered ordinal codes', async () => {
