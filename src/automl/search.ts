@@ -75,6 +75,12 @@ const TRIAL_END_SHARE = 0.95
  */
 const WRAP_UP_MS = 1500
 const WRAP_UP_BUDGET_SHARE = 0.02
+/**
+ * A trial is not started when its time limit would be under this share of its family's quickest trial
+ * on all rows so far: on a 400-column table, forests started late got 0.3 to 7.5 s (1 to 26 trees, where
+ * their quickest took 19.5 s for 100) and filled the leaderboard with stunted models.
+ */
+const MIN_LIMIT_SHARE = 0.5
 /** A forest's refit stops growing trees this share of the budget before the refits' edge. */
 const FOREST_REFIT_EDGE_SHARE = 0.05
 /** A cheap rung must still fit on at least this many rows per fold, or it is skipped. */
@@ -353,10 +359,17 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   // Each trial's time limit: it and its refit (a fold's fit on all rows, with the planning margin; for a
   // forest, and its extra trees) by TRIAL_END_SHARE of the budget, on the wall clock the workers share.
   const budgetEndAt = budget === null ? 0 : Date.now() + budget * TRIAL_END_SHARE - elapsed()
-  const timeLimitOf = (family: Family): TrialSpec['timeLimit'] =>
-    budget === null
-      ? undefined
-      : { endAt: budgetEndAt - (family === 'random_forest' ? EXTRA_TREES_BUDGET_SHARE * budget : 0), refitShare: (REFIT_MARGIN * fullRows) / folds.length }
+  // A family's quickest trial on all rows so far: a trial whose time limit would be under MIN_LIMIT_SHARE
+  // of it (its share of the rows, on a cheap rung) is not started.
+  const quickest = new Map<Family, number>()
+  const timeLimitOf = (family: Family, fraction: number): TrialSpec['timeLimit'] => {
+    if (budget === null) return undefined
+    const known = quickest.get(family)
+    const limit = { endAt: budgetEndAt - (family === 'random_forest' ? EXTRA_TREES_BUDGET_SHARE * budget : 0), refitShare: (REFIT_MARGIN * fullRows) / folds.length }
+    return known === undefined ? limit : { ...limit, minMs: MIN_LIMIT_SHARE * known * fraction }
+  }
+  /** Families whose trials no longer get enough time to start (see timeLimitOf); when all are, the search stops. */
+  const outOfTime = new Set<Family>()
 
   const configs: TrialSpec[] = []
   const config = (t: number): TrialSpec => {
@@ -376,11 +389,21 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
     const fraction = rungs[rung]
     const settled = await Promise.allSettled(
       indices.map(async (index) => {
-        const spec: TrialSpec = { ...config(index), rowFraction: fraction, subsampleSeed: Random.derive(options.seed, 0x5ab, rung), timeLimit: timeLimitOf(config(index).family) }
+        const spec: TrialSpec = { ...config(index), rowFraction: fraction, subsampleSeed: Random.derive(options.seed, 0x5ab, rung), timeLimit: timeLimitOf(config(index).family, fraction) }
+        const limit = spec.timeLimit
+        if (limit?.minMs !== undefined && (limit.endAt - Date.now()) / (1 + limit.refitShare) < limit.minMs) {
+          // Too late for this family already (its trials would be stopped too short to mean much).
+          outOfTime.add(spec.family)
+          if (options.families.every((f) => outOfTime.has(f))) stop('time-budget')
+          // Through the event loop first, so a search that skips trial after trial never starves the budget's timer.
+          await new Promise((resolve) => setImmediate(resolve))
+          throw new TrialCutOff()
+        }
         try {
           const { result, oof } = await pool.run(spec)
           done++
           if (fraction === 1) {
+            if (!result.cutShort) quickest.set(spec.family, Math.min(quickest.get(spec.family) ?? Infinity, result.trainMs))
             full.push({ result, index })
             const ranked = [...full].sort((a, b) => keyOf(a.result) - keyOf(b.result) || a.index - b.index)
             best = ranked[0].result
@@ -451,6 +474,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
         if (alive.length === 0) await unscreened.at(-1)
         for (let rung = 0; rung < rungs.length && !stopped && alive.length > 0; rung++) {
           const finished = await runRung(alive, rung)
+          // Nothing screened (every trial skipped for lack of time): wait for the bracket's other trials.
+          if (finished.length === 0 && direct.length > 0) await unscreened.at(-1)
           if (rung === rungs.length - 1) break
           finished.sort((a, b) => keyOf(a.result) - keyOf(b.result) || a.index - b.index)
           const keep = Math.ceil(alive.length / ETA)

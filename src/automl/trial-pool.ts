@@ -71,12 +71,14 @@ export class TrialPool {
   private spawn(): Slot {
     const worker = new Worker(workerScriptUrl('automl/trial-worker'))
     const slot: Slot = { worker, busy: null }
-    worker.on('message', (msg: { id: number; result?: TrialResult; oof?: Float64Array | null; ir?: ModelIR; error?: string; stack?: string }) => {
+    worker.on('message', (msg: { id: number; result?: TrialResult; oof?: Float64Array | null; ir?: ModelIR; error?: string; stack?: string; skipped?: boolean }) => {
       const busy = slot.busy
       if (!busy || busy.id !== msg.id) return
       slot.busy = null
       if (msg.result) busy.resolve({ result: msg.result, oof: msg.oof ?? null } satisfies TrialOutcome as never)
       else if (msg.ir) busy.resolve(msg.ir as never)
+      // Not started for lack of time: like a trial cut off, not a failure.
+      else if (msg.skipped) busy.reject(new TrialCutOff())
       else {
         const err = new Error(msg.error)
         err.stack = msg.stack

@@ -4,7 +4,7 @@ import type { Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
 import type { MetricName } from './metrics.js'
 import type { Fold } from './split.js'
-import { refitModel, runTrial, type TrialSpec } from './trial.js'
+import { refitModel, runTrial, TrialSkipped, type TrialSpec } from './trial.js'
 
 export type TrialWorkerMessage =
   /** `wrapUp`: shared with the pool; nonzero when trials should finish now with what they have (see TrialPool.wrapUp). */
@@ -31,6 +31,6 @@ parentPort!.on('message', (msg: TrialWorkerMessage) => {
   }
   runTrial(table, target, folds, msg.spec, metric, undefined, wrapUp).then(
     ({ result, oof }) => parentPort!.postMessage({ id: msg.id, result, oof }, oof ? [oof.buffer as ArrayBuffer] : []),
-    (err: Error) => parentPort!.postMessage({ id: msg.id, error: err.message, stack: err.stack }),
+    (err: Error) => parentPort!.postMessage({ id: msg.id, error: err.message, stack: err.stack, skipped: err instanceof TrialSkipped }),
   )
 })

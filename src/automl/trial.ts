@@ -64,7 +64,18 @@ export interface TrialSpec {
    * the time left when it starts, spread evenly over its folds; forests and nets stop there with the
    * trees and epochs fitted so far (FitInput.timeUp).
    */
-  timeLimit?: { endAt: number; refitShare: number }
+  timeLimit?: { endAt: number; refitShare: number; minMs?: number }
+}
+
+/**
+ * A trial not started: its part of the time left was under its timeLimit.minMs (a fit stopped that short
+ * would be a fraction of the model its params describe).
+ */
+export class TrialSkipped extends Error {
+  constructor() {
+    super('trial skipped: too little time left')
+    this.name = 'TrialSkipped'
+  }
 }
 
 const subsamples = new WeakMap<Int32Array, Map<string, Int32Array>>()
@@ -186,6 +197,7 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   const limit = spec.timeLimit
   // The trial's part of the time left: it and its refit (refitShare of its time) should end by endAt.
   const clock: TrialClock = { deadline: limit ? Date.now() + Math.max(0, limit.endAt - Date.now()) / (1 + limit.refitShare) : Infinity, wrapUp }
+  if (limit?.minMs !== undefined && clock.deadline - Date.now() < limit.minMs) throw new TrialSkipped()
   const runs: FoldRun[] = []
   if (Array.isArray(cPath)) for (const C of cPath as number[]) runs.push(await runFolds(table, target, folds, spec, { ...base, C }, signal, clock))
   else runs.push(await runFolds(table, target, folds, spec, spec.params, signal, clock))

@@ -1,16 +1,38 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { REFIT_TREES, runSearch } from '../../../src/automl/search.js'
 import { holdoutSplit, kFolds } from '../../../src/automl/split.js'
-import { runTrial } from '../../../src/automl/trial.js'
+import { runTrial, TrialSkipped } from '../../../src/automl/trial.js'
 import { defaultMlpParams, shutdownMlpPool } from '../../../src/learners/mlp.js'
 import { fitModel } from '../../../src/learners/fit-model.js'
-import { randomForest } from '../../../src/learners/trees.js'
+import { decisionTree, randomForest } from '../../../src/learners/trees.js'
 import { shutdownForestPool } from '../../../src/learners/forest-pool.js'
 import { syntheticTable } from '../../helpers/synthetic.js'
 
 afterAll(async () => {
   await shutdownMlpPool()
   await shutdownForestPool()
+})
+
+describe("a trial's time limit", () => {
+  const { table, target } = syntheticTable({ rows: 600, task: 'binary', seed: 8 })
+  const folds = [holdoutSplit(target, 0.2, 1)]
+
+  it('a trial whose part of the time left is under its minimum is not started; with enough it runs whole', async () => {
+    const spec = { modelId: 'tree_1', family: 'decision_tree' as const, params: { ...decisionTree.defaultParams('binary'), minSamplesLeaf: 20 }, seed: 3 }
+    // 10 s left, half of it the refit's: 5 s for the trial, under the 8 s minimum.
+    await expect(runTrial(table, target, folds, { ...spec, timeLimit: { endAt: Date.now() + 10_000, refitShare: 1, minMs: 8_000 } }, 'auc')).rejects.toThrow(TrialSkipped)
+    const { result } = await runTrial(table, target, folds, { ...spec, timeLimit: { endAt: Date.now() + 10_000, refitShare: 1, minMs: 1_000 } }, 'auc')
+    expect(result.score).toBeGreaterThan(0.5)
+    expect(result.cutShort).toBeUndefined()
+  })
+
+  it('a forest past its time limit keeps the trees it grew, and its params say how many', async () => {
+    const params = { ...randomForest.defaultParams('binary'), nTrees: 50, workers: 1 }
+    // No time at all: the one tree every forest grows.
+    const { result } = await runTrial(table, target, folds, { modelId: 'random_forest_1', family: 'random_forest', params, seed: 3, timeLimit: { endAt: Date.now(), refitShare: 1 } }, 'auc')
+    expect(result.cutShort).toBe(true)
+    expect(result.params).toEqual({ ...params, nTrees: 1 })
+  })
 })
 
 describe('a trial of a net', () => {
