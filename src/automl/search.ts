@@ -11,7 +11,7 @@ import { portfolio, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
 import { ENSEMBLE_CANDIDATES, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
-import { refitModel, type TrialResult, type TrialSpec } from './trial.js'
+import { refitModel, trialTimeMs, type TimeLimit, type TrialResult, type TrialSpec } from './trial.js'
 
 /** Above this many rows a single holdout split replaces k-fold CV (unless told otherwise). */
 export const HOLDOUT_ABOVE_ROWS = 100_000
@@ -70,8 +70,8 @@ const EXTRA_TREES_MAX_BYTES = 64 * 2 ** 20
  */
 const TRIAL_END_SHARE = 0.95
 /**
- * At the search's edge, trials in progress get this long (at most) to finish with what they have: their
- * trees and epochs so far (TrialPool.wrapUp). The edge comes this much earlier.
+ * At the search's edge, with a holdout, trials in progress get this long (at most) to finish with what
+ * they have: their trees and epochs so far (TrialPool.wrapUp). The edge comes this much earlier.
  */
 const WRAP_UP_MS = 1500
 const WRAP_UP_BUDGET_SHARE = 0.02
@@ -285,13 +285,14 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
 
   let stoppedBy: SearchResult['stoppedBy'] = 'max-trials'
   let stopped = false
-  const wrapUpMs = budget === null ? 0 : Math.min(WRAP_UP_MS, WRAP_UP_BUDGET_SHARE * budget)
+  // With a holdout, trials in progress at the budget's edge finish with what they have (see runFolds);
+  // in k-fold CV, and on Ctrl-C, they are cut off.
+  const wrapUpMs = budget === null || !useHoldout ? 0 : Math.min(WRAP_UP_MS, WRAP_UP_BUDGET_SHARE * budget)
   const stop = (why: SearchResult['stoppedBy']): void => {
     if (stopped) return
     stopped = true
     stoppedBy = why
-    // At the budget's edge the trials in progress finish with what they have; Ctrl-C stops them now.
-    void (why === 'time-budget' ? pool.wrapUp(wrapUpMs) : pool.cutOff())
+    void (why === 'time-budget' && wrapUpMs > 0 ? pool.wrapUp(wrapUpMs) : pool.cutOff())
   }
   const onUserAbort = (): void => stop('interrupted')
   options.signal?.addEventListener('abort', onUserAbort)
@@ -357,16 +358,20 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const planned = options.maxTrials === undefined ? null : plannedEvaluations(options.maxTrials, options.families, target.task, rungs)
   const keyOf = (r: TrialResult): number => rankKey(options.metric, r.score)
   // Each trial's time limit: it and its refit (a fold's fit on all rows, with the planning margin; for a
-  // forest, and its extra trees) by TRIAL_END_SHARE of the budget, on the wall clock the workers share.
+  // forest, with its extra trees) by TRIAL_END_SHARE of the budget, on the wall clock the workers share.
   const budgetEndAt = budget === null ? 0 : Date.now() + budget * TRIAL_END_SHARE - elapsed()
   // A family's quickest trial on all rows so far: a trial whose time limit would be under MIN_LIMIT_SHARE
   // of it (its share of the rows, on a cheap rung) is not started.
   const quickest = new Map<Family, number>()
-  const timeLimitOf = (family: Family, fraction: number): TrialSpec['timeLimit'] => {
+  const timeLimitOf = (spec: TrialSpec, fraction: number): TimeLimit | undefined => {
     if (budget === null) return undefined
-    const known = quickest.get(family)
-    const limit = { endAt: budgetEndAt - (family === 'random_forest' ? EXTRA_TREES_BUDGET_SHARE * budget : 0), refitShare: (REFIT_MARGIN * fullRows) / folds.length }
-    return known === undefined ? limit : { ...limit, minMs: MIN_LIMIT_SHARE * known * fraction }
+    const limit: TimeLimit = { endAt: budgetEndAt, refitShare: (REFIT_MARGIN * fullRows) / folds.length }
+    const trees = spec.family === 'random_forest' ? Number(spec.params.nTrees) : 0
+    // A forest's refit grows extra trees (see treeScale).
+    if (trees > 0 && trees < REFIT_TREES) Object.assign(limit, { extraScale: REFIT_TREES / trees, extraMs: REFIT_MARGIN * EXTRA_TREES_BUDGET_SHARE * budget })
+    const known = quickest.get(spec.family)
+    if (known !== undefined) limit.minMs = MIN_LIMIT_SHARE * known * fraction
+    return limit
   }
   /** Families whose trials no longer get enough time to start (see timeLimitOf); when all are, the search stops. */
   const outOfTime = new Set<Family>()
@@ -389,9 +394,10 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
     const fraction = rungs[rung]
     const settled = await Promise.allSettled(
       indices.map(async (index) => {
-        const spec: TrialSpec = { ...config(index), rowFraction: fraction, subsampleSeed: Random.derive(options.seed, 0x5ab, rung), timeLimit: timeLimitOf(config(index).family, fraction) }
+        const spec: TrialSpec = { ...config(index), rowFraction: fraction, subsampleSeed: Random.derive(options.seed, 0x5ab, rung) }
+        spec.timeLimit = timeLimitOf(spec, fraction)
         const limit = spec.timeLimit
-        if (limit?.minMs !== undefined && (limit.endAt - Date.now()) / (1 + limit.refitShare) < limit.minMs) {
+        if (limit?.minMs !== undefined && trialTimeMs(limit, Date.now()) < limit.minMs) {
           // Too late for this family already (its trials would be stopped too short to mean much).
           outOfTime.add(spec.family)
           if (options.families.every((f) => outOfTime.has(f))) stop('time-budget')

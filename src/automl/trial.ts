@@ -64,7 +64,30 @@ export interface TrialSpec {
    * the time left when it starts, spread evenly over its folds; forests and nets stop there with the
    * trees and epochs fitted so far (FitInput.timeUp).
    */
-  timeLimit?: { endAt: number; refitShare: number; minMs?: number }
+  timeLimit?: TimeLimit
+}
+
+/**
+ * A trial's time limit (see TrialSpec.timeLimit). A forest's refit may grow up to `extraScale` times its
+ * trees, or as many more as `extraMs` allows, whichever is less (see treeScale in search.ts).
+ */
+export interface TimeLimit {
+  endAt: number
+  refitShare: number
+  extraScale?: number
+  extraMs?: number
+  minMs?: number
+}
+
+/**
+ * How long a trial starting at `now` may take: the most T with T + its refit by endAt, the refit taking
+ * refitShare x T, for a forest with its extra trees: x extraScale, or + extraMs, whichever is less.
+ */
+export function trialTimeMs(limit: TimeLimit, now: number): number {
+  const left = Math.max(0, limit.endAt - now)
+  const s = limit.refitShare
+  if (limit.extraScale === undefined || limit.extraMs === undefined) return left / (1 + s)
+  return Math.max(left / (1 + s * limit.extraScale), (left - limit.extraMs) / (1 + s))
 }
 
 /**
@@ -164,10 +187,10 @@ async function runFolds(table: Table, target: TargetData, folds: Fold[], spec: T
     const fold = folds[f]
     const train = subsampleRows(fold.train, spec.rowFraction ?? 1, Random.derive(spec.subsampleSeed ?? 0, f))
     const t0 = performance.now()
-    // This fold's share of the time left; only the last fold wraps up at the budget's edge (the others
-    // could not be fitted after it, so such a trial is cut off whole).
+    // This fold's share of the time left. Only a holdout's one fold wraps up at the budget's edge: in
+    // k-fold CV a trial whose last fold stopped short would mix fold models of two kinds (it is cut off).
     const foldEnd = clock && Number.isFinite(clock.deadline) ? Date.now() + (clock.deadline - Date.now()) / (folds.length - f) : Infinity
-    const wrapUp = f === folds.length - 1 ? clock?.wrapUp : undefined
+    const wrapUp = folds.length === 1 ? clock?.wrapUp : undefined
     const timeUp = Number.isFinite(foldEnd) || wrapUp ? (nextMs = 0): boolean => Date.now() + nextMs >= foldEnd || (wrapUp !== undefined && Atomics.load(wrapUp, 0) !== 0) : undefined
     const ir = await fitModel(learner, table, target, train, params, { modelId: spec.modelId, seed: spec.seed, signal, timeUp, report })
     const ms = performance.now() - t0
@@ -196,7 +219,7 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   const { cPath, ...base } = spec.params
   const limit = spec.timeLimit
   // The trial's part of the time left: it and its refit (refitShare of its time) should end by endAt.
-  const clock: TrialClock = { deadline: limit ? Date.now() + Math.max(0, limit.endAt - Date.now()) / (1 + limit.refitShare) : Infinity, wrapUp }
+  const clock: TrialClock = { deadline: limit ? Date.now() + trialTimeMs(limit, Date.now()) : Infinity, wrapUp }
   if (limit?.minMs !== undefined && clock.deadline - Date.now() < limit.minMs) throw new TrialSkipped()
   const runs: FoldRun[] = []
   if (Array.isArray(cPath)) for (const C of cPath as number[]) runs.push(await runFolds(table, target, folds, spec, { ...base, C }, signal, clock))
