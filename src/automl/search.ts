@@ -555,14 +555,14 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
 
   // Refits run on worker threads like the trials (so their times are the trials' per-fold times, scaled),
   // side by side; whatever is still running at the budget's edge is cut off (a forest stops growing
-  // trees just before it, see refitLimit).
+  // trees just before it, see refitEndAt).
   const jobs = new Map<string, Promise<ModelIR>>()
   // A forest's refit stops growing trees by then (Date.now(); set with the refits' edge below).
-  let refitLimit: TrialSpec['timeLimit']
+  let refitEndAt: number | undefined
   const refitOnPool = (row: TrialResult): Promise<ModelIR> => {
     let job = jobs.get(row.modelId)
     if (!job) {
-      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: refitParamsOf(row), seed: row.seed, timeLimit: refitLimit })
+      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: refitParamsOf(row), seed: row.seed, refitEndAt })
       job.catch(() => {}) // awaited (or dropped) below
       jobs.set(row.modelId, job)
     }
@@ -598,7 +598,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
   // A forest's refit keeps the trees it grew by a little before the edge (the trees growing then finish,
   // and its model is sent back), where it would be cut off whole.
-  if (Number.isFinite(deadline)) refitLimit = { endAt: Date.now() + edgeMs - Math.max(AFTER_EDGE_MS, FOREST_REFIT_EDGE_SHARE * budget!), refitShare: 0 }
+  if (Number.isFinite(deadline)) refitEndAt = Date.now() + edgeMs - Math.max(AFTER_EDGE_MS, FOREST_REFIT_EDGE_SHARE * budget!)
   edge?.unref()
   /** A refit's model, or null when it failed (cut off at the budget's edge, or an error). */
   const refitOrNull = (row: TrialResult): Promise<ModelIR | null> => refitOnPool(row).catch(() => null)

@@ -23,7 +23,7 @@ parentPort!.on('message', (msg: TrialWorkerMessage) => {
   const { table, target, folds, metric, wrapUp } = context!
   if (msg.type === 'fit') {
     const stalled = msg.stallMs ? new Promise((r) => setTimeout(r, msg.stallMs)) : Promise.resolve()
-    stalled.then(() => refitModel(table, target, msg.spec, msg.spec.timeLimit?.endAt)).then(
+    stalled.then(() => refitModel(table, target, msg.spec, msg.spec.refitEndAt)).then(
       (ir) => parentPort!.postMessage({ id: msg.id, ir }),
       (err: Error) => parentPort!.postMessage({ id: msg.id, error: err.message, stack: err.stack }),
     )

@@ -65,6 +65,8 @@ export interface TrialSpec {
    * trees and epochs fitted so far (FitInput.timeUp).
    */
   timeLimit?: TimeLimit
+  /** A refit's (Date.now()): a forest stops growing trees then and keeps those it has (see refitModel). */
+  refitEndAt?: number
 }
 
 /**
