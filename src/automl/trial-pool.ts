@@ -126,9 +126,9 @@ export class TrialPool {
 
   /**
    * Starts no more trials (queued ones reject with TrialCutOff) and tells the running ones to finish now
-   * with what they have: on its last fold a forest grows no more trees and a net trains no more epochs
-   * (see runTrial). Those still running after `graceMs` (a fit that cannot stop early, or a trial with
-   * folds left) are cut off.
+   * with what they have: on a holdout a forest grows no more trees and a net trains no more epochs (see
+   * runFolds). Those still running after `graceMs` (a fit that cannot stop early, or a k-fold trial) are
+   * cut off.
    */
   async wrapUp(graceMs: number): Promise<void> {
     this.closed = true

@@ -151,7 +151,7 @@ interface FoldRun {
   cutShort: boolean
 }
 
-/** How a trial's fits are stopped short: by its own deadline, or on its last fold when the search's budget edge raises `wrapUp`. */
+/** How a trial's fits are stopped short: by its own deadline, or, on a holdout, when the search's budget edge raises `wrapUp`. */
 interface TrialClock {
   /** Date.now() by which the trial's fits should be done (Infinity: no limit). */
   deadline: number
