@@ -1,5 +1,6 @@
 import type { Table } from '../data/table.js'
 import type { TargetData } from '../data/target.js'
+import { buildEnsemble } from '../ir/ensemble.js'
 import { compileModel } from '../ir/evaluate.js'
 import type { ModelIR } from '../ir/model.js'
 import { serializeModel } from '../ir/io.js'
@@ -258,17 +259,37 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   return { result, oof: run.oof }
 }
 
+/** A bag's net i > 0 is fitted from Random.derive(seed, BAG_SEED_PART, i). */
+const BAG_SEED_PART = 7919
+
 /**
  * Fits a configuration on every training row (a refit). With `endAt` (Date.now()) a forest grows its
  * trees until then and keeps those grown (at least one; its params then say how many): fewer trees,
  * where a refit cut off at the budget's edge would be lost. A net's refit is not stopped so: its
- * epochs are the ones that were scored.
+ * epochs are the ones that were scored. A net with `params.bag` > 1 is a bag of that many nets (see
+ * NET_BAG in search.ts), each from its own seed (the first from the trial's), one model IR whose body is an equal-weight ensemble of them sharing one pipeline; with
+ * `endAt` a net after the first is fitted only when the last one's time still fits before it (its
+ * params then say how many were).
  */
 export async function refitModel(table: Table, target: TargetData, spec: Pick<TrialSpec, 'modelId' | 'family' | 'params' | 'seed'>, endAt?: number): Promise<ModelIR> {
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
+  const { bag, ...params } = spec.params
+  if (spec.family === 'mlp' && Number(bag) > 1) {
+    const nets: ModelIR[] = []
+    let lastMs = 0
+    for (let i = 0; i < Number(bag); i++) {
+      if (i > 0 && endAt !== undefined && Date.now() + lastMs >= endAt) break
+      const t0 = Date.now()
+      nets.push(await fitModel(LEARNERS.mlp, table, target, all, params, { modelId: `${spec.modelId}#${i + 1}`, seed: i === 0 ? spec.seed : Random.derive(spec.seed, BAG_SEED_PART, i) }))
+      lastMs = Date.now() - t0
+    }
+    if (nets.length === 1) return { ...nets[0], modelId: spec.modelId }
+    const ir = buildEnsemble(nets.map((net) => ({ ir: net, weight: 1 / nets.length })), spec.modelId, { ...params, bag: nets.length })
+    return { ...ir, family: 'mlp' }
+  }
   const limited = spec.family === 'random_forest' && endAt !== undefined
   let trees: number | undefined
-  const ir = await fitModel(LEARNERS[spec.family], table, target, all, spec.params, {
+  const ir = await fitModel(LEARNERS[spec.family], table, target, all, params, {
     modelId: spec.modelId,
     seed: spec.seed,
     timeUp: limited ? (nextMs = 0): boolean => Date.now() + nextMs >= endAt : undefined,

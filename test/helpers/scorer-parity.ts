@@ -345,9 +345,14 @@ export async function parityModels(data: { table: Table; target: TargetData }, m
     ['mlp', await fit('mlp', mlp, { hidden: [6, 4], epochs: 25, activation: 'tanh' }), 1e-9],
     ['mlp-relu', await fit('mlp-relu', mlp, { hidden: [10], epochs: 25, activation: 'relu' }), 1e-9],
   ]
+  // A net's refit as a run makes it: a bag of nets averaged, one copy of their shared pipeline.
+  const bagged = await fit('mlp-bagged', mlp, { hidden: [5], epochs: 20, activation: 'relu' })
+  const bag = buildEnsemble([models[5][1], bagged].map((ir) => ({ ir, weight: 1 / 2 })), modelId('mlp-bag'), { bag: 2 })
+  models.push(['mlp-bag', { ...bag, family: 'mlp' }, 1e-9])
   const byId = new Map(models.map(([id, ir]) => [id, ir]))
-  // Weights as ensemble selection makes them (picks / 7); a net among the members: 1e-9 relative.
-  const parts = [['tree-small', 1], ['forest', 3], ['logistic', 2], ['mlp-relu', 1]] as const
+  // Weights as ensemble selection makes them (picks / 7); a net among the members: 1e-9 relative. The
+  // bag's nets join as members; the logistic regression and the nets share their pipeline.
+  const parts = [['tree-small', 1], ['forest', 3], ['logistic', 2], ['mlp-bag', 1]] as const
   models.push(['ensemble', buildEnsemble(parts.map(([id, picks]) => ({ ir: byId.get(id)!, weight: picks / 7 })), modelId('ensemble')), 1e-9])
   return models
 }

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { REFIT_TREES, runSearch } from '../../../src/automl/search.js'
+import { NET_BAG, REFIT_TREES, runSearch } from '../../../src/automl/search.js'
 import { holdoutSplit, kFolds } from '../../../src/automl/split.js'
-import { runTrial, TrialSkipped } from '../../../src/automl/trial.js'
+import { refitModel, runTrial, TrialSkipped } from '../../../src/automl/trial.js'
+import { compileModel } from '../../../src/ir/evaluate.js'
+import { mlp } from '../../../src/learners/mlp.js'
 import { defaultMlpParams, shutdownMlpPool } from '../../../src/learners/mlp.js'
 import { fitModel } from '../../../src/learners/fit-model.js'
 import { decisionTree, randomForest } from '../../../src/learners/trees.js'
@@ -74,6 +76,37 @@ describe('a trial of a net', () => {
       expect(ir.params).toMatchObject({ epochs: row.refitParams!.epochs, validationFraction: 0 })
     }
   }, 60_000)
+})
+
+describe('a net refit', () => {
+  const { table, target } = syntheticTable({ rows: 400, task: 'regression', seed: 6 })
+  const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
+
+  it(`is a bag of ${NET_BAG} nets on all rows, the first the trial's own, averaged on one copy of their pipeline`, async () => {
+    const r = await runSearch(table, target, { families: ['mlp'], metric: 'rmse', strategy: 'random', maxTrials: 1, folds: 3, seed: 1, workers: 1, keep: 1, ensemble: false })
+    const [ir] = r.models
+    const row = r.leaderboard.rows[0]
+    expect(ir).toMatchObject({ modelId: row.modelId, family: 'mlp', params: { ...row.refitParams, bag: NET_BAG } })
+    if (ir.model.type !== 'ensemble') throw new Error('expected a bag')
+    expect(ir.model.members.map((m) => [m.modelId, m.family, m.offset, m.width, m.weight])).toEqual(
+      Array.from({ length: NET_BAG }, (_, i) => [`${row.modelId}#${i + 1}`, 'mlp', 0, ir.features.width, 1 / NET_BAG]),
+    )
+    const own = await fitModel(mlp, table, target, all, row.refitParams as never, { modelId: row.modelId, seed: row.seed })
+    expect(ir.model.members[0].model).toEqual(own.model)
+    expect(ir.features.steps).toEqual(own.features.steps)
+    // Nets from other seeds: five different models.
+    expect(new Set(ir.model.members.map((m) => JSON.stringify(m.model))).size).toBe(NET_BAG)
+    const bag = compileModel(ir).scoreTable(table)
+    const one = compileModel(own).scoreTable(table)
+    expect(bag[0]).not.toBe(one[0])
+  }, 60_000)
+
+  it('fits only its first net when its end has come, a plain net without a bag in its params', async () => {
+    const params = { ...defaultMlpParams(), hidden: [6], epochs: 5, threads: 1 }
+    const ir = await refitModel(table, target, { modelId: 'mlp_1', family: 'mlp', params: { ...params, bag: 5 }, seed: 3 }, Date.now() - 1)
+    expect(ir).toMatchObject({ modelId: 'mlp_1', family: 'mlp', params, model: { type: 'mlp' } })
+    expect(ir.params.bag).toBeUndefined()
+  })
 })
 
 describe('a forest refit', () => {

@@ -63,4 +63,30 @@ describe('ensemble IR', () => {
     const ens = buildEnsemble([{ ir: tree, weight: 1 }], 'e')
     expect(() => parseModelIR({ ...JSON.parse(serializeModel(ens)), version: 3 }, 'model.json')).toThrow(/model format version 3 is newer than this mlkafka reads \(2\)/)
   })
+
+  it('takes in a bag of models as its members, weights multiplied, and computes a pipeline fitted alike once', async () => {
+    const data = mixedTable({ rows: 200, task: 'regression', seed: 5 })
+    const tree = await fitOnAllRows(data, decisionTree, { maxDepth: 4 }, 'tree_1')
+    const a = await fitOnAllRows(data, logisticRegression, { C: 1 }, 'lr_2')
+    const b = await fitOnAllRows(data, logisticRegression, { C: 0.01 }, 'lr_3')
+    const bag = { ...buildEnsemble([{ ir: a, weight: 0.5 }, { ir: b, weight: 0.5 }], 'bag_4'), family: 'logistic_regression' }
+    // The bag's two models share one copy of their (identical) pipeline.
+    expect(bag.features.width).toBe(a.features.width)
+    const ens = buildEnsemble([{ ir: tree, weight: 0.25 }, { ir: bag, weight: 0.75 }], 'ensemble_5')
+    const w = tree.features.width
+    expect(ens.features.width).toBe(w + a.features.width)
+    expect(ens.model.type === 'ensemble' && ens.model.members.map((m) => [m.modelId, m.offset, m.width, m.weight])).toEqual([
+      ['tree_1', 0, w, 0.25],
+      ['lr_2', w, a.features.width, 0.375],
+      ['lr_3', w, a.features.width, 0.375],
+    ])
+    const [e, t, x, y] = [ens, tree, a, b].map(compileModel)
+    for (const record of recordsFromTable(data.table, data.target.name)) {
+      const [pe, pt, px, py] = [e, t, x, y].map((m) => m.predictRecord(record) as { value: number })
+      expect(pe.value).toBe(0 + 0.25 * pt.value + 0.375 * px.value + 0.375 * py.value)
+    }
+    // A scorer reads the shared features as the evaluator does (the plan accepts members that overlap).
+    const back = parseModelIR(JSON.parse(serializeModel(ens)), 'model.json')
+    expect(back).toEqual(ens)
+  })
 })
