@@ -9,6 +9,8 @@ import { renderLeaderboard } from '../../src/cli/render-leaderboard.js'
 import { searchProgress } from '../../src/cli/search-progress.js'
 import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
 import { readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
+import { textCellNotes } from '../../src/data/schema.js'
+import { selectTrainingColumns } from '../../src/data/select-columns.js'
 import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
@@ -29,6 +31,7 @@ export default class AutomlTrain extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --csv examples/car-sensors.csv --target failure',
     '<%= config.bin %> <%= command.id %> --csv examples/car-sensors.csv --target failure --max-trials 12 --seed 7 --json',
     '<%= config.bin %> <%= command.id %> --csv houses.csv --target price --metric mae --time-budget 5m --families random_forest,mlp',
+    '<%= config.bin %> <%= command.id %> --csv customers.csv --target churned --ignore customer_id,signup_date',
     '<%= config.bin %> <%= command.id %> --topic car-sensors --brokers 127.0.0.1:9092 --target failure --max-messages 100000',
   ]
 
@@ -39,6 +42,7 @@ export default class AutomlTrain extends BaseCommand {
     target: Flags.string({ char: 't', description: 'column to predict' }),
     task: Flags.string({ description: 'override the inferred task', options: [...TASKS] }),
     metric: Flags.string({ description: 'ranking metric (default: auc for binary, logloss for multiclass, rmse for regression)' }),
+    ignore: Flags.string({ description: 'comma-separated columns to leave out of training (IDs, leaks); constant columns and row numbers are left out anyway' }),
     families: Flags.string({ description: `comma-separated model families (default: all: ${FAMILIES.join(',')})` }),
     'time-budget': Flags.string({ description: 'hard wall-clock limit for the whole run, e.g. 60s, 5m (default 60s unless --max-trials is given)' }),
     'max-trials': Flags.integer({ description: 'stop after this many trials (with --seed: an exactly reproducible run)', min: 1 }),
@@ -81,6 +85,9 @@ export default class AutomlTrain extends BaseCommand {
       table = await readCsvFromFlags(flags.csv ?? (await promptCsvFile()), flags.delimiter)
     }
     const targetName = flags.target ?? (await promptTarget(table))
+    const ignore = (flags.ignore ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+    const selected = selectTrainingColumns(table, targetName, ignore)
+    table = selected.table
     let target = prepareTarget(table, targetName, parseTask(flags.task))
     if (guided && flags.task === undefined) {
       const task = await promptChoice('Task', TASKS, target.task)
@@ -105,7 +112,10 @@ export default class AutomlTrain extends BaseCommand {
     const log = (line: string): void => {
       process.stderr.write(line + '\n')
     }
-    log(`training on ${table.source}: ${target.y.length} rows, target ${target.name} (${target.task}), ranking by ${metric}`)
+    const withoutTarget = target.missing > 0 ? ` (${target.missing} without a value for ${target.name} left out)` : ''
+    log(`training on ${table.source}: ${target.y.length} rows${withoutTarget}, target ${target.name} (${target.task}), ranking by ${metric}`)
+    for (const { column, reason } of selected.leftOut) log(`column ${column} left out: ${reason}`)
+    for (const note of textCellNotes(table)) log(note)
     const workers = flags.workers ?? defaultWorkers()
     // The search gives each MLP trial cores / workers threads.
     if (families.includes('mlp')) log(await mlpBackendLine(Math.max(1, Math.floor(availableParallelism() / workers))))
@@ -149,6 +159,8 @@ export default class AutomlTrain extends BaseCommand {
       source: table.source,
       fingerprint: table.fingerprint,
       rows: target.y.length,
+      rowsWithoutTarget: target.missing,
+      columnsLeftOut: selected.leftOut,
       options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, repeats: result.validation.repeats, selection: flags.selection, ensemble: flags.ensemble, validation: flags.validation },
     })
     const winner = result.winner.row!

@@ -19,6 +19,10 @@ export interface RunInfo {
   source: string
   fingerprint: string
   rows: number
+  /** Rows left out as their target was missing. */
+  rowsWithoutTarget?: number
+  /** Columns left out of training (--ignore, constant, row numbers). */
+  columnsLeftOut?: { column: string; reason: string }[]
   options: Record<string, unknown>
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import type { Table } from '../data/table.js'
+import { UsageError } from '../errors.js'
 import type { TargetData, Task } from '../data/target.js'
 import { buildEnsemble } from '../ir/ensemble.js'
 import type { ModelIR } from '../ir/model.js'
@@ -281,6 +282,27 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
   }
 }
 
+/**
+ * AUC (and AUCPR) on a validation fold need both classes in it: with fewer rows of a class than folds,
+ * some fold has none, and its score is not a number. A usage error says what to change.
+ */
+function checkFoldsScoreable(target: TargetData, folds: Fold[], options: SearchOptions, useHoldout: boolean): void {
+  if (target.task !== 'binary' || (options.metric !== 'auc' && options.metric !== 'aucpr')) return
+  const counts = target.classCounts!
+  const rare = counts[0] <= counts[1] ? 0 : 1
+  const lacking = folds.some((f) => {
+    let has = 0
+    for (const i of f.valid) if (target.y[i] === rare) has++
+    return has === 0 || has === f.valid.length
+  })
+  if (!lacking) return
+  const n = counts[rare]
+  const fix = n >= 2 ? `use --folds ${Math.min(n, 20)}${useHoldout ? ' --validation cv' : ''}, or --metric logloss` : 'use --metric logloss, or add rows of that class'
+  throw new UsageError(
+    `--metric ${options.metric} needs both classes in every validation ${useHoldout ? 'split' : 'fold'}, but class "${target.classes![rare]}" of ${target.name} has ${n} row${n === 1 ? '' : 's'} for ${useHoldout ? 'a holdout' : `${options.folds} folds`}: ${fix}`,
+  )
+}
+
 async function searchAndRefit(table: Table, target: TargetData, data: { table: Table; target: TargetData }, refitPool: TrialPool, options: SearchOptions, start: number): Promise<SearchResult> {
   const elapsed = (): number => performance.now() - start
   const budget = options.timeBudgetMs ?? null
@@ -290,6 +312,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const folds: Fold[] = useHoldout
     ? [holdoutSplit(target, 0.2, options.seed)]
     : Array.from({ length: repeats }, (_, r) => kFolds(target, options.folds, r === 0 ? options.seed : Random.derive(options.seed, 0xcf, r))).flat()
+  checkFoldsScoreable(target, folds, options, useHoldout)
   const rungs = rungFractions(folds[0].train.length, options.strategy)
   const forestThreads = Math.max(1, Math.floor(availableParallelism() / options.workers))
   const pool = new TrialPool(data.table, data.target, folds, options.metric, options.workers)

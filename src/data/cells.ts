@@ -3,24 +3,43 @@
  * and the generated scorers all follow these rules, so a value means the same thing everywhere.
  */
 
-/** Texts that mean "no value", compared after trimming white space. */
-export const MISSING_TOKENS: readonly string[] = ['', 'NA', 'NaN', 'null', '?']
+/**
+ * Texts that mean "no value", compared after trimming white space: pandas's default missing-value
+ * markers (what `read_csv` reads as NaN, so a file pandas wrote or reads means the same here), and `?`.
+ */
+export const MISSING_TOKENS: readonly string[] = [
+  '',
+  'NA',
+  'NaN',
+  'null',
+  '?',
+  'N/A',
+  'n/a',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '<NA>',
+  'NULL',
+  'None',
+  'nan',
+  '-nan',
+  '-NaN',
+  '1.#IND',
+  '-1.#IND',
+  '1.#QNAN',
+  '-1.#QNAN',
+]
+
+const MISSING = new Set(MISSING_TOKENS)
+/** The longest marker: a longer text is never one. */
+const LONGEST_MISSING = Math.max(...MISSING_TOKENS.map((t) => t.length))
 
 export function isMissingText(s: string): boolean {
   if (s.length === 0) return true
   const c0 = s.charCodeAt(0)
   const cl = s.charCodeAt(s.length - 1)
   if (c0 <= 32 || cl <= 32) s = s.trim()
-  switch (s) {
-    case '':
-    case 'NA':
-    case 'NaN':
-    case 'null':
-    case '?':
-      return true
-    default:
-      return false
-  }
+  return s.length <= LONGEST_MISSING && MISSING.has(s)
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57

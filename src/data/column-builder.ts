@@ -44,9 +44,21 @@ const float64s = (): Chunked<Float64Array> => new Chunked((n) => new Float64Arra
 const int32s = (): Chunked<Int32Array> => new Chunked((n) => new Int32Array(n))
 
 /**
+ * A numeric (or boolean) column keeps up to this share of its present cells as text that is not a
+ * number (`inf`, a stray `-` or `unknown`), read as missing, with a note (Column.oddCells); more, and it is categorical.
+ * pandas would read such a column as text, and a single `inf` in a numeric target made it a multiclass
+ * target of one class per row.
+ */
+export const ODD_CELLS_MAX_SHARE = 0.02
+/** ...and at most this many different such texts. */
+export const ODD_CELLS_MAX_TEXTS = 5
+
+/**
  * Infers a column's type while its cells stream in. A column stays numeric (or boolean) while every
- * present cell parses as one; the first cell that does not turns it categorical, and the values seen
- * so far are re-coded as text (numbers in their shortest form: `1.50` becomes the level `1.5`).
+ * present cell parses as one; text that does not turns it categorical, and the values seen so far are
+ * re-coded as text (numbers in their shortest form: `1.50` becomes the level `1.5`). A numeric or
+ * boolean column with a few such texts (ODD_CELLS_MAX_SHARE, ODD_CELLS_MAX_TEXTS), wherever they are,
+ * stays so, those cells missing.
  */
 export class ColumnBuilder {
   readonly name: string
@@ -55,6 +67,11 @@ export class ColumnBuilder {
   private codes: Chunked<Int32Array> | null = null
   private dictionary = new Map<string, number>()
   private levels: string[] = []
+  /** Cells that are text, not numbers (or booleans): their rows and texts (read as missing unless the column ends categorical). */
+  private oddRows: number[] = []
+  private oddTexts: string[] = []
+  private oddDistinct = new Set<string>()
+  private present = 0
 
   constructor(name: string) {
     this.name = name
@@ -70,6 +87,7 @@ export class ColumnBuilder {
       numbers.push(NaN)
       return
     }
+    this.present++
     if (this.kind !== 'boolean') {
       const v = parseNumber(text)
       if (!Number.isNaN(v)) {
@@ -85,6 +103,15 @@ export class ColumnBuilder {
         numbers.push(b ? 1 : 0)
         return
       }
+    }
+    // Text: kept aside while the column may stay numeric (finish decides); past the different texts
+    // allowed, or past 1,000 such cells that are over the share allowed so far, it is categorical now.
+    this.oddDistinct.add(text.trim())
+    if (this.oddDistinct.size <= ODD_CELLS_MAX_TEXTS && this.oddRows.length < Math.max(1000, ODD_CELLS_MAX_SHARE * this.present)) {
+      this.oddRows.push(numbers.length)
+      this.oddTexts.push(text)
+      numbers.push(NaN)
+      return
     }
     this.becomeCategorical()
     this.codes!.push(this.code(text))
@@ -104,20 +131,31 @@ export class ColumnBuilder {
     const numbers = this.numbers!
     const codes = int32s()
     const asText = this.kind === 'boolean' ? (v: number) => (v === 1 ? 'true' : 'false') : (v: number) => String(v)
+    let odd = 0
     for (let i = 0; i < numbers.length; i++) {
+      if (odd < this.oddRows.length && this.oddRows[odd] === i) {
+        codes.push(this.code(this.oddTexts[odd++]))
+        continue
+      }
       const v = numbers.get(i)
       codes.push(Number.isNaN(v) ? -1 : this.code(asText(v)))
     }
     this.numbers = null
     this.codes = codes
     this.kind = 'categorical'
+    this.oddRows = []
+    this.oddTexts = []
   }
 
   finish(): Column {
+    // Only text (no number or boolean among the present cells), or too much of it: categorical.
+    if (this.kind !== 'categorical' && this.oddRows.length > 0 && (this.kind === 'empty' || this.oddRows.length > ODD_CELLS_MAX_SHARE * this.present)) this.becomeCategorical()
     if (this.kind === 'categorical') {
       return { name: this.name, type: 'categorical', codes: this.codes!.toArray(), levels: this.levels }
     }
+    const column: Column = { name: this.name, type: this.kind === 'boolean' ? 'boolean' : 'numeric', values: this.numbers!.toArray() }
+    if (this.oddRows.length > 0) column.oddCells = { count: this.oddRows.length, firstRow: this.oddRows[0], texts: [...this.oddDistinct] }
     // An all-missing column has no type evidence; numeric is the harmless choice.
-    return { name: this.name, type: this.kind === 'boolean' ? 'boolean' : 'numeric', values: this.numbers!.toArray() }
+    return column
   }
 }

@@ -42,7 +42,8 @@ export function detectDelimiter(headText: string): string {
   return best
 }
 
-async function readHead(file: string, bytes: number): Promise<string> {
+/** The file's first `bytes` bytes as text, without a byte order mark (the delimiter is detected on it). */
+export async function readHead(file: string, bytes: number): Promise<string> {
   const handle = await open(file, 'r')
   try {
     const buffer = Buffer.alloc(bytes)
@@ -53,7 +54,8 @@ async function readHead(file: string, bytes: number): Promise<string> {
   }
 }
 
-async function checkReadable(file: string): Promise<number> {
+/** The file's size, or a DataError saying why it cannot be read. */
+export async function checkReadable(file: string): Promise<number> {
   let info
   try {
     info = await stat(file)
@@ -67,7 +69,11 @@ async function checkReadable(file: string): Promise<number> {
   return info.size
 }
 
-function checkHeader(file: string, header: string[]): string[] {
+/**
+ * The column names a header row gives: a blank name becomes `column_<position>` (as a pandas index
+ * column's is), a duplicated one is a DataError. Training and scoring name columns alike.
+ */
+export function headerNames(file: string, header: string[]): string[] {
   const seen = new Map<string, number>()
   return header.map((raw, i) => {
     const name = raw.trim().length === 0 ? `column_${i + 1}` : raw
@@ -128,7 +134,7 @@ export async function readCsv(file: string, options: CsvReadOptions = {}): Promi
   const lines: number[] = []
   const consume = (fields: string[]): void => {
     if (builders === null) {
-      const names = checkHeader(file, fields)
+      const names = headerNames(file, fields)
       headerLength = names.length
       builders = names.map((n) => new ColumnBuilder(n))
       return

@@ -14,6 +14,8 @@ export interface ColumnSchema {
   max?: number
   /** Most frequent levels, most common first (categorical and boolean columns). */
   topLevels?: LevelCount[]
+  /** Cells of a numeric or boolean column that were other text, read as missing (counted in `missing`). */
+  textCells?: { count: number; firstRow: number; texts: string[] }
 }
 
 export function levelCounts(column: Column & { type: 'categorical' }): number[] {
@@ -58,6 +60,7 @@ function describeColumn(column: Column, topN: number): ColumnSchema {
     seen.add(v)
   }
   const schema: ColumnSchema = { name: column.name, type: column.type, missing, distinct: seen.size }
+  if (column.oddCells) schema.textCells = column.oddCells
   if (seen.size > 0) {
     schema.min = min
     schema.max = max
@@ -77,4 +80,20 @@ function describeColumn(column: Column, topN: number): ColumnSchema {
 
 export function describeTable(table: Table, topN = 3): ColumnSchema[] {
   return table.columns.map((c) => describeColumn(c, topN))
+}
+
+/** A note on a numeric or boolean column's cells of other text, read as missing: what, how many, where the first is, what to do. */
+export function textCellNote(name: string, type: string, cells: { count: number; texts: string[] }, where: string): string {
+  const { count, texts } = cells
+  const shown = texts.slice(0, 3).map((t) => JSON.stringify(t)).join(', ') + (texts.length > 3 ? ', ...' : '')
+  return `note: column ${name} is ${type}, but ${count} cell${count === 1 ? ' is' : 's are'} other text (${shown}; first at ${where}): read as missing; fix or blank ${count === 1 ? 'it' : 'them'} if that is wrong`
+}
+
+/** One note (textCellNote) per numeric or boolean column that had a few cells of other text (see ColumnBuilder). */
+export function textCellNotes(table: Pick<Table, 'columns' | 'lines'>): string[] {
+  return table.columns.flatMap((c) => {
+    if (c.type === 'categorical' || !c.oddCells) return []
+    const row = c.oddCells.firstRow
+    return [textCellNote(c.name, c.type, c.oddCells, table.lines ? `line ${table.lines[row]}` : `data row ${row + 1}`)]
+  })
 }

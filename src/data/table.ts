@@ -9,6 +9,11 @@ export interface NumericColumn {
   name: string
   type: 'numeric' | 'boolean'
   values: Float64Array
+  /**
+   * Cells of a numeric column that were text, not numbers, read as missing (see ColumnBuilder): how
+   * many, the first one's row (0-based), and their different texts.
+   */
+  oddCells?: { count: number; firstRow: number; texts: string[] }
 }
 
 export interface CategoricalColumn {

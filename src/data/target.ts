@@ -76,6 +76,13 @@ export function prepareTarget(table: Table, name: string, task?: Task): TargetDa
     }
     const y = new Float64Array(rows.length)
     for (let i = 0; i < rows.length; i++) y[i] = column.values[rows[i]]
+    if (y.every((v) => v === y[0])) {
+      throw new DataError(
+        { file: table.source, columnName: name },
+        `target column "${name}" is ${y[0]} in all ${rows.length} rows with a value: there is nothing to learn`,
+        'Pick another target or add rows with other values',
+      )
+    }
     return { name, task: chosen, y, rows, missing }
   }
 

@@ -25,11 +25,13 @@ function paramText(value: unknown): string | null {
 
 /** The params the leaderboard shows for the family; all simple params for a family this version does not know. */
 function keyParamsText(ir: ModelIR): string {
-  if (ir.model?.type === 'ensemble' && Array.isArray(ir.model.members)) {
+  const known = (FAMILIES as readonly string[]).includes(ir.family)
+  // A family's model with an ensemble body is its refit bagged (a net's: several nets averaged).
+  if (ir.model?.type === 'ensemble' && Array.isArray(ir.model.members) && !known) {
     return `of ${ir.model.members.map((m) => `${m?.modelId} (${m?.family}, weight ${typeof m?.weight === 'number' ? Number(m.weight.toPrecision(3)) : '?'})`).join(', ')}`
   }
   const params = ir.params ?? {}
-  const shown = (FAMILIES as readonly string[]).includes(ir.family) ? keyParams(ir.family as Family, params) : params
+  const shown = known ? { ...keyParams(ir.family as Family, params), ...(params.bag !== undefined ? { bag: params.bag } : {}) } : params
   const parts = Object.entries(shown).flatMap(([k, v]) => {
     const text = paramText(v)
     return text === null ? [] : [`${k}=${text}`]

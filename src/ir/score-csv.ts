@@ -1,13 +1,12 @@
 import { createReadStream } from 'node:fs'
 import { once } from 'node:events'
 import { parse, CsvError } from 'csv-parse'
-import { detectDelimiter } from '../data/csv.js'
+import { checkReadable, detectDelimiter, headerNames, readHead } from '../data/csv.js'
 import { csvLine } from '../data/csv-writer.js'
 import { DataError } from '../errors.js'
 import { ScoringError } from '../features/record.js'
 import { compileModel } from './evaluate.js'
 import type { ModelIR } from './model.js'
-import { readFile } from 'node:fs/promises'
 
 export interface RowProblem {
   line: number
@@ -40,15 +39,10 @@ export function predictionColumns(ir: ModelIR, taken: Set<string>): string[] {
  * reason in `prediction_error`, and is reported with its line number.
  */
 export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableStream, options: { delimiter?: string } = {}): Promise<ScoreCsvResult> {
-  let head: string
-  try {
-    head = (await readFile(file, 'utf8')).slice(0, 65536)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new DataError({ file }, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})`, code === 'ENOENT' ? 'Check the path' : undefined)
-  }
-  if (head.replace(/^\uFEFF/, '').trim() === '') throw new DataError({ file }, 'file is empty', 'Pass a CSV file with a header row and data rows')
-  const delimiter = options.delimiter ?? detectDelimiter(head.replace(/^\uFEFF/, ''))
+  await checkReadable(file)
+  const head = await readHead(file, 64 * 1024)
+  if (head.trim() === '') throw new DataError({ file }, 'file is empty', 'Pass a CSV file with a header row and data rows')
+  const delimiter = options.delimiter ?? detectDelimiter(head)
   const model = compileModel(ir)
   const parser = createReadStream(file).pipe(parse({ bom: true, delimiter, skip_empty_lines: true, info: true }))
   let header: string[] | null = null
@@ -60,7 +54,7 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const { record, info } = item
       if (header === null) {
-        header = record
+        header = headerNames(file, record)
         const missing = ir.input.columns.map((c) => c.name).filter((n) => !header!.includes(n))
         if (missing.length > 0) {
           throw new DataError(
@@ -69,7 +63,8 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
             'Score a file with the columns the model was trained on',
           )
         }
-        await write(csvLine([...header, ...predictionColumns(ir, new Set(header))], delimiter))
+        // The output's header is the input's own (a blank name stays blank), then the prediction columns.
+        await write(csvLine([...record, ...predictionColumns(ir, new Set(header))], delimiter))
         continue
       }
       result.rows++

@@ -52,3 +52,39 @@ describe('mlkafka predict', () => {
     expect(r.stderr.trim()).toMatch(new RegExp(`^Error: ${file}:1: the model needs columns "car_id", "model",`))
   })
 })
+
+describe('a table as pandas writes it', () => {
+  // pandas's to_csv() with its index: a blank header cell over 0, 1, 2, ...; a customer ID; a constant column.
+  const rows = Array.from({ length: 120 }, (_, i) => {
+    const x1 = ((i * 37) % 101) / 10
+    const x2 = ((i * 53) % 89) / 10
+    return `${i},C${(i * 7919) % 1000},${x1},${x2},EU,${x1 + x2 > 9.5 ? 'yes' : 'no'}`
+  })
+  const file = writeFixture(dir, 'pandas.csv', [',customer,x1,x2,region,churned', ...rows].join('\n') + '\n')
+
+  it('trains without the row numbers, the constant and the ignored columns, says so, and scores the same file', async () => {
+    const out = join(dir, 'pandas-run')
+    const r = runCli(['automl', 'train', '--csv', file, '--target', 'churned', '--ignore', 'customer', '--max-trials', '1', '--families', 'logistic_regression', '--json', '--out', out])
+    expect(r.status).toBe(0)
+    expect(r.stderr).toContain('column column_1 left out: a row number: counts up by one on every row')
+    expect(r.stderr).toContain('column customer left out: ignored (--ignore)')
+    expect(r.stderr).toContain('column region left out: the same value in every row')
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))
+    expect(run.columnsLeftOut.map((c: { column: string }) => c.column)).toEqual(['column_1', 'customer', 'region'])
+    const ir = await loadModel(join(out, 'model.json'))
+    expect(ir.input.columns.map((c) => c.name)).toEqual(['x1', 'x2'])
+    const scored = join(dir, 'pandas-scored.csv')
+    const p = runCli(['predict', '--model', join(out, 'model.json'), '--csv', file, '--out', scored])
+    expect(p.status).toBe(0)
+    const lines = readFileSync(scored, 'utf8').trim().split('\n')
+    expect(lines[0]).toBe(',customer,x1,x2,region,churned,prediction,p_no,p_yes,prediction_error')
+    expect(lines).toHaveLength(121)
+  })
+
+  it('AUC with fewer rows of a class than folds is a usage error that says what to change', () => {
+    const few = writeFixture(dir, 'few-yes.csv', ['x,y', ...Array.from({ length: 60 }, (_, i) => `${i % 7},${i === 5 || i === 40 ? 'yes' : 'no'}`)].join('\n') + '\n')
+    const r = runCli(['automl', 'train', '--csv', few, '--target', 'y', '--max-trials', '1', '--families', 'logistic_regression'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('--metric auc needs both classes in every validation fold, but class "yes" of y has 2 rows for 5 folds: use --folds 2, or --metric logloss')
+  })
+})

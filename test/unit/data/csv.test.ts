@@ -37,6 +37,44 @@ describe('readCsv', () => {
     expect(Array.from(x.codes, (k) => x.levels[k])).toEqual(['1', '2.5', 'abc'])
   })
 
+  it('keeps a numeric column numeric when a few cells are other text, those missing and noted, wherever they are', async () => {
+    const values = Array.from({ length: 200 }, (_, i) => String(i * 0.5))
+    for (const at of [0, 57, 199]) {
+      const cells = [...values]
+      cells[at] = 'inf'
+      cells[(at + 100) % 200] = ' unknown '
+      const [x] = (await readCsv(writeFixture(dir, `odd-${at}.csv`, `x\n${cells.join('\n')}\n`))).columns as [NumericColumn]
+      expect(x.type).toBe('numeric')
+      expect(Number.isNaN(x.values[at]) && Number.isNaN(x.values[(at + 100) % 200])).toBe(true)
+      expect(x.values.filter((v) => !Number.isNaN(v))).toHaveLength(198)
+      expect(x.oddCells).toEqual({ count: 2, firstRow: Math.min(at, (at + 100) % 200), texts: at < 100 ? ['inf', 'unknown'] : ['unknown', 'inf'] })
+    }
+    // Over 2% of the cells, or more than 5 different texts: categorical, every text in its row.
+    const many = [...values]
+    for (let i = 0; i < 5; i++) many[i * 40] = 'n/k'
+    const [m] = (await readCsv(writeFixture(dir, 'odd-many.csv', `x\n${many.join('\n')}\n`))).columns as [CategoricalColumn]
+    expect(m.type).toBe('categorical')
+    expect(Array.from(m.codes.slice(0, 3), (k) => m.levels[k])).toEqual(['n/k', '0.5', '1'])
+    const kinds = [...values]
+    for (let i = 0; i < 6; i++) kinds[i * 30] = `code${i}`
+    expect((await readCsv(writeFixture(dir, 'odd-kinds.csv', `x\n${kinds.join('\n')}\n`))).columns[0].type).toBe('categorical')
+  })
+
+  it("reads pandas's missing-value markers as missing", async () => {
+    const markers = ['N/A', 'n/a', '#N/A', 'NULL', 'None', 'nan', '<NA>', '-nan']
+    const file = writeFixture(dir, 'markers.csv', `x,c\n${markers.map((m, i) => `${m},${i % 2 ? m : 'k'}`).join('\n')}\n1.5,k\n`)
+    const [x, c] = (await readCsv(file)).columns as [NumericColumn, CategoricalColumn]
+    expect(x.type).toBe('numeric')
+    expect(x.oddCells).toBeUndefined()
+    expect(Array.from(x.values)).toEqual([...markers.map(() => NaN), 1.5])
+    expect(c.levels).toEqual(['k'])
+  })
+
+  it('names a blank header cell by its position (a pandas index column)', async () => {
+    const table = await readCsv(writeFixture(dir, 'pandas.csv', ',a,b\n0,1,x\n1,2,y\n'))
+    expect(table.columns.map((c) => c.name)).toEqual(['column_1', 'a', 'b'])
+  })
+
   it('handles quoted fields, embedded delimiters and newlines, CRLF and a BOM', async () => {
     const file = writeFixture(dir, 'quoted.csv', '\uFEFFname,note\r\n"Smith, J","said ""hi""\r\non two lines"\r\nLee,plain\r\n')
     const table = await readCsv(file)

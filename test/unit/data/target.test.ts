@@ -49,6 +49,19 @@ describe('prepareTarget', () => {
     expect(() => prepareTarget(table, 'y')).toThrow(/has a single class \("ok"\) in all 2 rows with a value: there is nothing to learn/)
   })
 
+  it('a numeric target with one value', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i},4.2`).join('\n')
+    const table = await load('const.csv', `a,y\n${rows}\n`)
+    expect(() => prepareTarget(table, 'y')).toThrow(/target column "y" is 4.2 in all 30 rows with a value: there is nothing to learn/)
+  })
+
+  it('a numeric target with a stray text cell stays numeric, that row left out', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `${i},${i === 3 ? 'inf' : i * 1.5}`).join('\n')
+    const t = prepareTarget(await load('inf.csv', `a,y\n${rows}\n`), 'y')
+    expect(t).toMatchObject({ task: 'regression', missing: 1 })
+    expect(t.y).toHaveLength(99)
+  })
+
   it('task overrides that do not fit the data are usage errors', async () => {
     const table = await load('override.csv', 'c,y\na,1\nb,2\nc,3\n')
     expect(() => prepareTarget(table, 'c', 'regression')).toThrow(UsageError)
