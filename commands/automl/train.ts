@@ -177,7 +177,9 @@ export default class AutomlTrain extends BaseCommand {
       const v = result.validation
       const by = v.kind === 'holdout' ? 'holdout' : v.repeats > 1 ? `${v.repeats} x ${v.folds}-fold CV` : `${v.folds}-fold CV`
       const why = winner.rank === 1 && winner.family !== 'ensemble' ? '' : `; ${winner.rank === 1 ? '' : `rank ${winner.rank}, `}${result.winner.reason}`
-      this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)} ± ${winner.scoreStd.toPrecision(2)} by ${by}${why}`)
+      // A holdout's one score has no spread to show.
+      const spread = v.kind === 'holdout' ? '' : ` ± ${winner.scoreStd.toPrecision(2)}`
+      this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)}${spread} by ${by}${why}`)
       // A forest refit with more trees than its trials grew (see REFIT_TREES) says so.
       const refit = result.models[0]
       const trees = refit?.modelId === winner.modelId && refit.family === 'random_forest' && refit.params.nTrees !== winner.params.nTrees ? `, ${String(refit.params.nTrees)} trees where its trials grew ${String(winner.params.nTrees)}` : ''

@@ -5,6 +5,7 @@ import { parse, CsvError } from 'csv-parse'
 import { DataError } from '../errors.js'
 import { ColumnBuilder } from './column-builder.js'
 import type { Table } from './table.js'
+import { NotUtf8, notUtf8Error, Utf8Check } from './utf8.js'
 
 export interface CsvReadOptions {
   /** Field delimiter; detected from the header line when absent. */
@@ -90,7 +91,7 @@ export function headerNames(file: string, header: string[]): string[] {
   })
 }
 
-function csvErrorToDataError(file: string, err: CsvError, delimiter: string, headerLength: number): DataError {
+function csvErrorToDataError(file: string, err: CsvError, delimiter: string, headerLength: number, quoteLine?: number): DataError {
   const e = err as CsvError & { lines?: number; record?: string[]; column?: number | string | null }
   const line = e.lines
   if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
@@ -102,10 +103,49 @@ function csvErrorToDataError(file: string, err: CsvError, delimiter: string, hea
     )
   }
   if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-    return new DataError({ file, line }, 'a quoted field is never closed', 'Close the quote ("...") or escape quotes inside fields by doubling them ("")')
+    return new DataError({ file, line: quoteLine ?? line }, 'a quoted field opens here and is never closed', 'Close the quote ("...") or escape quotes inside fields by doubling them ("")')
   }
   const column = typeof e.column === 'number' ? e.column + 1 : undefined
   return new DataError({ file, line, column }, `malformed CSV (${err.message.replace(/\s+/g, ' ')})`, 'Check the quoting on that line')
+}
+
+/**
+ * The line where the quoted field that is never closed opens (the parser only notices at the end of
+ * the file): a quote at a field's start opens one, `""` inside is a quote, and a quote followed by
+ * anything else closes it.
+ */
+export async function unclosedQuoteLine(file: string, delimiter: string): Promise<number | undefined> {
+  let line = 1
+  let atFieldStart = true
+  let quoted = false
+  let quoteSeen = false
+  let openedAt = 0
+  for await (const chunk of createReadStream(file, { encoding: 'utf8' }) as AsyncIterable<string>) {
+    for (const ch of chunk) {
+      if (quoted) {
+        if (quoteSeen) {
+          quoteSeen = false
+          if (ch === '"') continue
+          quoted = false
+        } else if (ch === '"') {
+          quoteSeen = true
+          continue
+        } else {
+          if (ch === '\n') line++
+          continue
+        }
+      }
+      if (ch === '"' && atFieldStart) {
+        quoted = true
+        openedAt = line
+        atFieldStart = false
+      } else if (ch === delimiter || ch === '\n') {
+        if (ch === '\n') line++
+        atFieldStart = true
+      } else if (ch !== '\r' && ch !== '\uFEFF') atFieldStart = false
+    }
+  }
+  return quoted && !quoteSeen ? openedAt : undefined
 }
 
 /**
@@ -123,10 +163,7 @@ export async function readCsv(file: string, options: CsvReadOptions = {}): Promi
   const hash = createHash('sha256')
   const input = createReadStream(file, { highWaterMark: 1 << 20 })
   let bytesRead = 0
-  input.on('data', (chunk) => {
-    hash.update(chunk)
-    bytesRead += chunk.length
-  })
+  const utf8 = new Utf8Check()
 
   let builders: ColumnBuilder[] | null = null
   let headerLength = 0
@@ -148,7 +185,22 @@ export async function readCsv(file: string, options: CsvReadOptions = {}): Promi
     await new Promise<void>((resolve, reject) => {
       input.on('error', reject)
       parser.on('error', reject)
-      parser.on('end', resolve)
+      parser.on('end', () => {
+        const bad = utf8.end()
+        if (bad >= 0) reject(new NotUtf8(bad))
+        else resolve()
+      })
+      input.on('data', (data: string | Buffer) => {
+        const chunk = data as Buffer
+        hash.update(chunk)
+        bytesRead += chunk.length
+        const bad = utf8.push(chunk)
+        if (bad >= 0) {
+          input.unpipe(parser)
+          parser.destroy()
+          reject(new NotUtf8(bad))
+        }
+      })
       const guarded = (fields: string[]): void => {
         try {
           consume(fields)
@@ -170,8 +222,9 @@ export async function readCsv(file: string, options: CsvReadOptions = {}): Promi
     })
   } catch (err) {
     input.destroy()
+    if (err instanceof NotUtf8) throw await notUtf8Error(file, err.offset)
     if (err instanceof DataError) throw err
-    if (err instanceof CsvError) throw csvErrorToDataError(file, err, delimiter, headerLength)
+    if (err instanceof CsvError) throw csvErrorToDataError(file, err, delimiter, headerLength, err.code === 'CSV_QUOTE_NOT_CLOSED' ? await unclosedQuoteLine(file, delimiter) : undefined)
     const code = (err as NodeJS.ErrnoException).code
     throw new DataError({ file }, `cannot read the file (${code ?? (err as Error).message})`)
   }

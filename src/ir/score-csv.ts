@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { parse, CsvError } from 'csv-parse'
 import { checkReadable, detectDelimiter, headerNames, readHead } from '../data/csv.js'
 import { csvLine } from '../data/csv-writer.js'
+import { NotUtf8, notUtf8Error, Utf8Check } from '../data/utf8.js'
 import { DataError } from '../errors.js'
 import { ScoringError } from '../features/record.js'
 import { compileModel } from './evaluate.js'
@@ -44,7 +45,18 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
   if (head.trim() === '') throw new DataError({ file }, 'file is empty', 'Pass a CSV file with a header row and data rows')
   const delimiter = options.delimiter ?? detectDelimiter(head)
   const model = compileModel(ir)
-  const parser = createReadStream(file).pipe(parse({ bom: true, delimiter, skip_empty_lines: true, info: true }))
+  const input = createReadStream(file)
+  const parser = input.pipe(parse({ bom: true, delimiter, skip_empty_lines: true, info: true }))
+  // Text that is not UTF-8 stops the scoring with an error naming its line (see Utf8Check).
+  const utf8 = new Utf8Check()
+  input.on('data', (data: string | Buffer) => {
+    const bad = utf8.push(data as Buffer)
+    if (bad >= 0) {
+      input.unpipe()
+      input.destroy()
+      parser.destroy(new NotUtf8(bad))
+    }
+  })
   let header: string[] | null = null
   const result: ScoreCsvResult = { rows: 0, scored: 0, problems: [] }
   const write = async (line: string): Promise<void> => {
@@ -83,7 +95,10 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
       }
       await write(csvLine([...record, ...added], delimiter))
     }
+    const bad = utf8.end()
+    if (bad >= 0) throw new NotUtf8(bad)
   } catch (err) {
+    if (err instanceof NotUtf8) throw await notUtf8Error(file, err.offset)
     if (err instanceof CsvError) {
       const e = err as CsvError & { lines?: number }
       throw new DataError({ file, line: e.lines }, err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? `row has a different number of fields than the header` : `malformed CSV (${err.message})`, 'Fix the row')

@@ -149,8 +149,23 @@ describe('readCsv errors', () => {
   })
 
   it('unclosed quote names the line', async () => {
-    const file = writeFixture(dir, 'quote.csv', 'a,b\n1,"open\n')
-    expect((await errorOf(readCsv(file))).message).toMatch(/quote\.csv:\d+: a quoted field is never closed/)
+    const file = writeFixture(dir, 'quote.csv', 'a,b\n1,"x ""y"""\n2,"open\n4,5\n8,9\n')
+    expect((await errorOf(readCsv(file))).message).toBe(`${file}:3: a quoted field opens here and is never closed. Close the quote ("...") or escape quotes inside fields by doubling them ("")`)
+  })
+
+  it('a file that is not UTF-8 text names the line of its first bad byte', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i},caf\u00e9 ${i % 7}`).join('\n')
+    // Latin-1 bytes (\xe9 alone is not UTF-8) from line 2999 on, past the reader's first chunks.
+    const text = `id,name\n${rows}\n`
+    const at = text.indexOf('\n2997,') + 1
+    const bytes = Buffer.concat([Buffer.from(text.slice(0, at), 'utf8'), Buffer.from(text.slice(at), 'latin1')])
+    const file = writeFixture(dir, 'latin1.csv', bytes)
+    const message = (await errorOf(readCsv(file))).message
+    expect(message.startsWith(`${file}:2999: the file is not UTF-8 text (byte `)).toBe(true)
+    expect(message).toContain('is not part of a UTF-8 character; a Latin-1 or Windows-1252 export?). Save it as UTF-8, or convert it: iconv')
+    // UTF-8 whose 4-byte characters the reader's chunks cut is read as it is.
+    const good = writeFixture(dir, 'utf8.csv', Buffer.from(`id,name\n${rows.replace(/caf/g, '\u{1F600}')}\n`.repeat(200), 'utf8'))
+    expect((await readCsv(good)).nRows).toBe(3000 * 200 + 199)
   })
 
   it('duplicated header name', async () => {
