@@ -29,7 +29,7 @@ describe('automl train says which backend trains its neural nets', () => {
     expect(backendLines(r.stderr)).toEqual([expect.stringMatching(/^mlp backend: typed arrays \(\d+ threads?\)$/)])
   })
 
-  it('MLKAFKA_NN_BACKEND=tfjs: TensorFlow.js trains, the line names its backend, the model file is an ordinary mlp IR', async () => {
+  it('MLKAFKA_NN_BACKEND=tfjs: TensorFlow.js trains, the line names its backend, the model file is an ordinary bag of mlp IRs', async () => {
     const expected = tfjsNodeInstalled() ? 'tensorflow' : packageInstalled('@tensorflow/tfjs-backend-wasm') ? 'wasm' : 'cpu'
     const r = train('tfjs', 'mlp', { MLKAFKA_NN_BACKEND: 'tfjs' })
     expect(r.status, r.stderr).toBe(0)
@@ -37,7 +37,10 @@ describe('automl train says which backend trains its neural nets', () => {
     // Nothing else of TensorFlow.js's on the terminal (it prints an "install tfjs-node" banner unless told not to).
     expect(r.stderr).not.toMatch(/TensorFlow\.js|tfjs-node/)
     const model = await loadModel(JSON.parse(r.stdout).winner.modelPath)
-    expect(model.model.type).toBe('mlp')
+    // A net's refit is a bag of nets (see NET_BAG), each an ordinary mlp body.
+    expect(model).toMatchObject({ family: 'mlp', params: { bag: 5 } })
+    if (model.model.type !== 'ensemble') throw new Error('expected a bag of nets')
+    expect(model.model.members.map((m) => m.model.type)).toEqual(['mlp', 'mlp', 'mlp', 'mlp', 'mlp'])
     expect(model.params).not.toHaveProperty('backend')
   })
 

@@ -34,10 +34,16 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(out.winner).toMatchObject({ modelId: 'ensemble_1', family: 'ensemble', modelPath: join(dir, 'a', 'model.json') })
     expect(JSON.parse(readFileSync(join(dir, 'a', 'leaderboard.json'), 'utf8')).winner).toBe(out.winner.modelId)
 
-    // model.json holds the ensemble of its members refit on all rows; each member is saved too.
+    // model.json holds the ensemble of its members refit on all rows (a net as its bag of nets, mlp_4#1
+    // to #5, each with its share of the net's weight); each member is saved too.
     const model = await loadModel(out.winner.modelPath)
     expect(model.modelId).toBe(out.winner.modelId)
-    expect(model.model.type === 'ensemble' && model.model.members.map((m) => [m.modelId, m.weight])).toEqual(weights)
+    if (model.model.type !== 'ensemble') throw new Error('expected an ensemble')
+    const summed = new Map<string, number>()
+    for (const m of model.model.members) summed.set(m.modelId.split('#')[0], (summed.get(m.modelId.split('#')[0]) ?? 0) + m.weight)
+    expect([...summed].map(([id, w]) => [id, Number(w.toPrecision(12))])).toEqual(weights.map(([id, w]) => [id, Number(w.toPrecision(12))]))
+    const bagged = model.model.members.filter((m) => m.family === 'mlp')
+    if (bagged.length > 0) expect(bagged.map((m) => m.modelId)).toEqual([1, 2, 3, 4, 5].map((k) => `${bagged[0].modelId.split('#')[0]}#${k}`))
     for (const [id] of weights) expect((await loadModel(join(dir, 'a', 'models', `${id}.json`))).modelId).toBe(id)
     // The best single model is kept and named next to the ensemble.
     const single = out.leaderboard.find((r: { family: string }) => r.family !== 'ensemble')
