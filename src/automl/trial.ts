@@ -267,9 +267,9 @@ const BAG_SEED_PART = 7919
  * trees until then and keeps those grown (at least one; its params then say how many): fewer trees,
  * where a refit cut off at the budget's edge would be lost. A net's refit is not stopped so: its
  * epochs are the ones that were scored. A net with `params.bag` > 1 is a bag of that many nets (see
- * NET_BAG in search.ts), each from its own seed (the first from the trial's), one model IR whose body is an equal-weight ensemble of them sharing one pipeline; with
- * `endAt` a net after the first is fitted only when the last one's time still fits before it (its
- * params then say how many were).
+ * NET_BAG in search.ts), each from its own seed (the first from the trial's): one model IR whose body
+ * is an equal-weight ensemble of them sharing one pipeline. With `endAt` a net after the first is
+ * fitted only while the last one's time still fits before it (its params then say how many were).
  */
 export async function refitModel(table: Table, target: TargetData, spec: Pick<TrialSpec, 'modelId' | 'family' | 'params' | 'seed'>, endAt?: number): Promise<ModelIR> {
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)

@@ -43,8 +43,7 @@ export function detectDelimiter(headText: string): string {
   return best
 }
 
-/** The file's first `bytes` bytes as text, without a byte order mark (the delimiter is detected on it). */
-export async function readHead(file: string, bytes: number): Promise<string> {
+async function readHead(file: string, bytes: number): Promise<string> {
   const handle = await open(file, 'r')
   try {
     const buffer = Buffer.alloc(bytes)
@@ -55,8 +54,7 @@ export async function readHead(file: string, bytes: number): Promise<string> {
   }
 }
 
-/** The file's size, or a DataError saying why it cannot be read. */
-export async function checkReadable(file: string): Promise<number> {
+async function checkReadable(file: string): Promise<number> {
   let info
   try {
     info = await stat(file)
@@ -68,6 +66,17 @@ export async function checkReadable(file: string): Promise<number> {
   }
   if (info.isDirectory()) throw new DataError({ file }, 'is a directory, not a CSV file', 'Pass the path of a .csv file')
   return info.size
+}
+
+/**
+ * Checks that a CSV file can be read and is not empty, and picks its delimiter (`given`, else detected
+ * on its first 64 kB): what reading it for training and scoring it start with.
+ */
+export async function openCsv(file: string, given: string | undefined): Promise<{ totalBytes: number; delimiter: string }> {
+  const totalBytes = await checkReadable(file)
+  const head = await readHead(file, 64 * 1024)
+  if (head.trim().length === 0) throw new DataError({ file }, 'file is empty', 'Pass a CSV file with a header row and data rows')
+  return { totalBytes, delimiter: given ?? detectDelimiter(head) }
 }
 
 /**
@@ -153,10 +162,7 @@ export async function unclosedQuoteLine(file: string, delimiter: string): Promis
  * straight into typed arrays. Throws DataError (file, line, column) for anything a user must fix.
  */
 export async function readCsv(file: string, options: CsvReadOptions = {}): Promise<Table> {
-  const totalBytes = await checkReadable(file)
-  const head = await readHead(file, 64 * 1024)
-  if (head.trim().length === 0) throw new DataError({ file }, 'file is empty', 'Pass a CSV file with a header row and data rows')
-  const delimiter = options.delimiter ?? detectDelimiter(head)
+  const { totalBytes, delimiter } = await openCsv(file, options.delimiter)
 
   const trackLines = options.trackLines ?? false
   const parser = parse({ bom: true, delimiter, skip_empty_lines: true, info: trackLines })

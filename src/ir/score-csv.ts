@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { once } from 'node:events'
 import { parse, CsvError } from 'csv-parse'
-import { checkReadable, detectDelimiter, headerNames, readHead } from '../data/csv.js'
+import { headerNames, openCsv } from '../data/csv.js'
 import { csvLine } from '../data/csv-writer.js'
 import { NotUtf8, notUtf8Error, Utf8Check } from '../data/utf8.js'
 import { DataError } from '../errors.js'
@@ -40,10 +40,7 @@ export function predictionColumns(ir: ModelIR, taken: Set<string>): string[] {
  * reason in `prediction_error`, and is reported with its line number.
  */
 export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableStream, options: { delimiter?: string } = {}): Promise<ScoreCsvResult> {
-  await checkReadable(file)
-  const head = await readHead(file, 64 * 1024)
-  if (head.trim() === '') throw new DataError({ file }, 'file is empty', 'Pass a CSV file with a header row and data rows')
-  const delimiter = options.delimiter ?? detectDelimiter(head)
+  const { delimiter } = await openCsv(file, options.delimiter)
   const model = compileModel(ir)
   const input = createReadStream(file)
   const parser = input.pipe(parse({ bom: true, delimiter, skip_empty_lines: true, info: true }))
