@@ -60,7 +60,8 @@ const WRITE_NS_PER_BYTE = 25
 export const REFIT_TREES = 300
 /**
  * A net's refit is a bag of this many nets fitted on all rows from their own seeds, averaged (see
- * refitModel), as far as a share of the budget (EXTRA_TREES_BUDGET_SHARE) allows. The leaderboard's
+ * refitModel), as far as a share of the budget (EXTRA_TREES_BUDGET_SHARE) and the refit plan's spare
+ * time allow (see netBag in searchAndRefit). The leaderboard's
  * score is one net's (its cross-validation fits one per fold); the bag does as well or better. The
  * default net fitted outside a run on the study's splits, a bag of five against one (test scores):
  * syn_multi4 0.404 against 0.465 log loss, syn_friedman1 1.149 against 1.256 RMSE, syn_cat_reg 2.138
@@ -355,11 +356,14 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
    * for a net, how many nets its bag has (up to NET_BAG, a whole number, by the same two limits);
    * 1 for other families. Without a time budget it depends on the row alone, so runs stay reproducible.
    */
+  // The most nets a net's bag may have: NET_BAG, but under a time budget what the refit plan has time
+  // for, decided once its models are chosen (below): a bag takes spare time, never a member's place.
+  let netBag = NET_BAG
   const treeScale = (r: TrialResult): number => {
     const net = r.family === 'mlp'
     const trees = r.family === 'random_forest' ? Number(r.params.nTrees) : 0
-    if (!net && (!(trees > 0) || trees >= REFIT_TREES)) return 1
-    let scale = net ? NET_BAG : REFIT_TREES / trees
+    if (net ? netBag <= 1 : !(trees > 0) || trees >= REFIT_TREES) return 1
+    let scale = net ? netBag : REFIT_TREES / trees
     if (budget !== null) scale = Math.min(scale, 1 + (EXTRA_TREES_BUDGET_SHARE * budget) / Math.max(1, ownRefitMs(r)))
     scale = Math.min(scale, EXTRA_TREES_MAX_BYTES / Math.max(1, r.sizeBytes * fullRows))
     if (net) return Math.max(1, Math.floor(scale))
@@ -577,6 +581,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       seed: options.seed,
     }
   }
+  // Under a budget the models to refit are chosen by their refits with one net for a net (see netBag).
+  if (budget !== null) netBag = 1
   if (ensembleOn && !options.signal?.aborted) {
     // Only members whose refits (with the single winner's, side by side on the workers) fit in what is
     // left of the budget, with a margin as estimates vary.
@@ -633,6 +639,11 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       ? leaderboard.rows.find((r) => r.family !== 'ensemble' && !inPlan(r) && !more.includes(r) && cheap(r))
       : undefined
   const backups = backup ? [backup, ...more].sort((a, b) => a.rank - b.rank) : more
+  // The nets' bags: as many nets as the plan's refits leave time for (all NET_BAG without a budget).
+  if (budget !== null && [...toWrite, ...backups].some((r) => r.family === 'mlp')) {
+    const plan = [...toWrite, ...backups]
+    for (netBag = NET_BAG; netBag > 1; netBag--) if (makespan(plan) * REFIT_MARGIN + writeMs(plan, memberRows) <= left()) break
+  }
   const edgeMs = left() - writeMs([...toWrite, ...backups], memberRows)
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
   // A forest's refit keeps the trees it grew by a little before the edge (the trees growing then finish,
