@@ -40,6 +40,8 @@ function isRowNumber(column: Column, nRows: number): boolean {
  */
 export function selectTrainingColumns(table: Table, target: string, ignore: string[] = []): { table: Table; leftOut: LeftOut[] } {
   const names = new Set(table.columns.map((c) => c.name))
+  // A target not in the header is prepareTarget's error to report (with the columns there are).
+  if (!names.has(target)) return { table, leftOut: [] }
   for (const name of ignore) {
     if (!names.has(name)) {
       const shown = [...names].slice(0, 12).join(', ') + (names.size > 12 ? `, ... (${names.size} columns)` : '')

@@ -31,5 +31,7 @@ describe('selectTrainingColumns', () => {
     expect(() => selectTrainingColumns(table, 'y', ['y'])).toThrow(UsageError)
     expect(() => selectTrainingColumns(table, 'y')).toThrow(DataError)
     expect(() => selectTrainingColumns(table, 'y')).toThrow(/no input column to learn from \(left out: "c" \(the same value in every row\)\)/)
+    // A target that is not there is left for prepareTarget to report.
+    expect(selectTrainingColumns(table, 'typo')).toEqual({ table, leftOut: [] })
   })
 })
