@@ -45,9 +45,9 @@ const int32s = (): Chunked<Int32Array> => new Chunked((n) => new Int32Array(n))
 
 /**
  * A numeric (or boolean) column keeps up to this share of its present cells as text that is not a
- * number (`inf`, a stray `-` or `unknown`), read as missing, with a note (Column.oddCells); more, and it is categorical.
- * pandas would read such a column as text, and a single `inf` in a numeric target made it a multiclass
- * target of one class per row.
+ * number (`inf`, a stray `-` or `unknown`), read as missing, with a note (Column.oddCells); with more
+ * it is categorical. pandas would read such a column as text, and a single `inf` in a numeric target
+ * made it a multiclass target of one class per row.
  */
 export const ODD_CELLS_MAX_SHARE = 0.02
 /** ...and at most this many different such texts. */
