@@ -51,7 +51,7 @@ const REFIT_MARGIN = 1.3
  */
 const WRITE_NS_PER_BYTE = 25
 /**
- * A forest's refit grows this many trees when its trials grew fewer (see treeScale in searchAndRefit):
+ * A forest's refit grows this many trees when its trials grew fewer (see refitScale in searchAndRefit):
  * more trees lower a forest's variance and leave its bias, so its cross-validated score holds for the
  * refit, or better. scikit-learn's grid in the benchmark picks 300 trees over 100 on most tables; the
  * default forest's test RMSE with 300 against 100: doctor 3.846 against 3.877, wages 0.2943 against
@@ -359,7 +359,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   // The most nets a net's bag may have: NET_BAG, but under a time budget what the refit plan has time
   // for, decided once its models are chosen (below): a bag takes spare time, never a member's place.
   let netBag = NET_BAG
-  const treeScale = (r: TrialResult): number => {
+  const refitScale = (r: TrialResult): number => {
     const net = r.family === 'mlp'
     const trees = r.family === 'random_forest' ? Number(r.params.nTrees) : 0
     if (net ? netBag <= 1 : !(trees > 0) || trees >= REFIT_TREES) return 1
@@ -372,19 +372,19 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   /** The params a row is refit with: its own (a net's with its epochs and its bag), a forest's with its extra trees. */
   const refitParamsOf = (r: TrialResult): Record<string, unknown> => {
     const given = r.refitParams ?? r.params
-    const scale = treeScale(r)
+    const scale = refitScale(r)
     if (r.family === 'mlp') return scale > 1 ? { ...given, bag: scale } : given
     return scale > 1 ? { ...given, nTrees: Math.round(Number(r.params.nTrees) * scale) } : given
   }
   /** Fit time on all training rows with the params it is refit with. */
-  const refitMs = (r: TrialResult): number => ownRefitMs(r) * treeScale(r)
+  const refitMs = (r: TrialResult): number => ownRefitMs(r) * refitScale(r)
   /**
    * Time to write the refit models' files after the search (the run directory is part of the run): each
    * once, and an ensemble's members again inside the ensemble's file.
    */
   const writeMs = (rows: TrialResult[], members: TrialResult[] = []): number => {
     const isMember = (r: TrialResult): boolean => members.some((m) => m.modelId === r.modelId)
-    const bytes = rows.reduce((n, r) => n + r.sizeBytes * treeScale(r) * (isMember(r) ? 2 : 1), 0)
+    const bytes = rows.reduce((n, r) => n + r.sizeBytes * refitScale(r) * (isMember(r) ? 2 : 1), 0)
     return (bytes * fullRows * WRITE_NS_PER_BYTE) / 1e6
   }
   /** Wall time to refit rows on the pool's workers (longest first, each to the least loaded worker). */
@@ -409,7 +409,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
     if (budget === null) return undefined
     const limit: TimeLimit = { endAt: budgetEndAt, refitShare: (REFIT_MARGIN * fullRows) / folds.length }
     const trees = spec.family === 'random_forest' ? Number(spec.params.nTrees) : 0
-    // A forest's refit grows extra trees (see treeScale). (A net's bag is not counted: its extra nets
+    // A forest's refit grows extra trees (see refitScale). (A net's bag is not counted: its extra nets
     // take what time is left at the refits, see refitModel.)
     if (trees > 0 && trees < REFIT_TREES) Object.assign(limit, { extraScale: REFIT_TREES / trees, extraMs: REFIT_MARGIN * EXTRA_TREES_BUDGET_SHARE * budget })
     const known = quickest.get(spec.family)

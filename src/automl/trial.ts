@@ -66,13 +66,13 @@ export interface TrialSpec {
    * trees and epochs fitted so far (FitInput.timeUp).
    */
   timeLimit?: TimeLimit
-  /** A refit's (Date.now()): a forest stops growing trees then and keeps those it has (see refitModel). */
+  /** A refit's end (Date.now()): a forest stops growing trees then and keeps those it has, a net's bag fits no more nets (see refitModel). */
   refitEndAt?: number
 }
 
 /**
  * A trial's time limit (see TrialSpec.timeLimit). A forest's refit may grow up to `extraScale` times its
- * trees, or as many more as `extraMs` allows, whichever is less (see treeScale in search.ts).
+ * trees, or as many more as `extraMs` allows, whichever is less (see refitScale in search.ts).
  */
 export interface TimeLimit {
   endAt: number
@@ -274,11 +274,13 @@ const BAG_SEED_PART = 7919
 export async function refitModel(table: Table, target: TargetData, spec: Pick<TrialSpec, 'modelId' | 'family' | 'params' | 'seed'>, endAt?: number): Promise<ModelIR> {
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
   const { bag, ...params } = spec.params
+  // Whether work taking nextMs more would end past endAt (never without one).
+  const timeUp = endAt === undefined ? undefined : (nextMs = 0): boolean => Date.now() + nextMs >= endAt
   if (spec.family === 'mlp' && Number(bag) > 1) {
     const nets: ModelIR[] = []
     let lastMs = 0
     for (let i = 0; i < Number(bag); i++) {
-      if (i > 0 && endAt !== undefined && Date.now() + lastMs >= endAt) break
+      if (i > 0 && timeUp?.(lastMs)) break
       const t0 = Date.now()
       nets.push(await fitModel(LEARNERS.mlp, table, target, all, params, { modelId: `${spec.modelId}#${i + 1}`, seed: i === 0 ? spec.seed : Random.derive(spec.seed, BAG_SEED_PART, i) }))
       lastMs = Date.now() - t0
@@ -287,12 +289,11 @@ export async function refitModel(table: Table, target: TargetData, spec: Pick<Tr
     const ir = buildEnsemble(nets.map((net) => ({ ir: net, weight: 1 / nets.length })), spec.modelId, { ...params, bag: nets.length })
     return { ...ir, family: 'mlp' }
   }
-  const limited = spec.family === 'random_forest' && endAt !== undefined
   let trees: number | undefined
   const ir = await fitModel(LEARNERS[spec.family], table, target, all, params, {
     modelId: spec.modelId,
     seed: spec.seed,
-    timeUp: limited ? (nextMs = 0): boolean => Date.now() + nextMs >= endAt : undefined,
+    timeUp: spec.family === 'random_forest' ? timeUp : undefined,
     report: (found) => void (found.trees !== undefined && (trees = found.trees)),
   })
   return trees === undefined ? ir : { ...ir, params: { ...ir.params, nTrees: trees } }
