@@ -80,13 +80,15 @@ export async function openCsv(file: string, given: string | undefined): Promise<
 }
 
 /**
- * The column names a header row gives: a blank name becomes `column_<position>` (as a pandas index
- * column's is), a duplicated one is a DataError. Training and scoring name columns alike.
+ * The column names a header row gives: blanks around a name are layout, not part of it (a header
+ * `age, income` names `income`); a blank name becomes `column_<position>` (as a pandas index column's
+ * is); a duplicated one is a DataError. Training and scoring name columns alike.
  */
 export function headerNames(file: string, header: string[]): string[] {
   const seen = new Map<string, number>()
   return header.map((raw, i) => {
-    const name = raw.trim().length === 0 ? `column_${i + 1}` : raw
+    const trimmed = raw.trim()
+    const name = trimmed.length === 0 ? `column_${i + 1}` : trimmed
     const first = seen.get(name)
     if (first !== undefined) {
       throw new DataError(

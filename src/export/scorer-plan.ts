@@ -18,12 +18,17 @@ import { laneForest, type LaneForest } from './tree-lanes.js'
 export interface PlanField {
   name: string
   type: ColumnType
+  /** A numeric or boolean field's texts read as missing besides the usual markers (InputColumn.missingTexts). */
+  missingTexts: string[]
 }
 
-/** One pipeline step: which field it reads, how, and where its outputs go in the feature vector. */
+/**
+ * One pipeline step: which field it reads, how, and where its outputs go in the feature vector. A text
+ * in `missingTexts` (after trimming white space) is missing before the reader sees it.
+ */
 export type PlanStep =
-  | { kind: 'numeric'; column: string; reader: 'number' | 'boolean'; offset: number; impute: number; center: number; scale: number }
-  | { kind: 'raw'; column: string; reader: 'number' | 'boolean'; offset: number }
+  | { kind: 'numeric'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; offset: number; impute: number; center: number; scale: number }
+  | { kind: 'raw'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; offset: number }
   | CategoryStep
 
 /**
@@ -244,11 +249,15 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
   const outputs = classes === null ? 1 : classes.length
 
   const fields = check.array(ir.input?.columns, 'input.columns').map((c, i): PlanField => {
-    const col = c as { name?: unknown; type?: unknown }
-    return { name: check.str(col?.name, `input.columns[${i}].name`), type: check.oneOf(col?.type, `input.columns[${i}].type`, ['numeric', 'boolean', 'categorical'] as const) }
+    const col = c as { name?: unknown; type?: unknown; missingTexts?: unknown }
+    const type = check.oneOf(col?.type, `input.columns[${i}].type`, ['numeric', 'boolean', 'categorical'] as const)
+    // As the evaluator: a categorical column's missingTexts mean nothing.
+    const missingTexts =
+      col?.missingTexts === undefined || type === 'categorical' ? [] : check.array(col.missingTexts, `input.columns[${i}].missingTexts`).map((t, j) => check.str(t, `input.columns[${i}].missingTexts[${j}]`))
+    return { name: check.str(col?.name, `input.columns[${i}].name`), type, missingTexts }
   })
-  const typeOf = new Map(fields.map((f) => [f.name, f.type]))
-  const { steps, width, featureLabels } = planSteps(ir, check, typeOf)
+  const fieldOf = new Map(fields.map((f) => [f.name, f]))
+  const { steps, width, featureLabels } = planSteps(ir, check, fieldOf)
   const body = ir.model as ModelBodyIR
   const model = planModel(body, { check, outputs, task, choice: options.layout ?? 'auto' }, { width, steps, labels: featureLabels })
   const helpers = new Set<RuntimeHelper>(['ScoringError'])
@@ -288,7 +297,7 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
   }
 }
 
-function planSteps(ir: ModelIR, check: Checker, typeOf: Map<string, ColumnType>): { steps: PlanStep[]; width: number; featureLabels: string[] } {
+function planSteps(ir: ModelIR, check: Checker, fieldOf: Map<string, PlanField>): { steps: PlanStep[]; width: number; featureLabels: string[] } {
   const steps: PlanStep[] = []
   const featureLabels: string[] = []
   let offset = 0
@@ -298,11 +307,13 @@ function planSteps(ir: ModelIR, check: Checker, typeOf: Map<string, ColumnType>)
     const kind = check.oneOf(raw?.kind, `${at}.kind`, ['numeric', 'raw', 'onehot', 'ordinal'] as const)
     const column = check.str(raw.column, `${at}.column`)
     if (kind === 'numeric' || kind === 'raw') {
-      const reader = typeOf.get(column) === 'boolean' ? 'boolean' : 'number'
+      const field = fieldOf.get(column)
+      const reader = field?.type === 'boolean' ? 'boolean' : 'number'
+      const missingTexts = field?.missingTexts ?? []
       steps.push(
         kind === 'raw'
-          ? { kind, column, reader, offset }
-          : { kind, column, reader, offset, impute: check.num(raw.impute, `${at}.impute`), center: check.num(raw.center, `${at}.center`), scale: check.num(raw.scale, `${at}.scale`) },
+          ? { kind, column, reader, missingTexts, offset }
+          : { kind, column, reader, missingTexts, offset, impute: check.num(raw.impute, `${at}.impute`), center: check.num(raw.center, `${at}.center`), scale: check.num(raw.scale, `${at}.scale`) },
       )
       featureLabels.push(column)
       offset++

@@ -43,7 +43,9 @@ export interface TrainingRows {
 }
 
 export function inputColumnsOf(table: Table, target: string): InputColumn[] {
-  return table.columns.filter((c) => c.name !== target).map((c) => ({ name: c.name, type: c.type }))
+  return table.columns
+    .filter((c) => c.name !== target)
+    .map((c) => (c.type !== 'categorical' && c.oddCells ? { name: c.name, type: c.type, missingTexts: [...c.oddCells.texts] } : { name: c.name, type: c.type }))
 }
 
 /** k-th smallest of a[0, n) (Hoare's quickselect; reorders a). */
@@ -314,19 +316,22 @@ export type RecordEncoder = (record: RawRecord, out: Float64Array) => void
 
 /**
  * A record encoder for a pipeline, with its lookups built once (the stream scorer calls it per message).
- * Same rules as encodeTable; a value of the wrong type throws a ScoringError naming the field.
+ * Same rules as encodeTable (a text the training file had among a column's numbers, its input column's
+ * missingTexts, is missing); a value of the wrong type throws a ScoringError naming the field.
  */
 export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputColumn[]): RecordEncoder {
   const typeOf = new Map(inputs.map((c) => [c.name, c.type]))
+  const missingTextsOf = new Map(inputs.filter((c) => c.type !== 'categorical' && c.missingTexts?.length).map((c) => [c.name, new Set(c.missingTexts)]))
   const steps = pipeline.steps.map((step) => ({
     step,
     isBoolean: typeOf.get(step.column) === 'boolean',
+    missingTexts: step.kind === 'numeric' || step.kind === 'raw' ? (missingTextsOf.get(step.column) ?? null) : null,
     levels: step.kind === 'onehot' || step.kind === 'ordinal' ? levelCodes(step.levels) : null,
     width: stepWidth(step),
   }))
   return (record, out) => {
     let offset = 0
-    for (const { step, isBoolean, levels, width } of steps) {
+    for (const { step, isBoolean, missingTexts, levels, width } of steps) {
       // A value of the field's own type is taken as is; anything else only when the record has the field
       // itself: `constructor` or `toString` are absent unless the record has them. (Generated scorers
       // check in the same order.)
@@ -334,6 +339,7 @@ export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputC
       const fastType = step.kind === 'numeric' || step.kind === 'raw' ? (isBoolean ? 'boolean' : 'number') : 'string'
       if (typeof value !== fastType && !Object.hasOwn(record, step.column)) value = undefined
       if (step.kind === 'numeric' || step.kind === 'raw') {
+        if (missingTexts !== null && typeof value === 'string' && missingTexts.has(value.trim())) value = undefined
         const v = readNumericField(step.column, isBoolean, value)
         out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale
         continue

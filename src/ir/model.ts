@@ -19,6 +19,12 @@ export const ENSEMBLE_IR_VERSION = 2
 export interface InputColumn {
   name: string
   type: ColumnType
+  /**
+   * A numeric or boolean column's other texts that training read as missing (a stray `unknown` or `-`
+   * among numbers: Column.oddCells), compared after trimming white space. Scoring reads them as missing
+   * too, so a row of the training file scores as it trained. Absent when there were none.
+   */
+  missingTexts?: string[]
 }
 
 /**

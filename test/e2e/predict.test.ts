@@ -81,6 +81,28 @@ describe('a table as pandas writes it', () => {
     expect(lines).toHaveLength(121)
   })
 
+  it('a header with blanks after its commas and a stray text among numbers: trains, and scores every row of the same file', async () => {
+    const spaced = writeFixture(dir, 'spaced.csv', ['x1, x2, churned', ...rows.map((row, i) => {
+      const [, , x1, x2, , y] = row.split(',')
+      return `${x1}, ${i % 60 === 3 ? 'unknown' : x2}, ${y}`
+    })].join('\n') + '\n')
+    const out = join(dir, 'spaced-run')
+    const r = runCli(['automl', 'train', '--csv', spaced, '--target', 'churned', '--max-trials', '1', '--families', 'logistic_regression', '--json', '--out', out])
+    expect(r.status).toBe(0)
+    expect(r.stderr).toContain('note: column x2 is numeric, but 2 cells are other text ("unknown"')
+    const ir = await loadModel(join(out, 'model.json'))
+    expect(ir.input.columns).toEqual([{ name: 'x1', type: 'numeric' }, { name: 'x2', type: 'numeric', missingTexts: ['unknown'] }])
+    const scored = join(dir, 'spaced-scored.csv')
+    const p = runCli(['predict', '--model', join(out, 'model.json'), '--csv', spaced, '--out', scored])
+    expect(p.stderr).toBe('')
+    expect(p.status).toBe(0)
+    const lines = readFileSync(scored, 'utf8').trim().split('\n')
+    expect(lines).toHaveLength(121)
+    expect(lines.filter((l) => l.endsWith(',')).length).toBe(120)
+    // The input's cells as they were (quoted: they start with a blank), a prediction and no error.
+    expect(lines[4]).toMatch(/^[0-9.]+," unknown"," (yes|no)"," (yes|no)",[0-9.e-]+,[0-9.e-]+,$/)
+  })
+
   it('AUC with fewer rows of a class than folds is a usage error that says what to change', () => {
     const few = writeFixture(dir, 'few-yes.csv', ['x,y', ...Array.from({ length: 60 }, (_, i) => `${i % 7},${i === 5 || i === 40 ? 'yes' : 'no'}`)].join('\n') + '\n')
     const r = runCli(['automl', 'train', '--csv', few, '--target', 'y', '--max-trials', '1', '--families', 'logistic_regression'])

@@ -31,6 +31,11 @@ export interface MixedTableOptions {
   /** Class texts (default no/yes or c0..c2). */
   classes?: string[]
   missing?: number
+  /**
+   * Texts the second numeric column and the boolean column had among their values in the "file" (read
+   * as missing there: Column.oddCells), so models carry them as their input columns' missingTexts.
+   */
+  oddTexts?: { numeric: string[]; boolean: string[] }
 }
 
 export const PLAIN_NAMES = ['temp', 'pressure', 'rpm', 'turbo', 'color', 'code', 'target']
@@ -68,8 +73,10 @@ export function mixedTable(options: MixedTableOptions): { table: Table; target: 
     if (random.next() < missing) color[i] = -1
     if (random.next() < missing) code[i] = -1
   }
-  num.forEach((values, j) => columns.push({ name: names[j], type: 'numeric', values } satisfies NumericColumn))
-  columns.push({ name: names[3], type: 'boolean', values: flag })
+  const odd = options.oddTexts ?? { numeric: ['unknown', '-'], boolean: ['maybe'] }
+  const oddCells = (texts: string[]): NumericColumn['oddCells'] => (texts.length > 0 ? { count: texts.length, firstRow: 0, texts } : undefined)
+  num.forEach((values, j) => columns.push({ name: names[j], type: 'numeric', values, ...(j === 1 && odd.numeric.length > 0 ? { oddCells: oddCells(odd.numeric) } : {}) } satisfies NumericColumn))
+  columns.push({ name: names[3], type: 'boolean', values: flag, ...(odd.boolean.length > 0 ? { oddCells: oddCells(odd.boolean) } : {}) })
   columns.push({ name: names[4], type: 'categorical', codes: color, levels } satisfies CategoricalColumn)
   columns.push({ name: names[5], type: 'categorical', codes: code, levels: codeLevels } satisfies CategoricalColumn)
   if (task === 'regression') {
@@ -165,6 +172,9 @@ export function edgeRecords(ir: ModelIR, table: Table, n: number, seed: number):
         if (u < 0.6) value = c.codes[row] >= 0 ? c.levels[c.codes[row]] : null
         else if (u < 0.75) value = pick(c.levels)
         else value = wild ? pick(CATEGORY_EDGES) : pick(CATEGORY_EDGES.filter((v) => typeof v !== 'object' || v === null))
+      } else if (input.missingTexts && u < 0.1) {
+        const t = pick(input.missingTexts)
+        value = pick([t, ` ${t} `, `\u00a0${t}\t`, t.toUpperCase(), `${t}x`])
       } else if (input.type === 'boolean') {
         value = u < 0.5 ? random.next() < 0.5 : wild ? pick(BOOLEAN_EDGES) : pick([true, false, 'true', 'FALSE', 0, 1, null, undefined, 'NA'])
       } else {

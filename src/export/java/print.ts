@@ -145,11 +145,26 @@ function levelMap(step: CategoryStep, index: number): string {
 function encoder(plan: ScorerPlan): string {
   const maps: string[] = []
   const body: string[] = []
+  // A field's texts that training read as missing: one set per field (an ensemble reads a field once per member).
+  const missingSets = new Map<string, string>()
+  const missingSet = (column: string, texts: string[]): string => {
+    let set = missingSets.get(column)
+    if (set === undefined) {
+      set = `MISSING_TEXTS_${missingSets.size}`
+      missingSets.set(column, set)
+      maps.push(
+        `  // ${javaComment(JSON.stringify(column))}: texts the training file had among its values, read as missing (after trimming white space).\n` +
+          `  private static final java.util.Set<String> ${set} = new java.util.HashSet<>(java.util.Arrays.asList(${texts.map(javaString).join(', ')}));`,
+      )
+    }
+    return set
+  }
   plan.steps.forEach((step, i) => {
     const name = javaString(step.column)
     const col = javaComment(JSON.stringify(step.column))
     if (step.kind === 'raw' || step.kind === 'numeric') {
-      const read = `${step.reader === 'boolean' ? 'readBoolean' : 'readNumber'}(${name}, record.get(${name}))`
+      const value = step.missingTexts.length > 0 ? `unlessMissingText(record.get(${name}), ${missingSet(step.column, step.missingTexts)})` : `record.get(${name})`
+      const read = `${step.reader === 'boolean' ? 'readBoolean' : 'readNumber'}(${name}, ${value})`
       if (step.kind === 'raw') body.push(`    // f[${step.offset}]: ${col} as is (missing stays NaN: each split routes it)`, `    f[${step.offset}] = ${read};`)
       else {
         body.push(`    // f[${step.offset}]: ${col}, missing -> ${num(step.impute)}, standardized`, `    v = ${read};`)

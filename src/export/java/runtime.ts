@@ -90,6 +90,11 @@ ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
     throw new ScoringException(field, ${javaString(EXPECTED.number + ', got ')} + show(value));
   }
 
+  /** The value, or null when it is one of the texts the training file read as missing in this field (after trimming white space). */
+  private static Object unlessMissingText(Object value, java.util.Set<String> missingTexts) {
+    return value instanceof CharSequence && missingTexts.contains(jsTrim(value.toString())) ? null : value;
+  }
+
   /** A boolean field as 1/0: NaN when missing; true/false (also as text) and 0/1 accepted. */
   private static double readBoolean(String field, Object value) {
     if (value == null) return Double.NaN;

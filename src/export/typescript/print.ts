@@ -6,7 +6,7 @@
 import type { HeaderFacts } from '../header.js'
 import { isMissingText } from '../../data/cells.js'
 import { MISSING_TOKENS } from '../record-rules.js'
-import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, MemberPlan, MlpModelPlan, PlanField, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
+import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, MemberPlan, MlpModelPlan, PlanField, PlanStep, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
 import { LANE_STEPS } from '../tree-lanes.js'
 import { UserError } from '../../errors.js'
 import { levelTable } from './level-table.js'
@@ -188,25 +188,42 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
   const uses = { x: false, v: false, level: false, k: false }
   // The common case (a number that is a number, a boolean that is a boolean) is read inline; the helpers
   // apply every other rule. Same results, fewer calls.
-  const readInline = (reader: 'number' | 'boolean', column: string): string[] => {
+  // A field's texts that training read as missing: one set per field (an ensemble reads a field once per member).
+  const missingSets = new Map<string, string>()
+  const missingSet = (column: string, texts: string[]): string => {
+    let set = missingSets.get(column)
+    if (set === undefined) {
+      set = `MISSING_TEXTS_${missingSets.size}`
+      missingSets.set(column, set)
+      lookups.push(
+        [
+          `// ${commentText(JSON.stringify(column))}: texts the training file had among its values, read as missing (after trimming white space).`,
+          `const ${set} = new Set${d.t('<string>')}([${texts.map(stringLiteral).join(', ')}])`,
+        ].join('\n'),
+      )
+    }
+    return set
+  }
+  const readInline = (step: Extract<PlanStep, { kind: 'numeric' | 'raw' }>): string[] => {
     uses.x = true
-    const name = stringLiteral(column)
+    const name = stringLiteral(step.column)
+    const missing = step.missingTexts.length > 0 ? `typeof x === 'string' && ${missingSet(step.column, step.missingTexts)}.has(x.trim()) ? NaN : ` : ''
     const value =
-      reader === 'number'
-        ? `typeof x === 'number' ? x : readNumber(${name}, ${ownOr(name)})`
-        : `typeof x === 'boolean' ? (x ? 1 : 0) : readBoolean(${name}, ${ownOr(name)})`
+      step.reader === 'number'
+        ? `typeof x === 'number' ? x : ${missing}readNumber(${name}, ${ownOr(name)})`
+        : `typeof x === 'boolean' ? (x ? 1 : 0) : ${missing}readBoolean(${name}, ${ownOr(name)})`
     return [`  x = rec[${name}]`, value]
   }
   plan.steps.forEach((step, i) => {
     const col = commentText(JSON.stringify(step.column))
     if (step.kind === 'raw') {
-      const [read, value] = readInline(step.reader, step.column)
+      const [read, value] = readInline(step)
       body.push(`  // f[${step.offset}]: ${col} as is (missing stays NaN: each split routes it)`, read, `  f[${step.offset}] = ${value}`)
       return
     }
     if (step.kind === 'numeric') {
       uses.v = true
-      const [read, value] = readInline(step.reader, step.column)
+      const [read, value] = readInline(step)
       body.push(`  // f[${step.offset}]: ${col}, missing -> ${num(step.impute)}, standardized`, read, `  v = ${value}`)
       body.push(`  f[${step.offset}] = ((Number.isNaN(v) ? ${num(step.impute)} : v) - ${num(step.center)}) / ${num(step.scale)}`)
       return

@@ -147,7 +147,7 @@ const results = new Map<string, string[]>()
 
 async function fitCases(task: Task, hostile: boolean): Promise<void> {
   const data = hostile
-    ? mixedTable({ rows: 240, task, seed: 3, names: JAVA_HOSTILE_NAMES, levels: HOSTILE_LEVELS, classes: HOSTILE_CLASSES[task] })
+    ? mixedTable({ rows: 240, task, seed: 3, names: JAVA_HOSTILE_NAMES, levels: HOSTILE_LEVELS, classes: HOSTILE_CLASSES[task], oddTexts: { numeric: ['*/ close', '\\u0022', '"quoted"'], boolean: ['back\\slash'] } })
     : mixedTable({ rows: 300, task, seed: task.length })
   const modelId = (id: string): string => (hostile ? `m*/\\u000a"${id}` : `${id}-${task}`)
   const models: [string, ModelIR, number][] = hostile

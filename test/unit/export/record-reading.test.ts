@@ -12,7 +12,7 @@ import { compareWithEvaluator, importScorer, writeModule, type RawRecord } from 
 const dir = tempDir('mlkafka-record-reading-')
 
 /** A linear model that passes every feature through (weights 1): any difference in reading shows in the value. */
-function passThrough(encoding: 'dense' | 'tree'): ModelIR {
+function passThrough(encoding: 'dense' | 'tree', missingTexts = false): ModelIR {
   const steps =
     encoding === 'dense'
       ? [
@@ -31,10 +31,19 @@ function passThrough(encoding: 'dense' | 'tree'): ModelIR {
   return {
     format: 'mlkafka.model',
     version: 1,
-    modelId: `reading-${encoding}`,
+    modelId: `reading-${encoding}${missingTexts ? '-texts' : ''}`,
     family: 'logistic_regression',
     params: {},
-    input: { columns: [{ name: 'n', type: 'numeric' }, { name: 'b', type: 'boolean' }, { name: 'c', type: 'categorical' }] },
+    input: {
+      columns: missingTexts
+        ? [
+            // Texts the training file had among the numbers: missing when scoring too (a categorical column's mean nothing).
+            { name: 'n', type: 'numeric', missingTexts: ['unknown', 'abc', '1,5'] },
+            { name: 'b', type: 'boolean', missingTexts: ['yes', 'maybe'] },
+            { name: 'c', type: 'categorical', missingTexts: ['red'] },
+          ]
+        : [{ name: 'n', type: 'numeric' }, { name: 'b', type: 'boolean' }, { name: 'c', type: 'categorical' }],
+    },
     target: { name: 'y', task: 'regression' },
     features: { encoding, width, steps },
     model: { type: 'linear', link: 'identity', weights: [weights], intercepts: [0.125] },
@@ -47,14 +56,15 @@ const VALUES: unknown[] = [
   '12', '  12 ', '-3.5', '.5', '5.', '+7', '-0', '1e3', '1E-3', '0x1F', '0b1', '0o7', '00012', 'Infinity', '-Infinity', '1,5', '1 2', 'abc', '1e', 'e1',
   'true', 'false', ' TRUE ', 'False', 'yes', '0', '1', ' 1 ', '1.0', '1e0', '2',
   'red', 'blue', ' red', 'RED', '42', 'true ', 'unknown', '__proto__', 'constructor',
+  ' unknown ', '\u00a0abc\n', 'UNKNOWN', 'unknown.', 'maybe', ' yes',
   {}, [], [1], { a: 1 }, new Date(0), 'x'.repeat(60), () => 1, Symbol('s'), 10n,
 ]
 
 describe('record reading: every value, every field kind, both encodings', () => {
-  for (const encoding of ['dense', 'tree'] as const) {
-    it(`${encoding} encoding`, async () => {
-      const ir = passThrough(encoding)
-      const scorer = await importScorer(writeModule(dir, `${encoding}.js`, exportScorer(ir, { lang: 'js' }).code))
+  for (const [encoding, texts] of [['dense', false], ['tree', false], ['dense', true], ['tree', true]] as const) {
+    it(`${encoding} encoding${texts ? ', with texts read as missing' : ''}`, async () => {
+      const ir = passThrough(encoding, texts)
+      const scorer = await importScorer(writeModule(dir, `${encoding}${texts ? '-texts' : ''}.js`, exportScorer(ir, { lang: 'js' }).code))
       const records: RawRecord[] = []
       for (const v of VALUES) {
         for (const field of ['n', 'b', 'c']) {
@@ -71,6 +81,16 @@ describe('record reading: every value, every field kind, both encodings', () => 
       expect(report.threw).toBeGreaterThan(VALUES.length / 2)
     })
   }
+
+  it("reads a numeric or boolean field's texts from training as missing, and only those", async () => {
+    const ir = passThrough('dense', true)
+    const scorer = await importScorer(writeModule(dir, 'texts.js', exportScorer(ir, { lang: 'js' }).code))
+    const missing = scorer.score({ n: null, b: null, c: 'red' })
+    expect(scorer.score({ n: ' unknown ', b: 'maybe', c: 'red' })).toEqual(missing)
+    expect(scorer.score({ n: '1,5', b: '\tyes ', c: 'red' })).toEqual(missing)
+    expect(() => scorer.score({ n: 'Unknown', b: true, c: 'red' })).toThrow('field "n": expected a number, got "Unknown"')
+    expect(() => scorer.score({ n: 1, b: 'no', c: 'red' })).toThrow('field "b": expected true or false, got "no"')
+  })
 
   it('the error names the field and shows the value as the evaluator does', async () => {
     const ir = passThrough('dense')
