@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
-import { readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
+import { csvFileOf, readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
 import { renderInspectReport } from '../../src/cli/render-inspect.js'
 import { inspectTable, type InspectReport } from '../../src/data/inspect.js'
 import { parseTask, TASKS } from '../../src/data/target.js'
@@ -28,6 +28,7 @@ export default class DataInspect extends BaseCommand {
   }
 
   static override flags = {
+    csv: Flags.string({ description: 'CSV file to inspect: the same as FILE (as `automl train` and `predict` take it)' }),
     target: Flags.string({ char: 't', description: 'target column: also show the task and class balance' }),
     task: Flags.string({ description: 'override the inferred task', options: [...TASKS] }),
     delimiter: Flags.string({ char: 'd', description: "field delimiter: ',' ';' or 'tab' (detected from the header when omitted)" }),
@@ -36,15 +37,16 @@ export default class DataInspect extends BaseCommand {
 
   async run(): Promise<InspectReport & { topic?: TopicReadSummary }> {
     const { args, flags } = await this.parse(DataInspect)
-    if ((args.file === undefined) === (flags.topic === undefined)) {
-      throw new UsageError(args.file === undefined ? 'pass a CSV FILE or --topic NAME to inspect' : 'pass either a CSV FILE or --topic NAME, not both')
+    const file = csvFileOf(args.file, flags.csv)
+    if ((file === undefined) === (flags.topic === undefined)) {
+      throw new UsageError(file === undefined ? 'pass a CSV FILE or --topic NAME to inspect' : 'pass either a CSV FILE or --topic NAME, not both')
     }
 
     let table: Table
     let topic: TopicReadSummary | undefined
-    if (args.file !== undefined) {
+    if (file !== undefined) {
       rejectTopicOnlyFlags(flags, 'a CSV file')
-      table = await readCsvFromFlags(args.file, flags.delimiter)
+      table = await readCsvFromFlags(file, flags.delimiter)
     } else {
       if (flags.delimiter !== undefined) throw new UsageError('--delimiter only applies to a CSV file; for messages that are CSV lines use --format csv --columns a,b,c')
       ;({ table, topic } = await readTopicFromFlags({ ...flags, topic: flags.topic! }, this.jsonEnabled()))

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { kafkaClientFromFlags, kafkaConnectionFlags, topicProgress } from '../../src/cli/kafka-flags.js'
-import { readCsv } from '../../src/data/csv.js'
+import { csvFileOf, readCsvFromFlags } from '../../src/cli/table-source.js'
+import { UsageError } from '../../src/errors.js'
 import { loadTableIntoTopic, type LoadTableResult } from '../../src/kafka/table-loader.js'
 
 export default class TopicLoad extends BaseCommand {
@@ -17,10 +18,11 @@ export default class TopicLoad extends BaseCommand {
   static override enableJsonFlag = true
 
   static override args = {
-    file: Args.string({ description: 'CSV file to load (header row required)', required: true }),
+    file: Args.string({ description: 'CSV file to load (header row required); or give it as --csv FILE' }),
   }
 
   static override flags = {
+    csv: Flags.string({ description: 'CSV file to load: the same as FILE (as `automl train` and `predict` take it)' }),
     topic: Flags.string({ description: 'topic to produce to (created when missing)', required: true }),
     ...kafkaConnectionFlags,
     key: Flags.string({ description: "column whose text becomes each message's key (rows with the same key go to the same partition)" }),
@@ -30,7 +32,9 @@ export default class TopicLoad extends BaseCommand {
 
   async run(): Promise<LoadTableResult & { file: string }> {
     const { args, flags, metadata } = await this.parse(TopicLoad)
-    const table = await readCsv(args.file, { delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter })
+    const file = csvFileOf(args.file, flags.csv)
+    if (file === undefined) throw new UsageError('pass the CSV FILE to load (or --csv FILE)')
+    const table = await readCsvFromFlags(file, flags.delimiter)
     const client = await kafkaClientFromFlags(flags)
     const progress = topicProgress(`loading into topic ${flags.topic}`)
     let result: LoadTableResult
@@ -42,7 +46,7 @@ export default class TopicLoad extends BaseCommand {
     }
     if (!this.jsonEnabled()) {
       const parts = `${result.partitions} partition${result.partitions === 1 ? '' : 's'}`
-      this.log(`loaded ${result.rows} rows from ${args.file} into topic ${result.topic} (${parts}) in ${(result.ms / 1000).toFixed(1)} s`)
+      this.log(`loaded ${result.rows} rows from ${file} into topic ${result.topic} (${parts}) in ${(result.ms / 1000).toFixed(1)} s`)
       if (!result.created && result.messagesBefore > 0) {
         process.stderr.write(`note: topic ${result.topic} already held ${result.messagesBefore} messages; the rows were appended after them\n`)
       }
@@ -50,6 +54,6 @@ export default class TopicLoad extends BaseCommand {
         process.stderr.write(`note: topic ${result.topic} already existed with ${parts}; --partitions ${flags.partitions} applies only when it is created\n`)
       }
     }
-    return { file: args.file, ...result }
+    return { file, ...result }
   }
 }

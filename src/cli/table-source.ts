@@ -1,4 +1,5 @@
 import { readCsv } from '../data/csv.js'
+import { UsageError } from '../errors.js'
 import type { Table } from '../data/table.js'
 import { describeBadMessagesList, readTopicSnapshot, type BadMessage } from '../data/topic-source.js'
 import { kafkaClientFromFlags, topicProgress, topicReadSettings, type TopicReadFlagValues } from './kafka-flags.js'
@@ -11,6 +12,15 @@ export interface TopicReadSummary {
   skipped: number
   /** The first 100 skipped messages. */
   bad: BadMessage[]
+}
+
+/**
+ * The CSV file a command reads: its FILE argument, or --csv FILE as `automl train` and `predict` take it
+ * (either spelling works); undefined when neither is given, a UsageError when both are.
+ */
+export function csvFileOf(arg: string | undefined, flag: string | undefined): string | undefined {
+  if (arg !== undefined && flag !== undefined && arg !== flag) throw new UsageError(`pass the CSV file once: as FILE (${arg}) or as --csv (${flag})`)
+  return arg ?? flag
 }
 
 export async function readCsvFromFlags(file: string, delimiterFlag: string | undefined): Promise<Table> {

@@ -15,6 +15,15 @@ describe('mlkafka data inspect (spawned as a user runs it)', () => {
     expect(r.stdout).toMatch(/yes\s+416\s+8\.3%/)
   })
 
+  it('takes the file as --csv too, as automl train and predict do', () => {
+    const r = runCli(['data', 'inspect', '--csv', 'examples/car-sensors.csv'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('examples/car-sensors.csv: 5000 rows x 16 columns')
+    const both = runCli(['data', 'inspect', 'examples/car-sensors.csv', '--csv', 'other.csv'])
+    expect(both.status).toBe(2)
+    expect(both.stderr).toContain('pass the CSV file once: as FILE (examples/car-sensors.csv) or as --csv (other.csv)')
+  })
+
   it('--json prints one JSON document and nothing else', () => {
     const r = runCli(['data', 'inspect', 'examples/car-sensors.csv', '--target', 'failure', '--json'])
     expect(r.status).toBe(0)
