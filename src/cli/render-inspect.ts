@@ -1,5 +1,5 @@
 import type { InspectReport } from '../data/inspect.js'
-import { textCellNote } from '../data/schema.js'
+import { commaCellNote, textCellNote } from '../data/schema.js'
 import { cellSafe, formatNumber, formatPercent, renderTable } from './text-table.js'
 
 export function renderInspectReport(report: InspectReport): string {
@@ -14,7 +14,10 @@ export function renderInspectReport(report: InspectReport): string {
     return [cellSafe(c.name, 32) + marker, c.type, formatPercent(c.missing / report.rows), String(c.distinct), range]
   })
   out.push(renderTable(['column', 'type', 'missing', 'distinct', 'range / top levels'], rows, [false, false, true, true, false]))
-  for (const c of report.columns) if (c.textCells) out.push(textCellNote(c.name, c.type, c.textCells, `data row ${c.textCells.firstRow + 1}`))
+  for (const c of report.columns) {
+    if (c.commaCells) out.push(commaCellNote(c.name, c.commaCells.count, `data row ${c.commaCells.firstRow + 1}`))
+    if (c.textCells) out.push(textCellNote(c.name, c.type, c.textCells, `data row ${c.textCells.firstRow + 1}`))
+  }
   const t = report.target
   if (t) {
     out.push('')

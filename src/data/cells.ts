@@ -66,10 +66,34 @@ export function parseNumber(s: string): number {
   return Number(t)
 }
 
+/**
+ * A number written with a decimal comma (`1,5`, `-0,25`, `,5`; blanks around allowed) as in a `;`- or
+ * tab-separated file from a European locale, else NaN. The first comma stands for the point; text with
+ * a point too, or more commas, is NaN (`1.234,5` thousands separators are not read).
+ */
+export function parseCommaNumber(s: string): number {
+  const i = s.indexOf(',')
+  return i < 0 ? NaN : parseNumber(`${s.slice(0, i)}.${s.slice(i + 1)}`)
+}
+
 /** `true`/`false` in any letter case, else undefined. */
 export function parseBoolean(s: string): boolean | undefined {
   const t = s.trim().toLowerCase()
   if (t === 'true') return true
   if (t === 'false') return false
   return undefined
+}
+
+/**
+ * The level a category's text stands for: a decimal number is its shortest text (`1.50`, ` 1.5` and
+ * `15e-1` are `1.5`, as a number given as a number is String(n)); `true`/`false` in any letter case is
+ * `true`/`false`; any other text is itself, blanks and all. Training codes a categorical column's cells
+ * by it (a column that turns categorical after numbers has only the numbers' values), and scoring
+ * looks up a text that is no level by it, so `1.50` in the file to score finds the level `1.5`.
+ */
+export function canonicalLevel(s: string): string {
+  const v = parseNumber(s)
+  if (!Number.isNaN(v)) return String(v)
+  const b = parseBoolean(s)
+  return b === undefined ? s : b ? 'true' : 'false'
 }

@@ -1,4 +1,4 @@
-import { isMissingText, parseBoolean, parseNumber } from './cells.js'
+import { canonicalLevel, isMissingText, parseBoolean, parseCommaNumber, parseNumber } from './cells.js'
 import type { Column } from './table.js'
 
 const CHUNK = 65536
@@ -65,21 +65,31 @@ export class ColumnBuilder {
   private kind: 'empty' | 'numeric' | 'boolean' | 'categorical' = 'empty'
   private numbers: Chunked<Float64Array> | null = float64s()
   private codes: Chunked<Int32Array> | null = null
+  /** Level text -> code; a cell's text that is not its level's (`1.50`) -> its level's code (see canonicalLevel). */
   private dictionary = new Map<string, number>()
+  private cellCodes = new Map<string, number>()
   private levels: string[] = []
   /** Cells that are text, not numbers (or booleans): their rows and texts (read as missing unless the column ends categorical). */
   private oddRows: number[] = []
   private oddTexts: string[] = []
   private oddDistinct = new Set<string>()
   private present = 0
+  /** Whether `1,5` reads as 1.5 (a file whose delimiter is not a comma), and the cells that did. */
+  private readonly decimalComma: boolean
+  private commaCount = 0
+  private commaFirstRow = -1
+  /** The decimal-comma cells' rows and texts, while the column may still turn categorical (they stay as written there). */
+  private commaRows: number[] = []
+  private commaTexts: string[] = []
 
-  constructor(name: string) {
+  constructor(name: string, options: { decimalComma?: boolean } = {}) {
     this.name = name
+    this.decimalComma = options.decimalComma ?? false
   }
 
   push(text: string): void {
     if (this.kind === 'categorical') {
-      this.codes!.push(isMissingText(text) ? -1 : this.code(text))
+      this.codes!.push(isMissingText(text) ? -1 : this.cellCode(text))
       return
     }
     const numbers = this.numbers!
@@ -89,7 +99,15 @@ export class ColumnBuilder {
     }
     this.present++
     if (this.kind !== 'boolean') {
-      const v = parseNumber(text)
+      let v = parseNumber(text)
+      if (Number.isNaN(v) && this.decimalComma) {
+        v = parseCommaNumber(text)
+        if (!Number.isNaN(v)) {
+          if (this.commaCount++ === 0) this.commaFirstRow = numbers.length
+          this.commaRows.push(numbers.length)
+          this.commaTexts.push(text)
+        }
+      }
       if (!Number.isNaN(v)) {
         this.kind = 'numeric'
         numbers.push(v)
@@ -114,7 +132,21 @@ export class ColumnBuilder {
       return
     }
     this.becomeCategorical()
-    this.codes!.push(this.code(text))
+    this.codes!.push(this.cellCode(text))
+  }
+
+  /**
+   * A categorical cell's code: its level is canonicalLevel(text). A level is its own canonical text, so
+   * a text that is a level needs no more; other texts are worked out once each.
+   */
+  private cellCode(text: string): number {
+    let c = this.dictionary.get(text) ?? this.cellCodes.get(text)
+    if (c === undefined) {
+      const level = canonicalLevel(text)
+      c = this.code(level)
+      if (level !== text) this.cellCodes.set(text, c)
+    }
+    return c
   }
 
   private code(text: string): number {
@@ -132,9 +164,15 @@ export class ColumnBuilder {
     const codes = int32s()
     const asText = this.kind === 'boolean' ? (v: number) => (v === 1 ? 'true' : 'false') : (v: number) => String(v)
     let odd = 0
+    let comma = 0
     for (let i = 0; i < numbers.length; i++) {
       if (odd < this.oddRows.length && this.oddRows[odd] === i) {
-        codes.push(this.code(this.oddTexts[odd++]))
+        codes.push(this.cellCode(this.oddTexts[odd++]))
+        continue
+      }
+      // A decimal comma is no number in a category (canonicalLevel keeps `1,5` as written).
+      if (comma < this.commaRows.length && this.commaRows[comma] === i) {
+        codes.push(this.cellCode(this.commaTexts[comma++]))
         continue
       }
       const v = numbers.get(i)
@@ -145,6 +183,9 @@ export class ColumnBuilder {
     this.kind = 'categorical'
     this.oddRows = []
     this.oddTexts = []
+    this.commaRows = []
+    this.commaTexts = []
+    this.commaCount = 0
   }
 
   finish(): Column {
@@ -155,6 +196,9 @@ export class ColumnBuilder {
     }
     const column: Column = { name: this.name, type: this.kind === 'boolean' ? 'boolean' : 'numeric', values: this.numbers!.toArray() }
     if (this.oddRows.length > 0) column.oddCells = { count: this.oddRows.length, firstRow: this.oddRows[0], texts: [...this.oddDistinct] }
+    if (this.commaCount > 0 && column.type === 'numeric') column.commaCells = { count: this.commaCount, firstRow: this.commaFirstRow }
+    this.commaRows = []
+    this.commaTexts = []
     // An all-missing column has no type evidence; numeric is the harmless choice.
     return column
   }

@@ -181,7 +181,8 @@ export async function readCsv(file: string, options: CsvReadOptions = {}): Promi
     if (builders === null) {
       const names = headerNames(file, fields)
       headerLength = names.length
-      builders = names.map((n) => new ColumnBuilder(n))
+      // `1,5` is a number where the comma is not the delimiter (a European locale's `;`-separated file).
+      builders = names.map((n) => new ColumnBuilder(n, { decimalComma: delimiter !== ',' }))
       return
     }
     for (let j = 0; j < headerLength; j++) builders[j].push(fields[j])

@@ -16,6 +16,8 @@ export interface ColumnSchema {
   topLevels?: LevelCount[]
   /** Cells of a numeric or boolean column that were other text, read as missing (counted in `missing`). */
   textCells?: { count: number; firstRow: number; texts: string[] }
+  /** Numbers written with a decimal comma (a `;`- or tab-separated file): how many, the first one's row. */
+  commaCells?: { count: number; firstRow: number }
 }
 
 export function levelCounts(column: Column & { type: 'categorical' }): number[] {
@@ -61,6 +63,7 @@ function describeColumn(column: Column, topN: number): ColumnSchema {
   }
   const schema: ColumnSchema = { name: column.name, type: column.type, missing, distinct: seen.size }
   if (column.oddCells) schema.textCells = column.oddCells
+  if (column.commaCells) schema.commaCells = column.commaCells
   if (seen.size > 0) {
     schema.min = min
     schema.max = max
@@ -89,11 +92,19 @@ export function textCellNote(name: string, type: string, cells: { count: number;
   return `note: column ${name} is ${type}, but ${count} cell${count === 1 ? ' is' : 's are'} other text (${shown}; first at ${where}): read as missing; fix or blank ${count === 1 ? 'it' : 'them'} if that is wrong`
 }
 
-/** One note (textCellNote) per numeric or boolean column that had a few cells of other text (see ColumnBuilder). */
+/** A note on a numeric column's numbers written with a decimal comma: read as numbers, in training and in scoring. */
+export function commaCellNote(name: string, count: number, where: string): string {
+  return `note: column ${name} has ${count} number${count === 1 ? '' : 's'} with a decimal comma (first at ${where}): 1,5 reads as 1.5, here and when scoring`
+}
+
+/** The notes on a table's numeric and boolean columns: cells of other text (textCellNote) and decimal commas (commaCellNote). */
 export function textCellNotes(table: Pick<Table, 'columns' | 'lines'>): string[] {
+  const where = (row: number): string => (table.lines ? `line ${table.lines[row]}` : `data row ${row + 1}`)
   return table.columns.flatMap((c) => {
-    if (c.type === 'categorical' || !c.oddCells) return []
-    const row = c.oddCells.firstRow
-    return [textCellNote(c.name, c.type, c.oddCells, table.lines ? `line ${table.lines[row]}` : `data row ${row + 1}`)]
+    if (c.type === 'categorical') return []
+    return [
+      ...(c.commaCells ? [commaCellNote(c.name, c.commaCells.count, where(c.commaCells.firstRow))] : []),
+      ...(c.oddCells ? [textCellNote(c.name, c.type, c.oddCells, where(c.oddCells.firstRow))] : []),
+    ]
   })
 }

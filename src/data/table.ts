@@ -14,6 +14,8 @@ export interface NumericColumn {
    * many, the first one's row (0-based), and their different texts.
    */
   oddCells?: { count: number; firstRow: number; texts: string[] }
+  /** Some cells were numbers with a decimal comma (`1,5`: see parseCommaNumber), and how many. */
+  commaCells?: { count: number; firstRow: number }
 }
 
 export interface CategoricalColumn {

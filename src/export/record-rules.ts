@@ -11,9 +11,12 @@
  * - boolean fields (a numeric step on a boolean column): as number fields, except that a number must be
  *   0 or 1 (or NaN) and text must be true/false in any case or the number 0 or 1, else ScoringError
  *   "expected true or false". Other types: "expected a number" (as record.ts says).
+ * - A number or boolean field's text in the input column's `missingTexts` (after trimming) is missing.
+ *   A numeric field with `decimalComma` reads text that parseCommaNumber reads (`1,5`) as that number.
  * - category fields: a number is its `String(n)` text (NaN is missing), a boolean its text, text is
- *   missing when it is a missing token, else the level exactly as given (not trimmed). Other types:
- *   ScoringError "expected text".
+ *   missing when it is a missing token, else the level exactly as given (not trimmed); a text that is
+ *   no level is looked up again as canonicalLevel(text) (`1.50` finds `1.5`, `TRUE` finds `true`).
+ *   Other types: ScoringError "expected text".
  * - Fields are read in the order of the pipeline's steps; the first bad one throws.
  * - A ScoringError's message is `field "NAME": PROBLEM, got SHOWN` where SHOWN is
  *   JSON.stringify(value) (or String(value)), cut to 37 characters plus "..." when longer than 40.

@@ -7,6 +7,7 @@
  * Everything that ends up in generated code is checked here: numbers are numbers, indexes are in range,
  * trees are trees. A hand-edited or hostile model file gets a one-line error, never injected code.
  */
+import { isMissingText } from '../data/cells.js'
 import type { ColumnType } from '../data/table.js'
 import type { Task } from '../data/target.js'
 import { ModelFileError } from '../ir/io.js'
@@ -20,21 +21,25 @@ export interface PlanField {
   type: ColumnType
   /** A numeric or boolean field's texts read as missing besides the usual markers (InputColumn.missingTexts). */
   missingTexts: string[]
+  /** A numeric field's text may be a number with a decimal comma (InputColumn.decimalComma). */
+  decimalComma: boolean
 }
 
 /**
  * One pipeline step: which field it reads, how, and where its outputs go in the feature vector. A text
- * in `missingTexts` (after trimming white space) is missing before the reader sees it.
+ * in `missingTexts` (after trimming white space) is missing before the reader sees it; with
+ * `decimalComma`, a text that parseCommaNumber reads is that number (readCommaNumber).
  */
 export type PlanStep =
-  | { kind: 'numeric'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; offset: number; impute: number; center: number; scale: number }
-  | { kind: 'raw'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; offset: number }
+  | { kind: 'numeric'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; decimalComma: boolean; offset: number; impute: number; center: number; scale: number }
+  | { kind: 'raw'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; decimalComma: boolean; offset: number }
   | CategoryStep
 
 /**
- * A categorical step. `codes` maps a level to its code (first occurrence wins, as indexOf does);
- * a present level not listed gets `otherCode` (-1: none). onehot: code k sets output offset + k of
- * `width` outputs; ordinal: the output is the code, NaN for -1.
+ * A categorical step. `codes` maps a level to its code (first occurrence wins, as indexOf does); a
+ * present text not listed is looked up again as canonicalLevel(text) (`1.50` finds `1.5`), and one
+ * still not listed gets `otherCode` (-1: none). onehot: code k sets output offset + k of `width`
+ * outputs; ordinal: the output is the code, NaN for -1.
  */
 export interface CategoryStep {
   kind: 'onehot' | 'ordinal'
@@ -142,6 +147,9 @@ export type RuntimeHelper =
   | 'readNumber'
   | 'readBoolean'
   | 'readCategory'
+  | 'parseCommaNumber'
+  | 'readCommaNumber'
+  | 'canonicalLevel'
   | 'argmax'
   | 'sigmoid'
   | 'softmax'
@@ -156,6 +164,9 @@ export const RUNTIME_HELPERS: readonly RuntimeHelper[] = [
   'readNumber',
   'readBoolean',
   'readCategory',
+  'parseCommaNumber',
+  'readCommaNumber',
+  'canonicalLevel',
   'argmax',
   'sigmoid',
   'softmax',
@@ -165,6 +176,9 @@ const HELPER_USES: Partial<Record<RuntimeHelper, RuntimeHelper[]>> = {
   readNumber: ['isMissingText', 'parseNumber', 'show'],
   readBoolean: ['isMissingText', 'parseBoolean', 'parseNumber', 'show'],
   readCategory: ['isMissingText', 'show'],
+  parseCommaNumber: ['parseNumber'],
+  readCommaNumber: ['parseCommaNumber', 'parseNumber', 'readNumber', 'isMissingText', 'show'],
+  canonicalLevel: ['parseNumber', 'parseBoolean'],
 }
 
 const READER_HELPER: Record<FieldReader, RuntimeHelper> = { number: 'readNumber', boolean: 'readBoolean', category: 'readCategory' }
@@ -249,19 +263,25 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
   const outputs = classes === null ? 1 : classes.length
 
   const fields = check.array(ir.input?.columns, 'input.columns').map((c, i): PlanField => {
-    const col = c as { name?: unknown; type?: unknown; missingTexts?: unknown }
+    const col = c as { name?: unknown; type?: unknown; missingTexts?: unknown; decimalComma?: unknown }
     const type = check.oneOf(col?.type, `input.columns[${i}].type`, ['numeric', 'boolean', 'categorical'] as const)
     // As the evaluator: a categorical column's missingTexts mean nothing.
     const missingTexts =
       col?.missingTexts === undefined || type === 'categorical' ? [] : check.array(col.missingTexts, `input.columns[${i}].missingTexts`).map((t, j) => check.str(t, `input.columns[${i}].missingTexts[${j}]`))
-    return { name: check.str(col?.name, `input.columns[${i}].name`), type, missingTexts }
+    if (col?.decimalComma !== undefined && typeof col.decimalComma !== 'boolean') check.fail(`input.columns[${i}].decimalComma`, 'is not true or false')
+    return { name: check.str(col?.name, `input.columns[${i}].name`), type, missingTexts, decimalComma: type === 'numeric' && col?.decimalComma === true }
   })
   const fieldOf = new Map(fields.map((f) => [f.name, f]))
   const { steps, width, featureLabels } = planSteps(ir, check, fieldOf)
   const body = ir.model as ModelBodyIR
   const model = planModel(body, { check, outputs, task, choice: options.layout ?? 'auto' }, { width, steps, labels: featureLabels })
   const helpers = new Set<RuntimeHelper>(['ScoringError'])
-  for (const step of steps) helpers.add(READER_HELPER[step.reader])
+  for (const step of steps) {
+    helpers.add(READER_HELPER[step.reader])
+    if ((step.kind === 'numeric' || step.kind === 'raw') && step.decimalComma) helpers.add('readCommaNumber')
+    // A level to look up (one that is not a missing token): a text that is none is looked up again as its canonical level.
+    if ((step.kind === 'onehot' || step.kind === 'ordinal') && step.codes.some(([level]) => !isMissingText(level))) helpers.add('canonicalLevel')
+  }
   if (classes !== null) helpers.add('argmax')
   for (const member of model.kind === 'ensemble' ? model.members.map((m) => m.model) : [model]) {
     const link = linkOf(member)
@@ -310,10 +330,11 @@ function planSteps(ir: ModelIR, check: Checker, fieldOf: Map<string, PlanField>)
       const field = fieldOf.get(column)
       const reader = field?.type === 'boolean' ? 'boolean' : 'number'
       const missingTexts = field?.missingTexts ?? []
+      const decimalComma = field?.decimalComma ?? false
       steps.push(
         kind === 'raw'
-          ? { kind, column, reader, missingTexts, offset }
-          : { kind, column, reader, missingTexts, offset, impute: check.num(raw.impute, `${at}.impute`), center: check.num(raw.center, `${at}.center`), scale: check.num(raw.scale, `${at}.scale`) },
+          ? { kind, column, reader, missingTexts, decimalComma, offset }
+          : { kind, column, reader, missingTexts, decimalComma, offset, impute: check.num(raw.impute, `${at}.impute`), center: check.num(raw.center, `${at}.center`), scale: check.num(raw.scale, `${at}.scale`) },
       )
       featureLabels.push(column)
       offset++

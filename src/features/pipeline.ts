@@ -1,4 +1,5 @@
 import type { CategoricalColumn, NumericColumn, Table } from '../data/table.js'
+import { canonicalLevel, parseCommaNumber } from '../data/cells.js'
 import { columnIndex } from '../data/table.js'
 import type { Task } from '../data/target.js'
 import type { FeaturePipelineIR, FeatureStep, InputColumn } from '../ir/model.js'
@@ -45,7 +46,12 @@ export interface TrainingRows {
 export function inputColumnsOf(table: Table, target: string): InputColumn[] {
   return table.columns
     .filter((c) => c.name !== target)
-    .map((c) => (c.type !== 'categorical' && c.oddCells ? { name: c.name, type: c.type, missingTexts: [...c.oddCells.texts] } : { name: c.name, type: c.type }))
+    .map((c): InputColumn => {
+      const input: InputColumn = { name: c.name, type: c.type }
+      if (c.type !== 'categorical' && c.oddCells) input.missingTexts = [...c.oddCells.texts]
+      if (c.type === 'numeric' && c.commaCells) input.decimalComma = true
+      return input
+    })
 }
 
 /** k-th smallest of a[0, n) (Hoare's quickselect; reorders a). */
@@ -322,16 +328,18 @@ export type RecordEncoder = (record: RawRecord, out: Float64Array) => void
 export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputColumn[]): RecordEncoder {
   const typeOf = new Map(inputs.map((c) => [c.name, c.type]))
   const missingTextsOf = new Map(inputs.filter((c) => c.type !== 'categorical' && c.missingTexts?.length).map((c) => [c.name, new Set(c.missingTexts)]))
+  const decimalComma = new Set(inputs.filter((c) => c.type === 'numeric' && c.decimalComma === true).map((c) => c.name))
   const steps = pipeline.steps.map((step) => ({
     step,
     isBoolean: typeOf.get(step.column) === 'boolean',
     missingTexts: step.kind === 'numeric' || step.kind === 'raw' ? (missingTextsOf.get(step.column) ?? null) : null,
+    comma: (step.kind === 'numeric' || step.kind === 'raw') && decimalComma.has(step.column),
     levels: step.kind === 'onehot' || step.kind === 'ordinal' ? levelCodes(step.levels) : null,
     width: stepWidth(step),
   }))
   return (record, out) => {
     let offset = 0
-    for (const { step, isBoolean, missingTexts, levels, width } of steps) {
+    for (const { step, isBoolean, missingTexts, comma, levels, width } of steps) {
       // A value of the field's own type is taken as is; anything else only when the record has the field
       // itself: `constructor` or `toString` are absent unless the record has them. (Generated scorers
       // check in the same order.)
@@ -340,12 +348,15 @@ export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputC
       if (typeof value !== fastType && !Object.hasOwn(record, step.column)) value = undefined
       if (step.kind === 'numeric' || step.kind === 'raw') {
         if (missingTexts !== null && typeof value === 'string' && missingTexts.has(value.trim())) value = undefined
-        const v = readNumericField(step.column, isBoolean, value)
+        let v = comma && typeof value === 'string' ? parseCommaNumber(value) : NaN
+        if (Number.isNaN(v)) v = readNumericField(step.column, isBoolean, value)
         out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale
         continue
       }
       const level = readCategoryField(step.column, value)
       let k = level === null ? -1 : (levels!.get(level) ?? -1)
+      // A text that is no level may stand for one: `1.50` for `1.5`, `TRUE` for `true` (see canonicalLevel).
+      if (level !== null && k < 0) k = levels!.get(canonicalLevel(level)) ?? -1
       if (level !== null && k < 0 && step.other) k = step.levels.length
       if (step.kind === 'onehot') {
         for (let j = 0; j < width; j++) out[offset + j] = j === k ? 1 : 0

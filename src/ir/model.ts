@@ -25,6 +25,11 @@ export interface InputColumn {
    * too, so a row of the training file scores as it trained. Absent when there were none.
    */
   missingTexts?: string[]
+  /**
+   * A numeric column's numbers had decimal commas in the training file (`1,5`; a `;`- or tab-separated
+   * file): scoring reads a text that is a number with a decimal comma (parseCommaNumber) as that number.
+   */
+  decimalComma?: boolean
 }
 
 /**

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { readCsv } from '../../src/data/csv.js'
 import { compileModel } from '../../src/ir/evaluate.js'
 import { loadModel } from '../../src/ir/io.js'
+import type { InputColumn } from '../../src/ir/model.js'
 import { runCli } from '../helpers/cli.js'
 import { tempDir, writeFixture } from '../helpers/files.js'
 
@@ -108,5 +109,49 @@ describe('a table as pandas writes it', () => {
     const r = runCli(['automl', 'train', '--csv', few, '--target', 'y', '--max-trials', '1', '--families', 'logistic_regression'])
     expect(r.status).toBe(2)
     expect(r.stderr).toContain('--metric auc needs both classes in every validation fold, but class "yes" of y has 2 rows for 5 folds: use --folds 2, or --metric logloss')
+  })
+})
+
+describe('files from other tools score as they trained', () => {
+  /** Trains a linear model on `file`, scores the same file with predict, and returns the predictions beside the evaluator's on the training table. */
+  async function trainAndPredict(name: string, file: string, target: string): Promise<{ stderr: string; predicted: number[]; trained: number[]; inputs: InputColumn[] }> {
+    const out = join(dir, `${name}-run`)
+    const r = runCli(['automl', 'train', '--csv', file, '--target', target, '--max-trials', '1', '--families', 'logistic_regression', '--json', '--out', out])
+    expect(r.status).toBe(0)
+    const scored = join(dir, `${name}-scored.csv`)
+    const p = runCli(['predict', '--model', join(out, 'model.json'), '--csv', file, '--out', scored])
+    expect(p.stderr).toBe('')
+    expect(p.status).toBe(0)
+    const table = await readCsv(scored)
+    const prediction = table.columns.find((c) => c.name === 'prediction')!
+    if (prediction.type !== 'numeric') throw new Error('prediction should be numeric')
+    const ir = await loadModel(join(out, 'model.json'))
+    const trained = compileModel(ir).scoreTable(await readCsv(file))
+    return { stderr: r.stderr, predicted: Array.from(prediction.values), trained: Array.from(trained), inputs: ir.input.columns }
+  }
+
+  it("a column of numbers written as 1.0 that turns categorical at a text: 1.0 scores as the level 1 it trained as", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const grade = i % 25 === 3 ? 'unknown' : i % 25 === 7 ? 'n/k' : `${1 + (i % 4)}.0`
+      const x = ((i * 37) % 101) / 50 - 1
+      return `${grade},${x},${(grade.endsWith('.0') ? 1.5 * Number(grade) : 0) + x}`
+    })
+    const file = writeFixture(dir, 'grades.csv', ['grade,x,y', ...rows].join('\n') + '\n')
+    const { predicted, trained } = await trainAndPredict('grades', file, 'y')
+    expect(predicted).toEqual(trained)
+  })
+
+  it('a ;-separated file with decimal commas: read as numbers, noted, and scored from the same file', async () => {
+    const rows = Array.from({ length: 150 }, (_, i) => {
+      const x = (((i * 37) % 101) / 10).toFixed(2)
+      return `${x.replace('.', ',')};${i % 3 === 0 ? 'a' : 'b'};${(2 * Number(x) + (i % 3 === 0 ? 1 : 0)).toFixed(3).replace('.', ',')}`
+    })
+    const file = writeFixture(dir, 'euro.csv', ['x;g;y', ...rows].join('\n') + '\n')
+    const { stderr, predicted, trained, inputs } = await trainAndPredict('euro', file, 'y')
+    expect(stderr).toContain('note: column x has 150 numbers with a decimal comma (first at data row 1): 1,5 reads as 1.5, here and when scoring')
+    expect(inputs).toEqual([{ name: 'x', type: 'numeric', decimalComma: true }, { name: 'g', type: 'categorical' }])
+    expect(predicted).toEqual(trained)
+    // y = 2x + [g = a]: row 1 (x = 0, g = a) is about 1.
+    expect(Math.abs(predicted[0] - 1)).toBeLessThan(0.2)
   })
 })

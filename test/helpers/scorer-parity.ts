@@ -36,6 +36,8 @@ export interface MixedTableOptions {
    * as missing there: Column.oddCells), so models carry them as their input columns' missingTexts.
    */
   oddTexts?: { numeric: string[]; boolean: string[] }
+  /** The first numeric column had numbers with a decimal comma in its "file" (Column.commaCells); default true. */
+  decimalComma?: boolean
 }
 
 export const PLAIN_NAMES = ['temp', 'pressure', 'rpm', 'turbo', 'color', 'code', 'target']
@@ -75,7 +77,10 @@ export function mixedTable(options: MixedTableOptions): { table: Table; target: 
   }
   const odd = options.oddTexts ?? { numeric: ['unknown', '-'], boolean: ['maybe'] }
   const oddCells = (texts: string[]): NumericColumn['oddCells'] => (texts.length > 0 ? { count: texts.length, firstRow: 0, texts } : undefined)
-  num.forEach((values, j) => columns.push({ name: names[j], type: 'numeric', values, ...(j === 1 && odd.numeric.length > 0 ? { oddCells: oddCells(odd.numeric) } : {}) } satisfies NumericColumn))
+  const commaCells = options.decimalComma ?? true ? { commaCells: { count: 1, firstRow: 0 } } : {}
+  num.forEach((values, j) =>
+    columns.push({ name: names[j], type: 'numeric', values, ...(j === 1 && odd.numeric.length > 0 ? { oddCells: oddCells(odd.numeric) } : {}), ...(j === 0 ? commaCells : {}) } satisfies NumericColumn),
+  )
   columns.push({ name: names[3], type: 'boolean', values: flag, ...(odd.boolean.length > 0 ? { oddCells: oddCells(odd.boolean) } : {}) })
   columns.push({ name: names[4], type: 'categorical', codes: color, levels } satisfies CategoricalColumn)
   columns.push({ name: names[5], type: 'categorical', codes: code, levels: codeLevels } satisfies CategoricalColumn)
@@ -140,10 +145,10 @@ function thresholdsOf(ir: ModelIR): Map<number, number[]> {
 
 const NUMBER_EDGES: unknown[] = [
   NaN, null, undefined, '', 'NA', ' NaN ', 'null', '?', '  12 ', '1e3', '-0', '.5', '5.', '+7', -0, 0, 1e308, -1e308, Infinity, -Infinity,
-  5e-324, Number.MAX_VALUE, '0x1F', 'Infinity', 'abc', '1,5', true, false, {}, [], [1], '\u00a0NA', 'NA\u00a0 ', '\t3\n',
+  5e-324, Number.MAX_VALUE, '0x1F', 'Infinity', 'abc', '1,5', true, false, {}, [], [1], '\u00a0NA', 'NA\u00a0 ', '\t3\n', ' -0,5 ', '1,2,3', ',5', '1.5,5',
 ]
 const BOOLEAN_EDGES: unknown[] = [true, false, 'true', ' FALSE ', 'True', 0, 1, '0', '1', ' 1 ', -0, 2, 0.5, 'yes', 'NA', '', null, undefined, NaN, {}, '1.0', '1e0']
-const CATEGORY_EDGES: unknown[] = ['zzz-unknown', ' red', 'RED', 42, -0, 1.5, true, false, NaN, null, undefined, '', ' NA ', '?', 'null', {}, ['red'], 'null ', '__other__']
+const CATEGORY_EDGES: unknown[] = ['zzz-unknown', ' red', 'RED', 42, -0, 1.5, true, false, NaN, null, undefined, '', ' NA ', '?', 'null', {}, ['red'], 'null ', '__other__', '42.0', ' 1.50 ', '-0', '0e5', 'TRUE', ' false ', '1,5']
 
 /** Random records mixing typical values (from the table) with edge cases per field, plus a few always-throwing ones. */
 export function edgeRecords(ir: ModelIR, table: Table, n: number, seed: number): RawRecord[] {
@@ -180,7 +185,7 @@ export function edgeRecords(ir: ModelIR, table: Table, n: number, seed: number):
       } else {
         const values = (column as NumericColumn).values
         const ts = (offsetsOf.get(input.name) ?? []).flatMap((o) => thresholds.get(o) ?? [])
-        if (u < 0.45) value = values[row]
+        if (u < 0.45) value = input.decimalComma && u < 0.2 ? String(values[row]).replace('.', ',') : values[row]
         else if (u < 0.7 && ts.length > 0) {
           const t = pick(ts)
           value = pick([t, nextUp(t), nextDown(t), String(t)])

@@ -164,7 +164,7 @@ function encoder(plan: ScorerPlan): string {
     const col = javaComment(JSON.stringify(step.column))
     if (step.kind === 'raw' || step.kind === 'numeric') {
       const value = step.missingTexts.length > 0 ? `unlessMissingText(record.get(${name}), ${missingSet(step.column, step.missingTexts)})` : `record.get(${name})`
-      const read = `${step.reader === 'boolean' ? 'readBoolean' : 'readNumber'}(${name}, ${value})`
+      const read = `${step.reader === 'boolean' ? 'readBoolean' : step.decimalComma ? 'readCommaNumber' : 'readNumber'}(${name}, ${value})`
       if (step.kind === 'raw') body.push(`    // f[${step.offset}]: ${col} as is (missing stays NaN: each split routes it)`, `    f[${step.offset}] = ${read};`)
       else {
         body.push(`    // f[${step.offset}]: ${col}, missing -> ${num(step.impute)}, standardized`, `    v = ${read};`)
@@ -176,7 +176,12 @@ function encoder(plan: ScorerPlan): string {
     if (step.codes.length > 0) maps.push(levelMap(step, i))
     body.push(`    // f[${step.offset}${step.kind === 'onehot' ? `..${step.offset + step.width - 1}` : ''}]: ${col} ${step.kind === 'onehot' ? 'one-hot; missing: all 0' : 'as a level code; missing or unknown without __other__: NaN'}`)
     body.push(`    level = readCategory(${name}, record.get(${name}));`)
-    body.push(`    k = level == null ? -1 : ${lookup};`)
+    if (step.codes.length === 0) body.push(`    k = level == null ? -1 : ${lookup};`)
+    else {
+      // A text that is no level, again as the level it stands for (canonicalLevel: 1.50 is 1.5).
+      body.push(`    k = level == null ? -1 : LEVELS_${i}.getOrDefault(level, -2);`)
+      body.push(`    if (k == -2) k = LEVELS_${i}.getOrDefault(canonicalLevel(level), ${step.otherCode});`)
+    }
     if (step.kind === 'onehot') {
       if (step.width > 0) body.push(`    if (k >= 0) f[${step.offset} + k] = 1;`)
     } else body.push(`    f[${step.offset}] = k >= 0 ? k : Double.NaN;`)

@@ -95,6 +95,29 @@ ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
     return value instanceof CharSequence && missingTexts.contains(jsTrim(value.toString())) ? null : value;
   }
 
+  /** A number with a decimal comma (1,5), else NaN: the first comma stands for the point. */
+  private static double parseCommaNumber(String s) {
+    int i = s.indexOf(',');
+    return i < 0 ? Double.NaN : parseNumber(s.substring(0, i) + "." + s.substring(i + 1));
+  }
+
+  /** A number field whose text may have a decimal comma (1,5 is 1.5); otherwise as readNumber. */
+  private static double readCommaNumber(String field, Object value) {
+    if (value instanceof CharSequence) {
+      double v = parseCommaNumber(value.toString());
+      if (!Double.isNaN(v)) return v;
+    }
+    return readNumber(field, value);
+  }
+
+  /** The level a text that is no level stands for: the shortest (JavaScript) text of a number (1.50 is 1.5), true/false in any case; else the text. */
+  private static String canonicalLevel(String s) {
+    double v = parseNumber(s);
+    if (!Double.isNaN(v)) return jsNumber(v);
+    Boolean b = parseBoolean(s);
+    return b == null ? s : b ? "true" : "false";
+  }
+
   /** A boolean field as 1/0: NaN when missing; true/false (also as text) and 0/1 accepted. */
   private static double readBoolean(String field, Object value) {
     if (value == null) return Double.NaN;

@@ -210,7 +210,7 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
     const missing = step.missingTexts.length > 0 ? `typeof x === 'string' && ${missingSet(step.column, step.missingTexts)}.has(x.trim()) ? NaN : ` : ''
     const value =
       step.reader === 'number'
-        ? `typeof x === 'number' ? x : ${missing}readNumber(${name}, ${ownOr(name)})`
+        ? `typeof x === 'number' ? x : ${missing}${step.decimalComma ? 'readCommaNumber' : 'readNumber'}(${name}, ${ownOr(name)})`
         : `typeof x === 'boolean' ? (x ? 1 : 0) : ${missing}readBoolean(${name}, ${ownOr(name)})`
     return [`  x = rec[${name}]`, value]
   }
@@ -234,12 +234,18 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
     const lookup = levelLookup(step, i, d)
     if (lookup.decl) lookups.push(lookup.decl)
     const name = stringLiteral(step.column)
-    // Text is looked up at once (a missing token is no level); other values go through readCategory.
+    // Text is looked up at once (a missing token is no level); a text that is no level, again as the
+    // level it stands for (canonicalLevel: 1.50 is 1.5). Other values go through readCategory (whose
+    // texts for numbers and booleans are canonical already).
     const code = [
       `  x = rec[${name}]`,
       `  if (typeof x === 'string') {`,
       `    k = ${lookup.call('x')}`,
-      ...(step.otherCode >= 0 ? [`    if (k === ${step.otherCode} && isMissingText(x)) k = -1`] : []),
+      ...(lookup.decl
+        ? [`    if (k === ${step.otherCode}) k = isMissingText(x) ? -1 : ${lookup.call('canonicalLevel(x)')}`]
+        : step.otherCode >= 0
+          ? [`    if (k === ${step.otherCode} && isMissingText(x)) k = -1`]
+          : []),
       '  } else {',
       `    level = readCategory(${name}, ${ownOr(name)})`,
       `    k = level === null ? -1 : ${lookup.call('level')}`,

@@ -109,6 +109,26 @@ ${MISSING_TOKENS.map((t) => `    case ${stringLiteral(t)}:`).join('\n')}
   throw new ScoringError(field, \`${EXPECTED.number}, got \${show(value)}\`)
 }`,
 
+  parseCommaNumber: (d) => `${d.doc('', 'A number with a decimal comma (1,5), else NaN: the first comma stands for the point.', '@param {string} s @returns {number}')}function parseCommaNumber(s${d.t(': string')})${d.t(': number')} {
+  const i = s.indexOf(',')
+  return i < 0 ? NaN : parseNumber(\`\${s.slice(0, i)}.\${s.slice(i + 1)}\`)
+}`,
+
+  readCommaNumber: (d) => `${d.doc('', 'A number field whose text may have a decimal comma (1,5 is 1.5); otherwise as readNumber.', '@param {string} field @param {unknown} value @returns {number}')}function readCommaNumber(field${d.t(': string')}, value${d.t(': unknown')})${d.t(': number')} {
+  if (typeof value === 'string') {
+    const v = parseCommaNumber(value)
+    if (!Number.isNaN(v)) return v
+  }
+  return readNumber(field, value)
+}`,
+
+  canonicalLevel: (d) => `${d.doc('', 'The level a text that is no level stands for: the shortest text of a number (1.50 is 1.5), true/false in any case; else the text.', '@param {string} s @returns {string}')}function canonicalLevel(s${d.t(': string')})${d.t(': string')} {
+  const v = parseNumber(s)
+  if (!Number.isNaN(v)) return String(v)
+  const b = parseBoolean(s)
+  return b === undefined ? s : b ? 'true' : 'false'
+}`,
+
   readBoolean: (d) => `${d.doc('', 'A boolean field as 1/0: NaN when missing; true/false (also as text) and 0/1 accepted.', '@param {string} field @param {unknown} value @returns {number}')}function readBoolean(field${d.t(': string')}, value${d.t(': unknown')})${d.t(': number')} {
   if (value === undefined || value === null) return NaN
   if (typeof value === 'number') {

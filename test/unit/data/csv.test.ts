@@ -37,6 +37,35 @@ describe('readCsv', () => {
     expect(Array.from(x.codes, (k) => x.levels[k])).toEqual(['1', '2.5', 'abc'])
   })
 
+  it('codes a number or true/false in a categorical column by its canonical text, wherever the column turned categorical', async () => {
+    // Text first (categorical from the start) or numbers first (re-coded when text comes): the same levels.
+    for (const cells of [['abc', '2.50', '2.5', ' 2.5', '25e-1', 'TRUE', 'true', '007'], ['2.50', '2.5', ' 2.5', '25e-1', 'abc', 'TRUE', 'true', '007']]) {
+      const [x] = (await readCsv(writeFixture(dir, 'canonical.csv', `x\n${cells.join('\n')}\n`))).columns as [CategoricalColumn]
+      expect(x.type).toBe('categorical')
+      expect(Array.from(x.codes, (k) => x.levels[k])).toEqual(cells.map((c) => (c === 'abc' ? 'abc' : c === 'TRUE' || c === 'true' ? 'true' : c === '007' ? '7' : '2.5')))
+    }
+  })
+
+  it('reads decimal commas as numbers in a ; or tab separated file, not in a comma separated one', async () => {
+    const semi = await readCsv(writeFixture(dir, 'euro.csv', 'price;qty;code\n1,5;3;a\n-0,25;4;b\n2;5;1,5\nNA;6;c\n'))
+    const [price, qty, code] = semi.columns as [NumericColumn, NumericColumn, CategoricalColumn]
+    expect(price.type).toBe('numeric')
+    expect(Array.from(price.values)).toEqual([1.5, -0.25, 2, NaN])
+    expect(price.commaCells).toEqual({ count: 2, firstRow: 0 })
+    expect(qty.commaCells).toBeUndefined()
+    // In a categorical column a decimal comma is text, kept as written.
+    expect(code.levels).toEqual(['a', 'b', '1,5', 'c'])
+    const tab = await readCsv(writeFixture(dir, 'euro.tsv', 'price\tqty\n1,5\t3\n2\t4\n'))
+    expect(Array.from((tab.columns[0] as NumericColumn).values)).toEqual([1.5, 2])
+    const comma = await readCsv(writeFixture(dir, 'us.csv', 'price,qty\n"1,5",3\n2,4\n'))
+    expect(comma.columns[0].type).toBe('categorical')
+  })
+
+  it('keeps a decimal-comma cell as written when its column turns categorical later', async () => {
+    const [x] = (await readCsv(writeFixture(dir, 'euro-mixed.csv', 'x;y\n1,50;1\n2;2\nabc;3\ndef;4\n'))).columns as [CategoricalColumn]
+    expect(Array.from(x.codes, (k) => x.levels[k])).toEqual(['1,50', '2', 'abc', 'def'])
+  })
+
   it('keeps a numeric column numeric when a few cells are other text, those missing and noted, wherever they are', async () => {
     const values = Array.from({ length: 200 }, (_, i) => String(i * 0.5))
     for (const at of [0, 57, 199]) {

@@ -38,7 +38,7 @@ function passThrough(encoding: 'dense' | 'tree', missingTexts = false): ModelIR 
       columns: missingTexts
         ? [
             // Texts the training file had among the numbers: missing when scoring too (a categorical column's mean nothing).
-            { name: 'n', type: 'numeric', missingTexts: ['unknown', 'abc', '1,5'] },
+            { name: 'n', type: 'numeric', missingTexts: ['unknown', 'abc', '1,5'], decimalComma: true },
             { name: 'b', type: 'boolean', missingTexts: ['yes', 'maybe'] },
             { name: 'c', type: 'categorical', missingTexts: ['red'] },
           ]
@@ -57,6 +57,7 @@ const VALUES: unknown[] = [
   'true', 'false', ' TRUE ', 'False', 'yes', '0', '1', ' 1 ', '1.0', '1e0', '2',
   'red', 'blue', ' red', 'RED', '42', 'true ', 'unknown', '__proto__', 'constructor',
   ' unknown ', '\u00a0abc\n', 'UNKNOWN', 'unknown.', 'maybe', ' yes',
+  '0,5', ' -2,25 ', ',5', '5,', '1,5e1', '1,2,3', '1.234,5', 'NA,', '42.0', '4.2e1', ' 42 ', '042', 'TRUE', ' true', '1.50', '-0,0',
   {}, [], [1], { a: 1 }, new Date(0), 'x'.repeat(60), () => 1, Symbol('s'), 10n,
 ]
 
@@ -90,6 +91,20 @@ describe('record reading: every value, every field kind, both encodings', () => 
     expect(scorer.score({ n: '1,5', b: '\tyes ', c: 'red' })).toEqual(missing)
     expect(() => scorer.score({ n: 'Unknown', b: true, c: 'red' })).toThrow('field "n": expected a number, got "Unknown"')
     expect(() => scorer.score({ n: 1, b: 'no', c: 'red' })).toThrow('field "b": expected true or false, got "no"')
+    // decimalComma: 0,5 is 0.5; two commas or a point and a comma are no number.
+    expect(scorer.score({ n: '0,5', b: true, c: 'red' })).toEqual(scorer.score({ n: 0.5, b: true, c: 'red' }))
+    expect(() => scorer.score({ n: '1.234,5', b: true, c: 'red' })).toThrow('field "n": expected a number, got "1.234,5"')
+  })
+
+  it('looks up a category text that is no level as the level it stands for (1.50 is 1.5, TRUE is true)', async () => {
+    const ir = passThrough('dense')
+    const scorer = await importScorer(writeModule(dir, 'levels.js', exportScorer(ir, { lang: 'js' }).code))
+    const at = (c: unknown): unknown => scorer.score({ n: 1, b: true, c })
+    expect(at('42.0')).toEqual(at('42'))
+    expect(at(' 4.2e1 ')).toEqual(at(42))
+    expect(at('TRUE')).toEqual(at('true'))
+    expect(at('42.0')).not.toEqual(at('zzz'))
+    expect(at(' red')).toEqual(at('zzz'))
   })
 
   it('the error names the field and shows the value as the evaluator does', async () => {
