@@ -1,6 +1,12 @@
 import type { InspectReport } from '../data/inspect.js'
-import { commaCellNote, textCellNote } from '../data/schema.js'
+import { commaCellNote, dateCellNote, textCellNote } from '../data/schema.js'
 import { cellSafe, formatNumber, formatPercent, renderTable } from './text-table.js'
+
+/** Days since 1970-01-01 as an ISO date, with the time when there is one. */
+function isoDay(days: number): string {
+  const text = new Date(Math.round(days * 86_400_000)).toISOString()
+  return Number.isInteger(days) ? text.slice(0, 10) : text.slice(0, 19).replace('T', ' ')
+}
 
 export function renderInspectReport(report: InspectReport): string {
   const out: string[] = []
@@ -9,13 +15,14 @@ export function renderInspectReport(report: InspectReport): string {
   const rows = report.columns.map((c) => {
     let range = ''
     if (c.topLevels) range = c.topLevels.map((l) => `${cellSafe(l.level, 16)} (${l.count})`).join(', ')
-    else if (c.min !== undefined) range = `${formatNumber(c.min)} .. ${formatNumber(c.max!)}`
+    else if (c.min !== undefined) range = c.dateCells ? `${isoDay(c.min)} .. ${isoDay(c.max!)}` : `${formatNumber(c.min)} .. ${formatNumber(c.max!)}`
     const marker = report.target?.name === c.name ? ' (target)' : ''
-    return [cellSafe(c.name, 32) + marker, c.type, formatPercent(c.missing / report.rows), String(c.distinct), range]
+    return [cellSafe(c.name, 32) + marker, c.dateCells ? 'date' : c.type, formatPercent(c.missing / report.rows), String(c.distinct), range]
   })
   out.push(renderTable(['column', 'type', 'missing', 'distinct', 'range / top levels'], rows, [false, false, true, true, false]))
   for (const c of report.columns) {
     if (c.commaCells) out.push(commaCellNote(c.name, c.commaCells.count, `data row ${c.commaCells.firstRow + 1}`))
+    if (c.dateCells) out.push(dateCellNote(c.name, c.dateCells.count, `data row ${c.dateCells.firstRow + 1}`))
     if (c.textCells) out.push(textCellNote(c.name, c.type, c.textCells, `data row ${c.textCells.firstRow + 1}`))
   }
   const t = report.target

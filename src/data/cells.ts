@@ -76,6 +76,54 @@ export function parseCommaNumber(s: string): number {
   return i < 0 ? NaN : parseNumber(`${s.slice(0, i)}.${s.slice(i + 1)}`)
 }
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+}
+
+const monthDays = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+
+/**
+ * An ISO 8601 date or date-time (`2024-05-01`, `2024-05-01T13:45`, `2024-05-01 13:45:30.25Z`,
+ * `2024-05-01T13:45:30+02:00`; blanks around allowed) as days since 1970-01-01 00:00 UTC, a time
+ * being a fraction of a day (no offset means UTC; an offset is taken off), else NaN. Dates that do not
+ * exist (`2023-02-29`, hour 24) are NaN.
+ */
+export function parseIsoDate(s: string): number {
+  let t = s
+  if (t.length > 0 && (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32)) t = t.trim()
+  if (t.length < 10 || t.charCodeAt(4) !== 45 /* - */) return NaN
+  const m = ISO_DATE.exec(t)
+  if (m === null) return NaN
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  if (month < 1 || month > 12 || day < 1 || day > monthDays(year, month)) return NaN
+  const hour = m[4] === undefined ? 0 : Number(m[4])
+  const minute = m[5] === undefined ? 0 : Number(m[5])
+  const second = m[6] === undefined ? 0 : Number(m[6])
+  if (hour > 23 || minute > 59 || second > 59) return NaN
+  let offset = 0
+  const zone = m[8]
+  if (zone !== undefined && zone !== 'Z') {
+    const digits = zone.replace(':', '')
+    const oh = Number(digits.slice(1, 3))
+    const om = Number(digits.slice(3, 5))
+    if (oh > 23 || om > 59) return NaN
+    offset = (zone.charCodeAt(0) === 45 ? -1 : 1) * (oh * 60 + om)
+  }
+  const seconds = ((hour * 60 + minute - offset) * 60 + second) + (m[7] === undefined ? 0 : Number(`0${m[7]}`))
+  return daysFromCivil(year, month, day) + seconds / 86400
+}
+
 /** `true`/`false` in any letter case, else undefined. */
 export function parseBoolean(s: string): boolean | undefined {
   const t = s.trim().toLowerCase()

@@ -1,4 +1,4 @@
-import { canonicalLevel, isMissingText, parseBoolean, parseCommaNumber, parseNumber } from './cells.js'
+import { canonicalLevel, isMissingText, parseBoolean, parseCommaNumber, parseIsoDate, parseNumber } from './cells.js'
 import type { Column } from './table.js'
 
 const CHUNK = 65536
@@ -78,9 +78,15 @@ export class ColumnBuilder {
   private readonly decimalComma: boolean
   private commaCount = 0
   private commaFirstRow = -1
-  /** The decimal-comma cells' rows and texts, while the column may still turn categorical (they stay as written there). */
-  private commaRows: number[] = []
-  private commaTexts: string[] = []
+  /** ISO dates read as days since 1970-01-01 (parseIsoDate). */
+  private dateCount = 0
+  private dateFirstRow = -1
+  /**
+   * The rows and texts of the cells read as numbers from a decimal comma or a date, while the column
+   * may still turn categorical: there they stay as written (canonicalLevel does not read them).
+   */
+  private writtenRows: number[] = []
+  private writtenTexts: string[] = []
 
   constructor(name: string, options: { decimalComma?: boolean } = {}) {
     this.name = name
@@ -104,8 +110,16 @@ export class ColumnBuilder {
         v = parseCommaNumber(text)
         if (!Number.isNaN(v)) {
           if (this.commaCount++ === 0) this.commaFirstRow = numbers.length
-          this.commaRows.push(numbers.length)
-          this.commaTexts.push(text)
+          this.writtenRows.push(numbers.length)
+          this.writtenTexts.push(text)
+        }
+      }
+      if (Number.isNaN(v)) {
+        v = parseIsoDate(text)
+        if (!Number.isNaN(v)) {
+          if (this.dateCount++ === 0) this.dateFirstRow = numbers.length
+          this.writtenRows.push(numbers.length)
+          this.writtenTexts.push(text)
         }
       }
       if (!Number.isNaN(v)) {
@@ -164,15 +178,15 @@ export class ColumnBuilder {
     const codes = int32s()
     const asText = this.kind === 'boolean' ? (v: number) => (v === 1 ? 'true' : 'false') : (v: number) => String(v)
     let odd = 0
-    let comma = 0
+    let written = 0
     for (let i = 0; i < numbers.length; i++) {
       if (odd < this.oddRows.length && this.oddRows[odd] === i) {
         codes.push(this.cellCode(this.oddTexts[odd++]))
         continue
       }
-      // A decimal comma is no number in a category (canonicalLevel keeps `1,5` as written).
-      if (comma < this.commaRows.length && this.commaRows[comma] === i) {
-        codes.push(this.cellCode(this.commaTexts[comma++]))
+      // A decimal comma or a date is no number in a category (canonicalLevel keeps `1,5` as written).
+      if (written < this.writtenRows.length && this.writtenRows[written] === i) {
+        codes.push(this.cellCode(this.writtenTexts[written++]))
         continue
       }
       const v = numbers.get(i)
@@ -183,9 +197,10 @@ export class ColumnBuilder {
     this.kind = 'categorical'
     this.oddRows = []
     this.oddTexts = []
-    this.commaRows = []
-    this.commaTexts = []
+    this.writtenRows = []
+    this.writtenTexts = []
     this.commaCount = 0
+    this.dateCount = 0
   }
 
   finish(): Column {
@@ -197,8 +212,9 @@ export class ColumnBuilder {
     const column: Column = { name: this.name, type: this.kind === 'boolean' ? 'boolean' : 'numeric', values: this.numbers!.toArray() }
     if (this.oddRows.length > 0) column.oddCells = { count: this.oddRows.length, firstRow: this.oddRows[0], texts: [...this.oddDistinct] }
     if (this.commaCount > 0 && column.type === 'numeric') column.commaCells = { count: this.commaCount, firstRow: this.commaFirstRow }
-    this.commaRows = []
-    this.commaTexts = []
+    if (this.dateCount > 0 && column.type === 'numeric') column.dateCells = { count: this.dateCount, firstRow: this.dateFirstRow }
+    this.writtenRows = []
+    this.writtenTexts = []
     // An all-missing column has no type evidence; numeric is the harmless choice.
     return column
   }

@@ -18,6 +18,8 @@ export interface ColumnSchema {
   textCells?: { count: number; firstRow: number; texts: string[] }
   /** Numbers written with a decimal comma (a `;`- or tab-separated file): how many, the first one's row. */
   commaCells?: { count: number; firstRow: number }
+  /** ISO dates, read as days since 1970-01-01 UTC (min and max are such days): how many, the first one's row. */
+  dateCells?: { count: number; firstRow: number }
 }
 
 export function levelCounts(column: Column & { type: 'categorical' }): number[] {
@@ -64,6 +66,7 @@ function describeColumn(column: Column, topN: number): ColumnSchema {
   const schema: ColumnSchema = { name: column.name, type: column.type, missing, distinct: seen.size }
   if (column.oddCells) schema.textCells = column.oddCells
   if (column.commaCells) schema.commaCells = column.commaCells
+  if (column.dateCells) schema.dateCells = column.dateCells
   if (seen.size > 0) {
     schema.min = min
     schema.max = max
@@ -97,13 +100,19 @@ export function commaCellNote(name: string, count: number, where: string): strin
   return `note: column ${name} has ${count} number${count === 1 ? '' : 's'} with a decimal comma (first at ${where}): 1,5 reads as 1.5, here and when scoring`
 }
 
-/** The notes on a table's numeric and boolean columns: cells of other text (textCellNote) and decimal commas (commaCellNote). */
+/** A note on a numeric column's ISO dates: read as days since 1970-01-01, in training and in scoring. */
+export function dateCellNote(name: string, count: number, where: string): string {
+  return `note: column ${name} has ${count} date${count === 1 ? '' : 's'} (first at ${where}): read as days since 1970-01-01 UTC (2024-05-01T12:00 is 19844.5), here and when scoring`
+}
+
+/** The notes on a table's numeric and boolean columns: cells of other text (textCellNote), decimal commas (commaCellNote) and dates (dateCellNote). */
 export function textCellNotes(table: Pick<Table, 'columns' | 'lines'>): string[] {
   const where = (row: number): string => (table.lines ? `line ${table.lines[row]}` : `data row ${row + 1}`)
   return table.columns.flatMap((c) => {
     if (c.type === 'categorical') return []
     return [
       ...(c.commaCells ? [commaCellNote(c.name, c.commaCells.count, where(c.commaCells.firstRow))] : []),
+      ...(c.dateCells ? [dateCellNote(c.name, c.dateCells.count, where(c.dateCells.firstRow))] : []),
       ...(c.oddCells ? [textCellNote(c.name, c.type, c.oddCells, where(c.oddCells.firstRow))] : []),
     ]
   })

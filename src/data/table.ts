@@ -16,6 +16,8 @@ export interface NumericColumn {
   oddCells?: { count: number; firstRow: number; texts: string[] }
   /** Some cells were numbers with a decimal comma (`1,5`: see parseCommaNumber), and how many. */
   commaCells?: { count: number; firstRow: number }
+  /** Some cells were ISO dates, read as days since 1970-01-01 UTC (see parseIsoDate), and how many. */
+  dateCells?: { count: number; firstRow: number }
 }
 
 export interface CategoricalColumn {

@@ -12,7 +12,8 @@
  *   0 or 1 (or NaN) and text must be true/false in any case or the number 0 or 1, else ScoringError
  *   "expected true or false". Other types: "expected a number" (as record.ts says).
  * - A number or boolean field's text in the input column's `missingTexts` (after trimming) is missing.
- *   A numeric field with `decimalComma` reads text that parseCommaNumber reads (`1,5`) as that number.
+ *   A numeric field with `decimalComma` reads text that parseCommaNumber reads (`1,5`) as that number;
+ *   one with `isoDates` then text that parseIsoDate reads (`2024-05-01`) as its days since 1970-01-01.
  * - category fields: a number is its `String(n)` text (NaN is missing), a boolean its text, text is
  *   missing when it is a missing token, else the level exactly as given (not trimmed); a text that is
  *   no level is looked up again as canonicalLevel(text) (`1.50` finds `1.5`, `TRUE` finds `true`).

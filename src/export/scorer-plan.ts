@@ -23,16 +23,19 @@ export interface PlanField {
   missingTexts: string[]
   /** A numeric field's text may be a number with a decimal comma (InputColumn.decimalComma). */
   decimalComma: boolean
+  /** A numeric field's text may be an ISO date (InputColumn.isoDates). */
+  isoDates: boolean
 }
 
 /**
  * One pipeline step: which field it reads, how, and where its outputs go in the feature vector. A text
  * in `missingTexts` (after trimming white space) is missing before the reader sees it; with
- * `decimalComma`, a text that parseCommaNumber reads is that number (readCommaNumber).
+ * `decimalComma`, a text that parseCommaNumber reads is that number; with `isoDates`, one that
+ * parseIsoDate reads is its days since 1970-01-01 (both: readTextNumber).
  */
 export type PlanStep =
-  | { kind: 'numeric'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; decimalComma: boolean; offset: number; impute: number; center: number; scale: number }
-  | { kind: 'raw'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; decimalComma: boolean; offset: number }
+  | { kind: 'numeric'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; decimalComma: boolean; isoDates: boolean; offset: number; impute: number; center: number; scale: number }
+  | { kind: 'raw'; column: string; reader: 'number' | 'boolean'; missingTexts: string[]; decimalComma: boolean; isoDates: boolean; offset: number }
   | CategoryStep
 
 /**
@@ -148,7 +151,8 @@ export type RuntimeHelper =
   | 'readBoolean'
   | 'readCategory'
   | 'parseCommaNumber'
-  | 'readCommaNumber'
+  | 'parseIsoDate'
+  | 'readTextNumber'
   | 'canonicalLevel'
   | 'argmax'
   | 'sigmoid'
@@ -165,7 +169,8 @@ export const RUNTIME_HELPERS: readonly RuntimeHelper[] = [
   'readBoolean',
   'readCategory',
   'parseCommaNumber',
-  'readCommaNumber',
+  'parseIsoDate',
+  'readTextNumber',
   'canonicalLevel',
   'argmax',
   'sigmoid',
@@ -177,7 +182,7 @@ const HELPER_USES: Partial<Record<RuntimeHelper, RuntimeHelper[]>> = {
   readBoolean: ['isMissingText', 'parseBoolean', 'parseNumber', 'show'],
   readCategory: ['isMissingText', 'show'],
   parseCommaNumber: ['parseNumber'],
-  readCommaNumber: ['parseCommaNumber', 'parseNumber', 'readNumber', 'isMissingText', 'show'],
+  readTextNumber: ['parseCommaNumber', 'parseIsoDate', 'parseNumber', 'readNumber', 'isMissingText', 'show'],
   canonicalLevel: ['parseNumber', 'parseBoolean'],
 }
 
@@ -263,13 +268,16 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
   const outputs = classes === null ? 1 : classes.length
 
   const fields = check.array(ir.input?.columns, 'input.columns').map((c, i): PlanField => {
-    const col = c as { name?: unknown; type?: unknown; missingTexts?: unknown; decimalComma?: unknown }
+    const col = c as { name?: unknown; type?: unknown; missingTexts?: unknown; decimalComma?: unknown; isoDates?: unknown }
     const type = check.oneOf(col?.type, `input.columns[${i}].type`, ['numeric', 'boolean', 'categorical'] as const)
     // As the evaluator: a categorical column's missingTexts mean nothing.
     const missingTexts =
       col?.missingTexts === undefined || type === 'categorical' ? [] : check.array(col.missingTexts, `input.columns[${i}].missingTexts`).map((t, j) => check.str(t, `input.columns[${i}].missingTexts[${j}]`))
-    if (col?.decimalComma !== undefined && typeof col.decimalComma !== 'boolean') check.fail(`input.columns[${i}].decimalComma`, 'is not true or false')
-    return { name: check.str(col?.name, `input.columns[${i}].name`), type, missingTexts, decimalComma: type === 'numeric' && col?.decimalComma === true }
+    for (const flag of ['decimalComma', 'isoDates'] as const) {
+      if (col?.[flag] !== undefined && typeof col[flag] !== 'boolean') check.fail(`input.columns[${i}].${flag}`, 'is not true or false')
+    }
+    const numeric = type === 'numeric'
+    return { name: check.str(col?.name, `input.columns[${i}].name`), type, missingTexts, decimalComma: numeric && col?.decimalComma === true, isoDates: numeric && col?.isoDates === true }
   })
   const fieldOf = new Map(fields.map((f) => [f.name, f]))
   const { steps, width, featureLabels } = planSteps(ir, check, fieldOf)
@@ -278,7 +286,7 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
   const helpers = new Set<RuntimeHelper>(['ScoringError'])
   for (const step of steps) {
     helpers.add(READER_HELPER[step.reader])
-    if ((step.kind === 'numeric' || step.kind === 'raw') && step.decimalComma) helpers.add('readCommaNumber')
+    if ((step.kind === 'numeric' || step.kind === 'raw') && (step.decimalComma || step.isoDates)) helpers.add('readTextNumber')
     // A level to look up (one that is not a missing token): a text that is none is looked up again as its canonical level.
     if ((step.kind === 'onehot' || step.kind === 'ordinal') && step.codes.some(([level]) => !isMissingText(level))) helpers.add('canonicalLevel')
   }
@@ -331,10 +339,11 @@ function planSteps(ir: ModelIR, check: Checker, fieldOf: Map<string, PlanField>)
       const reader = field?.type === 'boolean' ? 'boolean' : 'number'
       const missingTexts = field?.missingTexts ?? []
       const decimalComma = field?.decimalComma ?? false
+      const isoDates = field?.isoDates ?? false
       steps.push(
         kind === 'raw'
-          ? { kind, column, reader, missingTexts, decimalComma, offset }
-          : { kind, column, reader, missingTexts, decimalComma, offset, impute: check.num(raw.impute, `${at}.impute`), center: check.num(raw.center, `${at}.center`), scale: check.num(raw.scale, `${at}.scale`) },
+          ? { kind, column, reader, missingTexts, decimalComma, isoDates, offset }
+          : { kind, column, reader, missingTexts, decimalComma, isoDates, offset, impute: check.num(raw.impute, `${at}.impute`), center: check.num(raw.center, `${at}.center`), scale: check.num(raw.scale, `${at}.scale`) },
       )
       featureLabels.push(column)
       offset++

@@ -1,5 +1,5 @@
 import type { CategoricalColumn, NumericColumn, Table } from '../data/table.js'
-import { canonicalLevel, parseCommaNumber } from '../data/cells.js'
+import { canonicalLevel, parseCommaNumber, parseIsoDate } from '../data/cells.js'
 import { columnIndex } from '../data/table.js'
 import type { Task } from '../data/target.js'
 import type { FeaturePipelineIR, FeatureStep, InputColumn } from '../ir/model.js'
@@ -50,6 +50,7 @@ export function inputColumnsOf(table: Table, target: string): InputColumn[] {
       const input: InputColumn = { name: c.name, type: c.type }
       if (c.type !== 'categorical' && c.oddCells) input.missingTexts = [...c.oddCells.texts]
       if (c.type === 'numeric' && c.commaCells) input.decimalComma = true
+      if (c.type === 'numeric' && c.dateCells) input.isoDates = true
       return input
     })
 }
@@ -329,17 +330,19 @@ export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputC
   const typeOf = new Map(inputs.map((c) => [c.name, c.type]))
   const missingTextsOf = new Map(inputs.filter((c) => c.type !== 'categorical' && c.missingTexts?.length).map((c) => [c.name, new Set(c.missingTexts)]))
   const decimalComma = new Set(inputs.filter((c) => c.type === 'numeric' && c.decimalComma === true).map((c) => c.name))
+  const isoDates = new Set(inputs.filter((c) => c.type === 'numeric' && c.isoDates === true).map((c) => c.name))
   const steps = pipeline.steps.map((step) => ({
     step,
     isBoolean: typeOf.get(step.column) === 'boolean',
     missingTexts: step.kind === 'numeric' || step.kind === 'raw' ? (missingTextsOf.get(step.column) ?? null) : null,
     comma: (step.kind === 'numeric' || step.kind === 'raw') && decimalComma.has(step.column),
+    dates: (step.kind === 'numeric' || step.kind === 'raw') && isoDates.has(step.column),
     levels: step.kind === 'onehot' || step.kind === 'ordinal' ? levelCodes(step.levels) : null,
     width: stepWidth(step),
   }))
   return (record, out) => {
     let offset = 0
-    for (const { step, isBoolean, missingTexts, comma, levels, width } of steps) {
+    for (const { step, isBoolean, missingTexts, comma, dates, levels, width } of steps) {
       // A value of the field's own type is taken as is; anything else only when the record has the field
       // itself: `constructor` or `toString` are absent unless the record has them. (Generated scorers
       // check in the same order.)
@@ -349,6 +352,7 @@ export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputC
       if (step.kind === 'numeric' || step.kind === 'raw') {
         if (missingTexts !== null && typeof value === 'string' && missingTexts.has(value.trim())) value = undefined
         let v = comma && typeof value === 'string' ? parseCommaNumber(value) : NaN
+        if (Number.isNaN(v) && dates && typeof value === 'string') v = parseIsoDate(value)
         if (Number.isNaN(v)) v = readNumericField(step.column, isBoolean, value)
         out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale
         continue

@@ -30,6 +30,11 @@ export interface InputColumn {
    * file): scoring reads a text that is a number with a decimal comma (parseCommaNumber) as that number.
    */
   decimalComma?: boolean
+  /**
+   * A numeric column had ISO dates in the training file: scoring reads a text that is an ISO date or
+   * date-time (parseIsoDate) as its days since 1970-01-01 UTC, as training did.
+   */
+  isoDates?: boolean
 }
 
 /**

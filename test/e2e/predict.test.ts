@@ -141,6 +141,23 @@ describe('files from other tools score as they trained', () => {
     expect(predicted).toEqual(trained)
   })
 
+  it('a column of ISO dates: read as days since 1970-01-01, noted, and scored from the same file', async () => {
+    const rows = Array.from({ length: 150 }, (_, i) => {
+      const day = 19000 + ((i * 37) % 101) * 3
+      const at = new Date(day * 86_400_000 + (i % 2) * 43_200_000).toISOString()
+      return `${i % 3 === 0 ? at.slice(0, 10) : at.slice(0, 16)},${i % 4},${((day - 19000) / 100 + (i % 2) * 0.005).toFixed(4)}`
+    })
+    const file = writeFixture(dir, 'dates.csv', ['when,k,y', ...rows].join('\n') + '\n')
+    const inspect = runCli(['data', 'inspect', file])
+    expect(inspect.stdout).toMatch(/when\s+date\s+0\.0%\s+134\s+2022-01-08 .. 2022-11-04 12:00:00/)
+    const { stderr, predicted, trained, inputs } = await trainAndPredict('dates', file, 'y')
+    expect(stderr).toContain('note: column when has 150 dates (first at data row 1): read as days since 1970-01-01 UTC')
+    expect(inputs[0]).toEqual({ name: 'when', type: 'numeric', isoDates: true })
+    expect(predicted).toEqual(trained)
+    // y is linear in the date: the model follows it.
+    expect(Math.abs(predicted[149] - Number(rows[149].split(',')[2]))).toBeLessThan(0.05)
+  })
+
   it('a ;-separated file with decimal commas: read as numbers, noted, and scored from the same file', async () => {
     const rows = Array.from({ length: 150 }, (_, i) => {
       const x = (((i * 37) % 101) / 10).toFixed(2)

@@ -38,6 +38,8 @@ export interface MixedTableOptions {
   oddTexts?: { numeric: string[]; boolean: string[] }
   /** The first numeric column had numbers with a decimal comma in its "file" (Column.commaCells); default true. */
   decimalComma?: boolean
+  /** The third numeric column (days) had ISO dates in its "file" (Column.dateCells); default true. */
+  isoDates?: boolean
 }
 
 export const PLAIN_NAMES = ['temp', 'pressure', 'rpm', 'turbo', 'color', 'code', 'target']
@@ -79,7 +81,14 @@ export function mixedTable(options: MixedTableOptions): { table: Table; target: 
   const oddCells = (texts: string[]): NumericColumn['oddCells'] => (texts.length > 0 ? { count: texts.length, firstRow: 0, texts } : undefined)
   const commaCells = options.decimalComma ?? true ? { commaCells: { count: 1, firstRow: 0 } } : {}
   num.forEach((values, j) =>
-    columns.push({ name: names[j], type: 'numeric', values, ...(j === 1 && odd.numeric.length > 0 ? { oddCells: oddCells(odd.numeric) } : {}), ...(j === 0 ? commaCells : {}) } satisfies NumericColumn),
+    columns.push({
+      name: names[j],
+      type: 'numeric',
+      values,
+      ...(j === 1 && odd.numeric.length > 0 ? { oddCells: oddCells(odd.numeric) } : {}),
+      ...(j === 0 ? commaCells : {}),
+      ...(j === 2 && (options.isoDates ?? true) ? { dateCells: { count: 1, firstRow: 0 } } : {}),
+    } satisfies NumericColumn),
   )
   columns.push({ name: names[3], type: 'boolean', values: flag, ...(odd.boolean.length > 0 ? { oddCells: oddCells(odd.boolean) } : {}) })
   columns.push({ name: names[4], type: 'categorical', codes: color, levels } satisfies CategoricalColumn)
@@ -143,6 +152,18 @@ function thresholdsOf(ir: ModelIR): Map<number, number[]> {
   return byFeature
 }
 
+/** Days since 1970-01-01 as ISO text: a date when whole, else a date-time in UTC or at an offset (ms precision). */
+function isoText(days: number, random: Random): string {
+  if (!Number.isFinite(days)) return String(days)
+  const ms = Math.round(days * 86_400_000)
+  if (Number.isInteger(days)) return new Date(ms).toISOString().slice(0, 10)
+  const offset = [0, 120, -330][random.int(3)]
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23)
+  const zone = offset === 0 ? pick1(['Z', '', '+00:00'], random) : `${offset > 0 ? '+' : '-'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`
+  return `${local}${zone}`
+}
+const pick1 = <T>(items: readonly T[], random: Random): T => items[random.int(items.length)]
+
 const NUMBER_EDGES: unknown[] = [
   NaN, null, undefined, '', 'NA', ' NaN ', 'null', '?', '  12 ', '1e3', '-0', '.5', '5.', '+7', -0, 0, 1e308, -1e308, Infinity, -Infinity,
   5e-324, Number.MAX_VALUE, '0x1F', 'Infinity', 'abc', '1,5', true, false, {}, [], [1], '\u00a0NA', 'NA\u00a0 ', '\t3\n', ' -0,5 ', '1,2,3', ',5', '1.5,5',
@@ -185,10 +206,10 @@ export function edgeRecords(ir: ModelIR, table: Table, n: number, seed: number):
       } else {
         const values = (column as NumericColumn).values
         const ts = (offsetsOf.get(input.name) ?? []).flatMap((o) => thresholds.get(o) ?? [])
-        if (u < 0.45) value = input.decimalComma && u < 0.2 ? String(values[row]).replace('.', ',') : values[row]
+        if (u < 0.45) value = input.decimalComma && u < 0.2 ? String(values[row]).replace('.', ',') : input.isoDates && u < 0.2 ? isoText(values[row], random) : values[row]
         else if (u < 0.7 && ts.length > 0) {
           const t = pick(ts)
-          value = pick([t, nextUp(t), nextDown(t), String(t)])
+          value = pick([t, nextUp(t), nextDown(t), String(t), ...(input.isoDates ? [isoText(t, random), isoText(Math.floor(t), random)] : [])])
         } else value = wild ? pick(NUMBER_EDGES) : pick(NUMBER_EDGES.filter((v) => typeof v === 'number' || v === null || v === undefined || v === '  12 ' || v === 'NA'))
       }
       if (value !== undefined) entries.push([input.name, value])

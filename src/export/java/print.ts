@@ -164,7 +164,12 @@ function encoder(plan: ScorerPlan): string {
     const col = javaComment(JSON.stringify(step.column))
     if (step.kind === 'raw' || step.kind === 'numeric') {
       const value = step.missingTexts.length > 0 ? `unlessMissingText(record.get(${name}), ${missingSet(step.column, step.missingTexts)})` : `record.get(${name})`
-      const read = `${step.reader === 'boolean' ? 'readBoolean' : step.decimalComma ? 'readCommaNumber' : 'readNumber'}(${name}, ${value})`
+      const read =
+        step.reader === 'boolean'
+          ? `readBoolean(${name}, ${value})`
+          : step.decimalComma || step.isoDates
+            ? `readTextNumber(${name}, ${value}, ${step.decimalComma}, ${step.isoDates})`
+            : `readNumber(${name}, ${value})`
       if (step.kind === 'raw') body.push(`    // f[${step.offset}]: ${col} as is (missing stays NaN: each split routes it)`, `    f[${step.offset}] = ${read};`)
       else {
         body.push(`    // f[${step.offset}]: ${col}, missing -> ${num(step.impute)}, standardized`, `    v = ${read};`)

@@ -101,10 +101,50 @@ ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
     return i < 0 ? Double.NaN : parseNumber(s.substring(0, i) + "." + s.substring(i + 1));
   }
 
-  /** A number field whose text may have a decimal comma (1,5 is 1.5); otherwise as readNumber. */
-  private static double readCommaNumber(String field, Object value) {
+  private static final java.util.regex.Pattern ISO_DATE = java.util.regex.Pattern.compile("(\\\\d{4})-(\\\\d{2})-(\\\\d{2})(?:[T ](\\\\d{2}):(\\\\d{2})(?::(\\\\d{2})(\\\\.\\\\d{1,9})?)?)?(Z|[+-]\\\\d{2}:?\\\\d{2})?");
+
+  /** An ISO 8601 date or date-time (2024-05-01, 2024-05-01T13:45:30.25+02:00) as days since 1970-01-01 UTC (no offset: UTC), else NaN. */
+  private static double parseIsoDate(String s) {
+    String t = s;
+    if (!t.isEmpty() && (t.charAt(0) <= 32 || t.charAt(t.length() - 1) <= 32)) t = jsTrim(t);
+    if (t.length() < 10 || t.charAt(4) != '-') return Double.NaN;
+    java.util.regex.Matcher m = ISO_DATE.matcher(t);
+    if (!m.matches()) return Double.NaN;
+    int year = Integer.parseInt(m.group(1));
+    int month = Integer.parseInt(m.group(2));
+    int day = Integer.parseInt(m.group(3));
+    boolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    int last = month == 2 ? (leap ? 29 : 28) : month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+    if (month < 1 || month > 12 || day < 1 || day > last) return Double.NaN;
+    int hour = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
+    int minute = m.group(5) == null ? 0 : Integer.parseInt(m.group(5));
+    int second = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
+    if (hour > 23 || minute > 59 || second > 59) return Double.NaN;
+    int offset = 0;
+    String zone = m.group(8);
+    if (zone != null && !zone.equals("Z")) {
+      String digits = zone.replace(":", "");
+      int oh = Integer.parseInt(digits.substring(1, 3));
+      int om = Integer.parseInt(digits.substring(3, 5));
+      if (oh > 23 || om > 59) return Double.NaN;
+      offset = (zone.charAt(0) == '-' ? -1 : 1) * (oh * 60 + om);
+    }
+    // Days from 1970-01-01 (Howard Hinnant's days_from_civil), then the time as a fraction of a day.
+    long y = month <= 2 ? year - 1 : year;
+    long era = Math.floorDiv(y, 400);
+    long yoe = y - era * 400;
+    long doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    long days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    double seconds = (double) ((hour * 60 + minute - offset) * 60 + second) + (m.group(7) == null ? 0 : Double.parseDouble("0" + m.group(7)));
+    return (double) days + seconds / 86400;
+  }
+
+  /** A number field whose text may also be a number with a decimal comma (comma: 1,5 is 1.5) or an ISO date (dates: days since 1970-01-01 UTC); otherwise as readNumber. */
+  private static double readTextNumber(String field, Object value, boolean comma, boolean dates) {
     if (value instanceof CharSequence) {
-      double v = parseCommaNumber(value.toString());
+      String s = value.toString();
+      double v = comma ? parseCommaNumber(s) : Double.NaN;
+      if (Double.isNaN(v) && dates) v = parseIsoDate(s);
       if (!Double.isNaN(v)) return v;
     }
     return readNumber(field, value);

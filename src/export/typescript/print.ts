@@ -210,7 +210,7 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
     const missing = step.missingTexts.length > 0 ? `typeof x === 'string' && ${missingSet(step.column, step.missingTexts)}.has(x.trim()) ? NaN : ` : ''
     const value =
       step.reader === 'number'
-        ? `typeof x === 'number' ? x : ${missing}${step.decimalComma ? 'readCommaNumber' : 'readNumber'}(${name}, ${ownOr(name)})`
+        ? `typeof x === 'number' ? x : ${missing}${step.decimalComma || step.isoDates ? `readTextNumber(${name}, ${ownOr(name)}, ${step.decimalComma}, ${step.isoDates})` : `readNumber(${name}, ${ownOr(name)})`}`
         : `typeof x === 'boolean' ? (x ? 1 : 0) : ${missing}readBoolean(${name}, ${ownOr(name)})`
     return [`  x = rec[${name}]`, value]
   }

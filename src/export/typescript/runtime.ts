@@ -114,9 +114,45 @@ ${MISSING_TOKENS.map((t) => `    case ${stringLiteral(t)}:`).join('\n')}
   return i < 0 ? NaN : parseNumber(\`\${s.slice(0, i)}.\${s.slice(i + 1)}\`)
 }`,
 
-  readCommaNumber: (d) => `${d.doc('', 'A number field whose text may have a decimal comma (1,5 is 1.5); otherwise as readNumber.', '@param {string} field @param {unknown} value @returns {number}')}function readCommaNumber(field${d.t(': string')}, value${d.t(': unknown')})${d.t(': number')} {
+  parseIsoDate: (d) => `${d.doc('', 'An ISO 8601 date or date-time (2024-05-01, 2024-05-01T13:45:30.25+02:00) as days since 1970-01-01 UTC (no offset: UTC), else NaN.', '@param {string} s @returns {number}')}function parseIsoDate(s${d.t(': string')})${d.t(': number')} {
+  let t = s
+  if (t.length > 0 && (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32)) t = t.trim()
+  if (t.length < 10 || t.charCodeAt(4) !== 45) return NaN
+  const m = /^(\\d{4})-(\\d{2})-(\\d{2})(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(\\.\\d{1,9})?)?)?(Z|[+-]\\d{2}:?\\d{2})?$/.exec(t)
+  if (m === null) return NaN
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const last = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+  if (month < 1 || month > 12 || day < 1 || day > last) return NaN
+  const hour = m[4] === undefined ? 0 : Number(m[4])
+  const minute = m[5] === undefined ? 0 : Number(m[5])
+  const second = m[6] === undefined ? 0 : Number(m[6])
+  if (hour > 23 || minute > 59 || second > 59) return NaN
+  let offset = 0
+  const zone = m[8]
+  if (zone !== undefined && zone !== 'Z') {
+    const digits = zone.replace(':', '')
+    const oh = Number(digits.slice(1, 3))
+    const om = Number(digits.slice(3, 5))
+    if (oh > 23 || om > 59) return NaN
+    offset = (zone.charCodeAt(0) === 45 ? -1 : 1) * (oh * 60 + om)
+  }
+  // Days from 1970-01-01 (Howard Hinnant's days_from_civil), then the time as a fraction of a day.
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
+  const seconds = ((hour * 60 + minute - offset) * 60 + second) + (m[7] === undefined ? 0 : Number(\`0\${m[7]}\`))
+  return days + seconds / 86400
+}`,
+
+  readTextNumber: (d) => `${d.doc('', 'A number field whose text may also be a number with a decimal comma (comma: 1,5 is 1.5) or an ISO date (dates: days since 1970-01-01 UTC); otherwise as readNumber.', '@param {string} field @param {unknown} value @param {boolean} comma @param {boolean} dates @returns {number}')}function readTextNumber(field${d.t(': string')}, value${d.t(': unknown')}, comma${d.t(': boolean')}, dates${d.t(': boolean')})${d.t(': number')} {
   if (typeof value === 'string') {
-    const v = parseCommaNumber(value)
+    let v = comma ? parseCommaNumber(value) : NaN
+    if (Number.isNaN(v) && dates) v = parseIsoDate(value)
     if (!Number.isNaN(v)) return v
   }
   return readNumber(field, value)

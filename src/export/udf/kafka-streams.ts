@@ -8,7 +8,7 @@ import type { ModelIR } from '../../ir/model.js'
 import { headerFacts } from '../header.js'
 import { javaString } from '../java/literals.js'
 import { exportJavaScorer } from '../java/scorer.js'
-import { artifactIdOf, fillTemplate, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
+import { artifactIdOf, fieldKindText, fillTemplate, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
 
 export const KAFKA_STREAMS_VERSION = '4.4.0'
 
@@ -64,7 +64,7 @@ export async function kafkaStreamsProject(ir: ModelIR, options: UdfOptions): Pro
     PREDICT_TEXT: plan.classes === null ? 'value as text' : 'most probable class',
     PROBABILITY_FIELDS: plan.classes === null ? '' : `one \`p_<class>\` per class (${markdownText(plan.classes.slice(0, 6).map((c) => `p_${c}`).join(', '))}), `,
     DEFAULT_APP_ID: appId,
-    FIELDS_TEXT: markdownText(plan.fields.map((f) => `${JSON.stringify(f.name)} (${f.type})`).join(', ')),
+    FIELDS_TEXT: markdownText(plan.fields.map((f) => `${JSON.stringify(f.name)} (${fieldKindText(f)})`).join(', ')),
   }
   const files: ScaffoldFile[] = [
     { path: 'pom.xml', content: fillTemplate(await readTemplate('kafka-streams', 'pom.xml'), pom, 'kafka-streams/pom.xml') },

@@ -9,15 +9,16 @@ import type { ModelIR } from '../../ir/model.js'
 import { javaString } from '../java/literals.js'
 import { exportJavaScorer } from '../java/scorer.js'
 import type { PlanField } from '../scorer-plan.js'
-import { artifactIdOf, fillTemplate, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
+import { artifactIdOf, fieldKind, fieldKindText, fillTemplate, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
 
 /** ksqlDB's UDF API (io.confluent.ksql:ksqldb-udf, Confluent's Maven repository). */
 export const KSQLDB_VERSION = '7.9.0'
 /** Java methods take at most 255 parameters. */
 const MAX_ARGUMENTS = 254
 
-const JAVA_TYPE = { numeric: 'Double', boolean: 'Boolean', categorical: 'String' } as const
-const SQL_TYPE = { numeric: 'DOUBLE', boolean: 'BOOLEAN', categorical: 'STRING' } as const
+/** A date column's argument is text (an ISO date or date-time), which the scorer reads as its days since 1970-01-01. */
+const JAVA_TYPE = { numeric: 'Double', boolean: 'Boolean', categorical: 'String', date: 'String' } as const
+const SQL_TYPE = { numeric: 'DOUBLE', boolean: 'BOOLEAN', categorical: 'STRING', date: 'STRING' } as const
 
 function snake(s: string): string {
   const out = s
@@ -52,7 +53,7 @@ export async function ksqldbProject(ir: ModelIR, options: UdfOptions): Promise<S
   const packageLine = packageName ? `package ${packageName};\n` : ''
   const args = argumentNames(plan.fields)
   const parameters = plan.fields
-    .map((f, i) => `      @UdfParameter(value = ${javaString(args[i])}, description = ${javaString(`${JSON.stringify(f.name)} (${f.type}); NULL is a missing value`)}) final ${JAVA_TYPE[f.type]} a${i}`)
+    .map((f, i) => `      @UdfParameter(value = ${javaString(args[i])}, description = ${javaString(`${JSON.stringify(f.name)} (${fieldKindText(f)}); NULL is a missing value`)}) final ${JAVA_TYPE[fieldKind(f)]} a${i}`)
     .join(',\n')
   const puts = plan.fields.map((f, i) => `    record.put(${javaString(f.name)}, a${i});`).join('\n')
   const regression = plan.classes === null
@@ -135,11 +136,11 @@ export async function ksqldbProject(ir: ModelIR, options: UdfOptions): Promise<S
         ARGS_TEXT: markdownText(args.join(', ')),
         PREDICT_RETURNS: regression ? 'the predicted value (DOUBLE)' : `the most probable class (STRING: ${markdownText(plan.classes!.slice(0, 6).map((c) => JSON.stringify(c)).join(', '))})`,
         SCORES_RETURNS: regression ? 'the predicted value (DOUBLE)' : 'the probability of each class (MAP<STRING, DOUBLE>)',
-        FIELDS_TEXT: markdownText(plan.fields.map((f, i) => `${args[i]} = ${JSON.stringify(f.name)} ${SQL_TYPE[f.type]}`).join(', ')),
+        FIELDS_TEXT: markdownText(plan.fields.map((f, i) => `${args[i]} = ${JSON.stringify(f.name)} ${SQL_TYPE[fieldKind(f)]}${f.isoDates ? ' (an ISO date or date-time)' : ''}`).join(', ')),
         SCORER_CLASS: className,
         KSQLDB_VERSION,
         STREAM: 'records',
-        COLUMNS_SQL: plan.fields.map((f) => `${sqlIdentifier(f.name)} ${SQL_TYPE[f.type]}`).join(', '),
+        COLUMNS_SQL: plan.fields.map((f) => `${sqlIdentifier(f.name)} ${SQL_TYPE[fieldKind(f)]}`).join(', '),
         ARGS_SQL: argsSql,
       },
       'ksqldb/README.md',

@@ -7,7 +7,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { UserError } from '../../errors.js'
 import { PACKAGE_ROOT } from '../../version.js'
-import type { ScorerPlan } from '../scorer-plan.js'
+import type { ColumnType } from '../../data/table.js'
+import type { PlanField, ScorerPlan } from '../scorer-plan.js'
 
 export const TEMPLATES_ROOT = join(PACKAGE_ROOT, 'templates')
 
@@ -32,6 +33,16 @@ export interface Scaffold {
   artifactId: string
   /** Commands to run next, from the project folder. */
   nextSteps: string[]
+}
+
+/** A field's kind for a scaffold's README and signatures: its column type, or `date` for a numeric column that held ISO dates. */
+export function fieldKind(field: PlanField): ColumnType | 'date' {
+  return field.isoDates ? 'date' : field.type
+}
+
+/** A field's kind as its README says it: `date` is spelled out. */
+export function fieldKindText(field: PlanField): string {
+  return field.isoDates ? 'date: ISO text, or days since 1970-01-01 as a number' : field.type
 }
 
 export function artifactIdOf(className: string): string {

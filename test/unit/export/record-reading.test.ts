@@ -38,7 +38,7 @@ function passThrough(encoding: 'dense' | 'tree', missingTexts = false): ModelIR 
       columns: missingTexts
         ? [
             // Texts the training file had among the numbers: missing when scoring too (a categorical column's mean nothing).
-            { name: 'n', type: 'numeric', missingTexts: ['unknown', 'abc', '1,5'], decimalComma: true },
+            { name: 'n', type: 'numeric', missingTexts: ['unknown', 'abc', '1,5'], decimalComma: true, isoDates: true },
             { name: 'b', type: 'boolean', missingTexts: ['yes', 'maybe'] },
             { name: 'c', type: 'categorical', missingTexts: ['red'] },
           ]
@@ -58,6 +58,8 @@ const VALUES: unknown[] = [
   'red', 'blue', ' red', 'RED', '42', 'true ', 'unknown', '__proto__', 'constructor',
   ' unknown ', '\u00a0abc\n', 'UNKNOWN', 'unknown.', 'maybe', ' yes',
   '0,5', ' -2,25 ', ',5', '5,', '1,5e1', '1,2,3', '1.234,5', 'NA,', '42.0', '4.2e1', ' 42 ', '042', 'TRUE', ' true', '1.50', '-0,0',
+  '2024-05-01', ' 2024-02-29T23:59:59.5Z ', '2023-02-29', '2024-13-01', '2024-05-01T24:00', '2024-05-01 10:00+02:00', '2024-05-01T10:00-0530',
+  '0000-01-01', '9999-12-31T23:59:59.999999999+23:59', '2024-5-1', '2024-05-01T10', '2024-05-01T10:00:00.', '1969-12-31T23:59:59.123456789Z', '2024-05-01Z',
   {}, [], [1], { a: 1 }, new Date(0), 'x'.repeat(60), () => 1, Symbol('s'), 10n,
 ]
 
@@ -94,6 +96,13 @@ describe('record reading: every value, every field kind, both encodings', () => 
     // decimalComma: 0,5 is 0.5; two commas or a point and a comma are no number.
     expect(scorer.score({ n: '0,5', b: true, c: 'red' })).toEqual(scorer.score({ n: 0.5, b: true, c: 'red' }))
     expect(() => scorer.score({ n: '1.234,5', b: true, c: 'red' })).toThrow('field "n": expected a number, got "1.234,5"')
+    // isoDates: a date or date-time is its days since 1970-01-01 UTC; a date that does not exist is no number.
+    const at = (n: unknown): unknown => scorer.score({ n, b: true, c: 'red' })
+    expect(at('1970-01-01')).toEqual(at(0))
+    expect(at('2024-05-01T12:00')).toEqual(at(19844.5))
+    expect(at(' 2024-05-01 14:00+02:00 ')).toEqual(at(19844.5))
+    expect(at('2024-05-01T06:30:00-05:30')).toEqual(at(19844.5))
+    expect(() => at('2023-02-29')).toThrow('field "n": expected a number, got "2023-02-29"')
   })
 
   it('looks up a category text that is no level as the level it stands for (1.50 is 1.5, TRUE is true)', async () => {

@@ -77,7 +77,21 @@ async function fit(task: Task, learner: { family: string; defaultParams(t: Task)
     Object.fromEntries(
       data.table.columns
         .filter((c) => c.name !== data.target.name)
-        .map((c) => [c.name, c.type === 'categorical' ? (c.codes[i] < 0 ? null : c.levels[c.codes[i]]) : Number.isNaN(c.values[i]) ? null : c.type === 'boolean' ? c.values[i] === 1 : c.values[i]]),
+        // A date column (one that held ISO dates) is given as its ISO text: a ksqlDB STRING argument.
+        .map((c) => [
+          c.name,
+          c.type === 'categorical'
+            ? c.codes[i] < 0
+              ? null
+              : c.levels[c.codes[i]]
+            : Number.isNaN(c.values[i])
+              ? null
+              : c.type === 'boolean'
+                ? c.values[i] === 1
+                : c.dateCells
+                  ? new Date(c.values[i] * 86_400_000).toISOString().slice(0, 10)
+                  : c.values[i],
+        ]),
     ),
   )
   return { ir, rows }
@@ -117,7 +131,7 @@ describe('ksqldb scaffold', () => {
     expect(javac.stdout + javac.stderr).toBe('')
     cases.forEach((c, ci) => {
       const model = compileModel(c.ir)
-      const lines = c.rows.map((r) => c.ir.input.columns.map((col) => (r[col.name] === null ? 'null' : col.type === 'categorical' ? `s:${hex16(r[col.name] as string)}` : col.type === 'boolean' ? `b:${r[col.name]}` : `n:${r[col.name]}`)).join('\t'))
+      const lines = c.rows.map((r) => c.ir.input.columns.map((col) => (r[col.name] === null ? 'null' : col.type === 'categorical' || col.isoDates ? `s:${hex16(r[col.name] as string)}` : col.type === 'boolean' ? `b:${r[col.name]}` : `n:${r[col.name]}`)).join('\t'))
       writeFileSync(join(dir, `${c.id}.in`), lines.join('\n') + '\n')
       const classes = projects[ci].files.filter((f) => f.path.endsWith('Udf.java')).map((f) => `${c.pkg}.${f.path.split('/').pop()!.replace('.java', '')}`)
       expect(classes).toHaveLength(2)
