@@ -135,13 +135,14 @@ export function parseBoolean(s: string): boolean | undefined {
 /**
  * The level a category's text stands for: a decimal number is its shortest text (`1.50`, ` 1.5` and
  * `15e-1` are `1.5`, as a number given as a number is String(n)); `true`/`false` in any letter case is
- * `true`/`false`; any other text is itself, blanks and all. Training codes a categorical column's cells
- * by it (a column that turns categorical after numbers has only the numbers' values), and scoring
- * looks up a text that is no level by it, so `1.50` in the file to score finds the level `1.5`.
+ * `true`/`false`; any other text is itself without blanks around it (` yes` and `yes ` are `yes`: in
+ * a file written `a, b, c` every category starts with one). Training codes a categorical column's
+ * cells by it (a column that turns categorical after numbers has only the numbers' values), and
+ * scoring looks up a text that is no level by it, so `1.50` in the file to score finds the level `1.5`.
  */
 export function canonicalLevel(s: string): string {
   const v = parseNumber(s)
   if (!Number.isNaN(v)) return String(v)
   const b = parseBoolean(s)
-  return b === undefined ? s : b ? 'true' : 'false'
+  return b === undefined ? s.trim() : b ? 'true' : 'false'
 }

@@ -16,7 +16,8 @@
  *   one with `isoDates` then text that parseIsoDate reads (`2024-05-01`) as its days since 1970-01-01.
  * - category fields: a number is its `String(n)` text (NaN is missing), a boolean its text, text is
  *   missing when it is a missing token, else the level exactly as given (not trimmed); a text that is
- *   no level is looked up again as canonicalLevel(text) (`1.50` finds `1.5`, `TRUE` finds `true`).
+ *   no level is looked up again as canonicalLevel(text) (`1.50` finds `1.5`, `TRUE` finds `true`,
+ *   ` red ` finds `red`).
  *   Other types: ScoringError "expected text".
  * - Fields are read in the order of the pipeline's steps; the first bad one throws.
  * - A ScoringError's message is `field "NAME": PROBLEM, got SHOWN` where SHOWN is

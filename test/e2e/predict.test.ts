@@ -101,7 +101,8 @@ describe('a table as pandas writes it', () => {
     expect(lines).toHaveLength(121)
     expect(lines.filter((l) => l.endsWith(',')).length).toBe(120)
     // The input's cells as they were (quoted: they start with a blank), a prediction and no error.
-    expect(lines[4]).toMatch(/^[0-9.]+," unknown"," (yes|no)"," (yes|no)",[0-9.e-]+,[0-9.e-]+,$/)
+    // The class is the level without the blank (canonicalLevel).
+    expect(lines[4]).toMatch(/^[0-9.]+," unknown"," (yes|no)",(yes|no),[0-9.e-]+,[0-9.e-]+,$/)
   })
 
   it('AUC with fewer rows of a class than folds is a usage error that says what to change', () => {

@@ -150,12 +150,12 @@ ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
     return readNumber(field, value);
   }
 
-  /** The level a text that is no level stands for: the shortest (JavaScript) text of a number (1.50 is 1.5), true/false in any case; else the text. */
+  /** The level a text that is no level stands for: the shortest (JavaScript) text of a number (1.50 is 1.5), true/false in any case; else the text without blanks around it. */
   private static String canonicalLevel(String s) {
     double v = parseNumber(s);
     if (!Double.isNaN(v)) return jsNumber(v);
     Boolean b = parseBoolean(s);
-    return b == null ? s : b ? "true" : "false";
+    return b == null ? jsTrim(s) : b ? "true" : "false";
   }
 
   /** A boolean field as 1/0: NaN when missing; true/false (also as text) and 0/1 accepted. */

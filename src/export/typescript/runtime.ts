@@ -158,11 +158,11 @@ ${MISSING_TOKENS.map((t) => `    case ${stringLiteral(t)}:`).join('\n')}
   return readNumber(field, value)
 }`,
 
-  canonicalLevel: (d) => `${d.doc('', 'The level a text that is no level stands for: the shortest text of a number (1.50 is 1.5), true/false in any case; else the text.', '@param {string} s @returns {string}')}function canonicalLevel(s${d.t(': string')})${d.t(': string')} {
+  canonicalLevel: (d) => `${d.doc('', 'The level a text that is no level stands for: the shortest text of a number (1.50 is 1.5), true/false in any case; else the text without blanks around it.', '@param {string} s @returns {string}')}function canonicalLevel(s${d.t(': string')})${d.t(': string')} {
   const v = parseNumber(s)
   if (!Number.isNaN(v)) return String(v)
   const b = parseBoolean(s)
-  return b === undefined ? s : b ? 'true' : 'false'
+  return b === undefined ? s.trim() : b ? 'true' : 'false'
 }`,
 
   readBoolean: (d) => `${d.doc('', 'A boolean field as 1/0: NaN when missing; true/false (also as text) and 0/1 accepted.', '@param {string} field @param {unknown} value @returns {number}')}function readBoolean(field${d.t(': string')}, value${d.t(': unknown')})${d.t(': number')} {

@@ -104,11 +104,11 @@ describe('readCsv', () => {
     expect(table.columns.map((c) => c.name)).toEqual(['column_1', 'a', 'b'])
   })
 
-  it('takes blanks around header names as layout, and keeps the cells as written', async () => {
+  it('takes blanks around header names and category cells as layout', async () => {
     const table = await readCsv(writeFixture(dir, 'spaced.csv', 'age, income , colour\n30, 1.5, red\n41, 2.5, blue\n'))
     expect(table.columns.map((c) => c.name)).toEqual(['age', 'income', 'colour'])
     expect(table.columns.map((c) => c.type)).toEqual(['numeric', 'numeric', 'categorical'])
-    expect((table.columns[2] as CategoricalColumn).levels).toEqual([' red', ' blue'])
+    expect((table.columns[2] as CategoricalColumn).levels).toEqual(['red', 'blue'])
   })
 
   it('handles quoted fields, embedded delimiters and newlines, CRLF and a BOM', async () => {

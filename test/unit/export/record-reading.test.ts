@@ -113,7 +113,8 @@ describe('record reading: every value, every field kind, both encodings', () => 
     expect(at(' 4.2e1 ')).toEqual(at(42))
     expect(at('TRUE')).toEqual(at('true'))
     expect(at('42.0')).not.toEqual(at('zzz'))
-    expect(at(' red')).toEqual(at('zzz'))
+    expect(at(' red\t')).toEqual(at('red'))
+    expect(at('RED')).toEqual(at('zzz'))
   })
 
   it('the error names the field and shows the value as the evaluator does', async () => {
