@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { leaderboardJson, SELECTIONS, type Selection } from '../../src/automl/leaderboard.js'
 import { DEFAULT_METRIC, METRICS_BY_TASK, type MetricName } from '../../src/automl/metrics.js'
@@ -184,7 +185,11 @@ export default class AutomlTrain extends BaseCommand {
       const refit = result.models[0]
       const trees = refit?.modelId === winner.modelId && refit.family === 'random_forest' && refit.params.nTrees !== winner.params.nTrees ? `, ${String(refit.params.nTrees)} trees where its trials grew ${String(winner.params.nTrees)}` : ''
       this.log(`saved: ${modelPath} (refit on all ${target.y.length} rows${trees}); leaderboard and run files in ${runDir}/`)
-      if (single) this.log(`best single model: ${single.modelId} (${single.family}), ${metric} ${singleRow!.score.toPrecision(4)}: ${single.modelPath}, a smaller and faster scorer`)
+      if (single) {
+        // Its scorer is smaller and faster than the ensemble's, by how much its file says (a member can be most of an ensemble).
+        const kB = (file: string): string => `${Math.ceil(statSync(file).size / 1e3)} kB`
+        this.log(`best single model: ${single.modelId} (${single.family}), ${metric} ${singleRow!.score.toPrecision(4)}: ${single.modelPath} (${kB(single.modelPath)}; the winner's: ${kB(modelPath)})`)
+      }
       this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)
     }
     if (guided && result.stoppedBy !== 'interrupted') await offerExport(modelPath, runDir, (line) => this.log(line))

@@ -90,7 +90,7 @@ export function leaderboardJson(board: Leaderboard): object[] {
     rank: r.rank,
     modelId: r.modelId,
     family: r.family,
-    params: keyParams(r.family, r.params),
+    params: keyParams(r.family, r.params, board.task),
     score: r.score,
     scoreStd: r.scoreStd,
     metrics: r.metrics,

@@ -121,8 +121,8 @@ export function sampleParams(family: Family, task: Task, trialOfFamily: number, 
   }
 }
 
-/** The params a leaderboard shows for a family (the ones the search varies). */
-export function keyParams(family: RowFamily, params: Record<string, unknown>): Record<string, unknown> {
+/** The params a leaderboard shows for a family (the ones the search varies; no class weights for a regression). */
+export function keyParams(family: RowFamily, params: Record<string, unknown>, task?: Task): Record<string, unknown> {
   // An ensemble's params are its members' weights.
   if (family === 'ensemble') return params
   const keys: Record<Family, string[]> = {
@@ -131,5 +131,5 @@ export function keyParams(family: RowFamily, params: Record<string, unknown>): R
     logistic_regression: ['C', 'classWeight'],
     mlp: ['hidden', 'activation', 'learningRate', 'alpha', 'dropout', 'batchSize', 'classWeight'],
   }
-  return Object.fromEntries(keys[family].filter((k) => k in params).map((k) => [k, params[k]]))
+  return Object.fromEntries(keys[family].filter((k) => k in params && !(k === 'classWeight' && task === 'regression')).map((k) => [k, params[k]]))
 }

@@ -22,7 +22,7 @@ export function renderLeaderboard(board: Leaderboard): string {
     String(r.trainMs),
     formatNumber(r.predictUsPerRow, 3),
     r.sizeBytes >= 1e6 ? `${(r.sizeBytes / 1e6).toFixed(1)} MB` : `${Math.ceil(r.sizeBytes / 1e3)} kB`,
-    paramsText(keyParams(r.family, r.params)),
+    paramsText(keyParams(r.family, r.params, board.task)),
   ])
   const right = header.map((_, j) => j !== 1 && j !== 2 && j !== header.length - 1)
   const table = renderTable(header, rows, right)

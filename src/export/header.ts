@@ -31,7 +31,7 @@ function keyParamsText(ir: ModelIR): string {
     return `of ${ir.model.members.map((m) => `${m?.modelId} (${m?.family}, weight ${typeof m?.weight === 'number' ? Number(m.weight.toPrecision(3)) : '?'})`).join(', ')}`
   }
   const params = ir.params ?? {}
-  const shown = known ? { ...keyParams(ir.family as Family, params), ...(params.bag !== undefined ? { bag: params.bag } : {}) } : params
+  const shown = known ? { ...keyParams(ir.family as Family, params, ir.target.task), ...(params.bag !== undefined ? { bag: params.bag } : {}) } : params
   const parts = Object.entries(shown).flatMap(([k, v]) => {
     const text = paramText(v)
     return text === null ? [] : [`${k}=${text}`]

@@ -46,9 +46,14 @@ export function checkScorerName(name: string): string {
   return name
 }
 
-/** The default name: the target column in PascalCase (`failure` -> Failure), or Model when that is no name. */
+/**
+ * The default name: the target column in PascalCase (`failure` -> Failure; accents dropped: `état final`
+ * -> EtatFinal), or Model when that is no name.
+ */
 export function defaultScorerName(target: string): string {
   const pascal = target
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w[0].toUpperCase() + w.slice(1))

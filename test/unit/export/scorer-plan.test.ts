@@ -143,6 +143,7 @@ describe('names, languages and files', () => {
   it('--name is a type-name prefix; the default comes from the target', () => {
     expect(defaultScorerName('failure')).toBe('Failure')
     expect(defaultScorerName('engine temp (c)')).toBe('EngineTempC')
+    expect(defaultScorerName('état final')).toBe('EtatFinal')
     expect(defaultScorerName('9lives')).toBe('Model')
     expect(defaultScorerName('*/ ${x}')).toBe('X')
     expect(defaultScorerName('温度')).toBe('Model')
