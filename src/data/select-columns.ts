@@ -1,5 +1,5 @@
 import { DataError, UsageError } from '../errors.js'
-import { type Column, type Table } from './table.js'
+import { isMissingAt, type Column, type Table } from './table.js'
 
 /** A column left out of training, and why (for the run's log and run.json). */
 export interface LeftOut {
@@ -55,7 +55,9 @@ export function selectTrainingColumns(table: Table, target: string, ignore: stri
     const reason = ignore.includes(column.name)
       ? 'ignored (--ignore)'
       : isConstant(column)
-        ? 'the same value in every row'
+        ? isMissingAt(column, 0)
+          ? 'no value in any row'
+          : 'the same value in every row'
         : isRowNumber(column, table.nRows)
           ? `a row number: counts up by one on every row`
           : null

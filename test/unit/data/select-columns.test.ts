@@ -16,7 +16,7 @@ describe('selectTrainingColumns', () => {
       { column: 'idx', reason: 'a row number: counts up by one on every row' },
       { column: 'id', reason: 'ignored (--ignore)' },
       { column: 'same', reason: 'the same value in every row' },
-      { column: 'none', reason: 'the same value in every row' },
+      { column: 'none', reason: 'no value in any row' },
     ])
   })
 
