@@ -34,7 +34,8 @@ export default class TopicLoad extends BaseCommand {
     const { args, flags, metadata } = await this.parse(TopicLoad)
     const file = csvFileOf(args.file, flags.csv)
     if (file === undefined) throw new UsageError('pass the CSV FILE to load (or --csv FILE)')
-    const table = await readCsvFromFlags(file, flags.delimiter)
+    // Dates go to the topic as the text they are (a snapshot of it reads them as dates again).
+    const table = await readCsvFromFlags(file, flags.delimiter, { isoDates: false })
     const client = await kafkaClientFromFlags(flags)
     const progress = topicProgress(`loading into topic ${flags.topic}`)
     let result: LoadTableResult

@@ -1,4 +1,4 @@
-import { readCsv } from '../data/csv.js'
+import { readCsv, type CsvReadOptions } from '../data/csv.js'
 import { UsageError } from '../errors.js'
 import type { Table } from '../data/table.js'
 import { describeBadMessagesList, readTopicSnapshot, type BadMessage } from '../data/topic-source.js'
@@ -23,8 +23,8 @@ export function csvFileOf(arg: string | undefined, flag: string | undefined): st
   return arg ?? flag
 }
 
-export async function readCsvFromFlags(file: string, delimiterFlag: string | undefined): Promise<Table> {
-  return readCsv(file, { delimiter: delimiterFlag === 'tab' ? '\t' : delimiterFlag })
+export async function readCsvFromFlags(file: string, delimiterFlag: string | undefined, options: Omit<CsvReadOptions, 'delimiter'> = {}): Promise<Table> {
+  return readCsv(file, { ...options, delimiter: delimiterFlag === 'tab' ? '\t' : delimiterFlag })
 }
 
 /**

@@ -55,10 +55,11 @@ export const ODD_CELLS_MAX_TEXTS = 5
 
 /**
  * Infers a column's type while its cells stream in. A column stays numeric (or boolean) while every
- * present cell parses as one; text that does not turns it categorical, and the values seen so far are
- * re-coded as text (numbers in their shortest form: `1.50` becomes the level `1.5`). A numeric or
- * boolean column with a few such texts (ODD_CELLS_MAX_SHARE, ODD_CELLS_MAX_TEXTS), wherever they are,
- * stays so, those cells missing.
+ * present cell parses as one (an ISO date as its days since 1970-01-01; with decimalComma, `1,5`);
+ * text that does not turns it categorical, and the values seen so far are re-coded as text: numbers in
+ * their shortest form (`1.50` becomes the level `1.5`, as canonicalLevel makes it), dates and decimal
+ * commas as written. A numeric or boolean column with a few such texts (ODD_CELLS_MAX_SHARE,
+ * ODD_CELLS_MAX_TEXTS), wherever they are, stays so, those cells missing.
  */
 export class ColumnBuilder {
   readonly name: string
@@ -74,23 +75,40 @@ export class ColumnBuilder {
   private oddTexts: string[] = []
   private oddDistinct = new Set<string>()
   private present = 0
-  /** Whether `1,5` reads as 1.5 (a file whose delimiter is not a comma), and the cells that did. */
+  /** Whether `1,5` reads as 1.5 (a `;`-separated file), and the cells that did. */
   private readonly decimalComma: boolean
+  /** Whether an ISO date reads as its days since 1970-01-01. */
+  private readonly isoDates: boolean
   private commaCount = 0
   private commaFirstRow = -1
   /** ISO dates read as days since 1970-01-01 (parseIsoDate). */
   private dateCount = 0
   private dateFirstRow = -1
   /**
-   * The rows and texts of the cells read as numbers from a decimal comma or a date, while the column
-   * may still turn categorical: there they stay as written (canonicalLevel does not read them).
+   * The cells read as numbers from a decimal comma or a date, while the column may still turn
+   * categorical (there they stay as written: canonicalLevel does not read them): their rows, and their
+   * texts, each different one kept once.
    */
-  private writtenRows: number[] = []
+  private writtenRows = int32s()
+  private writtenIds = int32s()
+  private writtenIndex = new Map<string, number>()
   private writtenTexts: string[] = []
 
-  constructor(name: string, options: { decimalComma?: boolean } = {}) {
+  constructor(name: string, options: { decimalComma?: boolean; isoDates?: boolean } = {}) {
     this.name = name
     this.decimalComma = options.decimalComma ?? false
+    this.isoDates = options.isoDates ?? true
+  }
+
+  private keepWritten(row: number, text: string): void {
+    let id = this.writtenIndex.get(text)
+    if (id === undefined) {
+      id = this.writtenTexts.length
+      this.writtenTexts.push(text)
+      this.writtenIndex.set(text, id)
+    }
+    this.writtenRows.push(row)
+    this.writtenIds.push(id)
   }
 
   push(text: string): void {
@@ -110,16 +128,14 @@ export class ColumnBuilder {
         v = parseCommaNumber(text)
         if (!Number.isNaN(v)) {
           if (this.commaCount++ === 0) this.commaFirstRow = numbers.length
-          this.writtenRows.push(numbers.length)
-          this.writtenTexts.push(text)
+          this.keepWritten(numbers.length, text)
         }
       }
-      if (Number.isNaN(v)) {
+      if (Number.isNaN(v) && this.isoDates) {
         v = parseIsoDate(text)
         if (!Number.isNaN(v)) {
           if (this.dateCount++ === 0) this.dateFirstRow = numbers.length
-          this.writtenRows.push(numbers.length)
-          this.writtenTexts.push(text)
+          this.keepWritten(numbers.length, text)
         }
       }
       if (!Number.isNaN(v)) {
@@ -157,7 +173,8 @@ export class ColumnBuilder {
     let c = this.dictionary.get(text) ?? this.cellCodes.get(text)
     if (c === undefined) {
       const level = canonicalLevel(text)
-      c = this.code(level)
+      // A text that is a missing token but for blanks trim() takes and isMissingText keeps (`\u00a0NA`) is missing.
+      c = isMissingText(level) ? -1 : this.code(level)
       if (level !== text) this.cellCodes.set(text, c)
     }
     return c
@@ -185,8 +202,8 @@ export class ColumnBuilder {
         continue
       }
       // A decimal comma or a date is no number in a category (canonicalLevel keeps `1,5` as written).
-      if (written < this.writtenRows.length && this.writtenRows[written] === i) {
-        codes.push(this.cellCode(this.writtenTexts[written++]))
+      if (written < this.writtenRows.length && this.writtenRows.get(written) === i) {
+        codes.push(this.cellCode(this.writtenTexts[this.writtenIds.get(written++)]))
         continue
       }
       const v = numbers.get(i)
@@ -197,10 +214,16 @@ export class ColumnBuilder {
     this.kind = 'categorical'
     this.oddRows = []
     this.oddTexts = []
-    this.writtenRows = []
-    this.writtenTexts = []
+    this.dropWritten()
     this.commaCount = 0
     this.dateCount = 0
+  }
+
+  private dropWritten(): void {
+    this.writtenRows = int32s()
+    this.writtenIds = int32s()
+    this.writtenIndex = new Map()
+    this.writtenTexts = []
   }
 
   finish(): Column {
@@ -213,8 +236,7 @@ export class ColumnBuilder {
     if (this.oddRows.length > 0) column.oddCells = { count: this.oddRows.length, firstRow: this.oddRows[0], texts: [...this.oddDistinct] }
     if (this.commaCount > 0 && column.type === 'numeric') column.commaCells = { count: this.commaCount, firstRow: this.commaFirstRow }
     if (this.dateCount > 0 && column.type === 'numeric') column.dateCells = { count: this.dateCount, firstRow: this.dateFirstRow }
-    this.writtenRows = []
-    this.writtenTexts = []
+    this.dropWritten()
     // An all-missing column has no type evidence; numeric is the harmless choice.
     return column
   }

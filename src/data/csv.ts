@@ -14,6 +14,8 @@ export interface CsvReadOptions {
   trackLines?: boolean
   /** Called every few thousand rows with rows and bytes read so far. */
   onProgress?: (rows: number, bytesRead: number, totalBytes: number) => void
+  /** Read ISO dates in a column as days since 1970-01-01 (default true); false keeps them as text (`topic load`). */
+  isoDates?: boolean
 }
 
 const CANDIDATE_DELIMITERS = [',', ';', '\t'] as const
@@ -181,8 +183,8 @@ export async function readCsv(file: string, options: CsvReadOptions = {}): Promi
     if (builders === null) {
       const names = headerNames(file, fields)
       headerLength = names.length
-      // `1,5` is a number where the comma is not the delimiter (a European locale's `;`-separated file).
-      builders = names.map((n) => new ColumnBuilder(n, { decimalComma: delimiter !== ',' }))
+      // `1,5` is a number in a `;`-separated file (a European locale's); elsewhere `1,234` may be a thousand.
+      builders = names.map((n) => new ColumnBuilder(n, { decimalComma: delimiter === ';', isoDates: options.isoDates ?? true }))
       return
     }
     for (let j = 0; j < headerLength; j++) builders[j].push(fields[j])

@@ -1,5 +1,5 @@
 import type { CategoricalColumn, NumericColumn, Table } from '../data/table.js'
-import { canonicalLevel, parseCommaNumber, parseIsoDate } from '../data/cells.js'
+import { canonicalLevel, isMissingText, parseCommaNumber, parseIsoDate } from '../data/cells.js'
 import { columnIndex } from '../data/table.js'
 import type { Task } from '../data/target.js'
 import type { FeaturePipelineIR, FeatureStep, InputColumn } from '../ir/model.js'
@@ -357,10 +357,15 @@ export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputC
         out[offset++] = step.kind === 'raw' ? v : ((Number.isNaN(v) ? step.impute : v) - step.center) / step.scale
         continue
       }
-      const level = readCategoryField(step.column, value)
+      let level = readCategoryField(step.column, value)
       let k = level === null ? -1 : (levels!.get(level) ?? -1)
-      // A text that is no level may stand for one: `1.50` for `1.5`, `TRUE` for `true` (see canonicalLevel).
-      if (level !== null && k < 0) k = levels!.get(canonicalLevel(level)) ?? -1
+      // A text that is no level may stand for one: `1.50` for `1.5`, `TRUE` for `true`, ` red` for `red`
+      // (see canonicalLevel); or be missing but for blanks that trim() takes and isMissingText keeps (`\u00a0NA`).
+      if (level !== null && k < 0) {
+        level = canonicalLevel(level)
+        if (isMissingText(level)) level = null
+        else k = levels!.get(level) ?? -1
+      }
       if (level !== null && k < 0 && step.other) k = step.levels.length
       if (step.kind === 'onehot') {
         for (let j = 0; j < width; j++) out[offset + j] = j === k ? 1 : 0

@@ -64,6 +64,9 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
       const { record, info } = item
       if (header === null) {
         header = headerNames(file, record)
+        // A model from before header names were trimmed may name a column ` b` (a header `a, b`): take the cell as written.
+        const modelNames = new Set(ir.input.columns.map((c) => c.name))
+        header = header.map((h, j) => (!modelNames.has(h) && modelNames.has(record[j]) ? record[j] : h))
         const missing = ir.input.columns.map((c) => c.name).filter((n) => !header!.includes(n))
         if (missing.length > 0) {
           throw new DataError(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { readCsv } from '../../src/data/csv.js'
@@ -100,6 +100,12 @@ describe('a table as pandas writes it', () => {
     const lines = readFileSync(scored, 'utf8').trim().split('\n')
     expect(lines).toHaveLength(121)
     expect(lines.filter((l) => l.endsWith(',')).length).toBe(120)
+    // A model written before header names were trimmed names the column ` x2`: it scores the file too.
+    const old = join(dir, 'spaced-old.json')
+    writeFileSync(old, readFileSync(join(out, 'model.json'), 'utf8').replaceAll('"x2"', '" x2"'))
+    const o = runCli(['predict', '--model', old, '--csv', spaced, '--out', join(dir, 'spaced-old.csv')])
+    expect(o.stderr).toBe('')
+    expect(readFileSync(join(dir, 'spaced-old.csv'), 'utf8')).toBe(readFileSync(scored, 'utf8'))
     // The input's cells as they were (quoted: they start with a blank), a prediction and no error.
     // The class is the level without the blank (canonicalLevel).
     expect(lines[4]).toMatch(/^[0-9.]+," unknown"," (yes|no)",(yes|no),[0-9.e-]+,[0-9.e-]+,$/)

@@ -78,6 +78,17 @@ describe.skipIf(!brokers)(suiteName('mlkafka topic load + data inspect --topic')
     expect(text.stderr).toBe('') // no progress line without a terminal, no client log noise
   })
 
+  it('dates go to the topic as text and read back as dates: the topic inspects like the file', () => {
+    const file = writeFixture(dir, 'dates.csv', ['when,x,y', ...Array.from({ length: 40 }, (_, i) => `2024-0${1 + (i % 9)}-1${i % 10}${i % 3 === 0 ? 'T08:30:00Z' : ''},${i},${i % 2 ? 'a' : 'b'}`)].join('\n') + '\n')
+    const topic = freshTopic('dates')
+    const load = runCli(['topic', 'load', file, '--topic', topic, '--brokers', brokers, '--key', 'when'])
+    expect(load.status, load.stderr).toBe(0)
+    const fromTopic = inspectJson(['--topic', topic, '--brokers', brokers])
+    const fromFile = inspectJson([file])
+    expect(fromFile.report.columns[0]).toMatchObject({ name: 'when', type: 'numeric', dateCells: { count: 40, firstRow: 0 } })
+    expect(withoutSource(fromTopic.report)).toEqual(withoutSource(fromFile.report))
+  })
+
   it('3 partitions keyed by a column: the same schema, the same snapshot on every read; loading again appends', () => {
     const topic = freshTopic('cars3')
     const load = runCli(['topic', 'load', 'examples/car-sensors.csv', '--topic', topic, '--brokers', brokers, '--partitions', '3', '--key', 'car_id', '--json'])

@@ -185,7 +185,7 @@ function encoder(plan: ScorerPlan): string {
     else {
       // A text that is no level, again as the level it stands for (canonicalLevel: 1.50 is 1.5).
       body.push(`    k = level == null ? -1 : LEVELS_${i}.getOrDefault(level, -2);`)
-      body.push(`    if (k == -2) k = LEVELS_${i}.getOrDefault(canonicalLevel(level), ${step.otherCode});`)
+      body.push(`    if (k == -2) {`, '      level = canonicalLevel(level);', `      k = isMissingText(level) ? -1 : LEVELS_${i}.getOrDefault(level, ${step.otherCode});`, '    }')
     }
     if (step.kind === 'onehot') {
       if (step.width > 0) body.push(`    if (k >= 0) f[${step.offset} + k] = 1;`)

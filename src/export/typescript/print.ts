@@ -242,7 +242,7 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
       `  if (typeof x === 'string') {`,
       `    k = ${lookup.call('x')}`,
       ...(lookup.decl
-        ? [`    if (k === ${step.otherCode}) k = isMissingText(x) ? -1 : ${lookup.call('canonicalLevel(x)')}`]
+        ? [`    if (k === ${step.otherCode}) {`, '      level = canonicalLevel(x)', `      k = isMissingText(level) ? -1 : ${lookup.call('level')}`, '    }']
         : step.otherCode >= 0
           ? [`    if (k === ${step.otherCode} && isMissingText(x)) k = -1`]
           : []),

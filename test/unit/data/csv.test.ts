@@ -46,7 +46,7 @@ describe('readCsv', () => {
     }
   })
 
-  it('reads decimal commas as numbers in a ; or tab separated file, not in a comma separated one', async () => {
+  it('reads decimal commas as numbers in a ; separated file, not in a comma or tab separated one', async () => {
     const semi = await readCsv(writeFixture(dir, 'euro.csv', 'price;qty;code\n1,5;3;a\n-0,25;4;b\n2;5;1,5\nNA;6;c\n'))
     const [price, qty, code] = semi.columns as [NumericColumn, NumericColumn, CategoricalColumn]
     expect(price.type).toBe('numeric')
@@ -55,15 +55,30 @@ describe('readCsv', () => {
     expect(qty.commaCells).toBeUndefined()
     // In a categorical column a decimal comma is text, kept as written.
     expect(code.levels).toEqual(['a', 'b', '1,5', 'c'])
-    const tab = await readCsv(writeFixture(dir, 'euro.tsv', 'price\tqty\n1,5\t3\n2\t4\n'))
-    expect(Array.from((tab.columns[0] as NumericColumn).values)).toEqual([1.5, 2])
+    const tab = await readCsv(writeFixture(dir, 'us.tsv', 'price\tqty\n1,234\t3\n2\t4\n'))
+    expect(tab.columns[0].type).toBe('categorical')
     const comma = await readCsv(writeFixture(dir, 'us.csv', 'price,qty\n"1,5",3\n2,4\n'))
     expect(comma.columns[0].type).toBe('categorical')
   })
 
-  it('keeps a decimal-comma cell as written when its column turns categorical later', async () => {
-    const [x] = (await readCsv(writeFixture(dir, 'euro-mixed.csv', 'x;y\n1,50;1\n2;2\nabc;3\ndef;4\n'))).columns as [CategoricalColumn]
-    expect(Array.from(x.codes, (k) => x.levels[k])).toEqual(['1,50', '2', 'abc', 'def'])
+  it('keeps a decimal-comma or date cell as written when its column turns categorical later', async () => {
+    const [x] = (await readCsv(writeFixture(dir, 'euro-mixed.csv', 'x;y\n1,50;1\n2024-05-01;2\n2;2\n1,50;3\nabc;3\ndef;4\n'))).columns as [CategoricalColumn]
+    expect(Array.from(x.codes, (k) => x.levels[k])).toEqual(['1,50', '2024-05-01', '2', '1,50', 'abc', 'def'])
+  })
+
+  it('reads ISO dates as days since 1970-01-01, unless told not to', async () => {
+    const file = writeFixture(dir, 'dates.csv', 'when,y\n2024-05-01,1\n2024-05-01T12:00:00+02:00,2\nNA,3\n1970-01-01,4\n')
+    const [when] = (await readCsv(file)).columns as [NumericColumn]
+    expect(Array.from(when.values)).toEqual([19844, 19844 + 10 / 24, NaN, 0])
+    expect(when.dateCells).toEqual({ count: 3, firstRow: 0 })
+    const [text] = (await readCsv(file, { isoDates: false })).columns as [CategoricalColumn]
+    expect(text.levels).toEqual(['2024-05-01', '2024-05-01T12:00:00+02:00', '1970-01-01'])
+  })
+
+  it('a category that is a missing marker but for blanks trim() takes (a no-break space) is missing', async () => {
+    const [c] = (await readCsv(writeFixture(dir, 'nbsp.csv', 'c\nred\n\u00a0NA\n\u00a0\nblue\n'))).columns as [CategoricalColumn]
+    expect(Array.from(c.codes)).toEqual([0, -1, -1, 1])
+    expect(c.levels).toEqual(['red', 'blue'])
   })
 
   it('keeps a numeric column numeric when a few cells are other text, those missing and noted, wherever they are', async () => {
