@@ -135,6 +135,24 @@ export interface EnsemblePlan {
 
 export type ModelPlan = MemberPlan | EnsemblePlan
 
+/**
+ * The name of a field's set of texts read as missing (PlanStep.missingTexts), `MISSING_TEXTS_<n>`: one
+ * per field, declared (by `declare`, in the printer's language) the first time a step asks, since an
+ * ensemble's pipeline reads a field once per member.
+ */
+export function missingTextSets(declare: (name: string, column: string, texts: string[]) => void): (column: string, texts: string[]) => string {
+  const names = new Map<string, string>()
+  return (column, texts) => {
+    let name = names.get(column)
+    if (name === undefined) {
+      name = `MISSING_TEXTS_${names.size}`
+      names.set(column, name)
+      declare(name, column, texts)
+    }
+    return name
+  }
+}
+
 /** The output link of a single model's plan. */
 export function linkOf(model: MemberPlan): 'identity' | 'logistic' | 'softmax' {
   return model.kind === 'linear' ? model.link : model.kind === 'mlp' ? model.output : 'identity'

@@ -11,6 +11,7 @@
  */
 import type { HeaderFacts } from '../header.js'
 import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, MemberPlan, MlpModelPlan, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
+import { missingTextSets } from '../scorer-plan.js'
 import { javaComment, javaDouble, javaString } from './literals.js'
 import { JAVA_RUNTIME } from './runtime.js'
 
@@ -145,20 +146,12 @@ function levelMap(step: CategoryStep, index: number): string {
 function encoder(plan: ScorerPlan): string {
   const maps: string[] = []
   const body: string[] = []
-  // A field's texts that training read as missing: one set per field (an ensemble reads a field once per member).
-  const missingSets = new Map<string, string>()
-  const missingSet = (column: string, texts: string[]): string => {
-    let set = missingSets.get(column)
-    if (set === undefined) {
-      set = `MISSING_TEXTS_${missingSets.size}`
-      missingSets.set(column, set)
-      maps.push(
-        `  // ${javaComment(JSON.stringify(column))}: texts the training file had among its values, read as missing (after trimming white space).\n` +
-          `  private static final java.util.Set<String> ${set} = new java.util.HashSet<>(java.util.Arrays.asList(${texts.map(javaString).join(', ')}));`,
-      )
-    }
-    return set
-  }
+  const missingSet = missingTextSets((set, column, texts) =>
+    maps.push(
+      `  // ${javaComment(JSON.stringify(column))}: texts the training file had among its values, read as missing (after trimming white space).\n` +
+        `  private static final java.util.Set<String> ${set} = new java.util.HashSet<>(java.util.Arrays.asList(${texts.map(javaString).join(', ')}));`,
+    ),
+  )
   plan.steps.forEach((step, i) => {
     const name = javaString(step.column)
     const col = javaComment(JSON.stringify(step.column))

@@ -7,6 +7,7 @@ import type { HeaderFacts } from '../header.js'
 import { isMissingText } from '../../data/cells.js'
 import { MISSING_TOKENS } from '../record-rules.js'
 import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, MemberPlan, MlpModelPlan, PlanField, PlanStep, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
+import { missingTextSets } from '../scorer-plan.js'
 import { LANE_STEPS } from '../tree-lanes.js'
 import { UserError } from '../../errors.js'
 import { levelTable } from './level-table.js'
@@ -188,22 +189,14 @@ function encoder(plan: ScorerPlan, d: Dialect): string {
   const uses = { x: false, v: false, level: false, k: false }
   // The common case (a number that is a number, a boolean that is a boolean) is read inline; the helpers
   // apply every other rule. Same results, fewer calls.
-  // A field's texts that training read as missing: one set per field (an ensemble reads a field once per member).
-  const missingSets = new Map<string, string>()
-  const missingSet = (column: string, texts: string[]): string => {
-    let set = missingSets.get(column)
-    if (set === undefined) {
-      set = `MISSING_TEXTS_${missingSets.size}`
-      missingSets.set(column, set)
-      lookups.push(
-        [
-          `// ${commentText(JSON.stringify(column))}: texts the training file had among its values, read as missing (after trimming white space).`,
-          `const ${set} = new Set${d.t('<string>')}([${texts.map(stringLiteral).join(', ')}])`,
-        ].join('\n'),
-      )
-    }
-    return set
-  }
+  const missingSet = missingTextSets((set, column, texts) =>
+    lookups.push(
+      [
+        `// ${commentText(JSON.stringify(column))}: texts the training file had among its values, read as missing (after trimming white space).`,
+        `const ${set} = new Set${d.t('<string>')}([${texts.map(stringLiteral).join(', ')}])`,
+      ].join('\n'),
+    ),
+  )
   const readInline = (step: Extract<PlanStep, { kind: 'numeric' | 'raw' }>): string[] => {
     uses.x = true
     const name = stringLiteral(step.column)
