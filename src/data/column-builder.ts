@@ -87,12 +87,9 @@ export class ColumnBuilder {
   /**
    * The cells read as numbers from a decimal comma or a date, while the column may still turn
    * categorical (there they stay as written: canonicalLevel does not read them): their rows, and their
-   * texts, each different one kept once.
+   * texts, each different one kept once (null until the first such cell).
    */
-  private writtenRows = int32s()
-  private writtenIds = int32s()
-  private writtenIndex = new Map<string, number>()
-  private writtenTexts: string[] = []
+  private written: { rows: Chunked<Int32Array>; ids: Chunked<Int32Array>; index: Map<string, number>; texts: string[] } | null = null
 
   constructor(name: string, options: { decimalComma?: boolean; isoDates?: boolean } = {}) {
     this.name = name
@@ -101,14 +98,15 @@ export class ColumnBuilder {
   }
 
   private keepWritten(row: number, text: string): void {
-    let id = this.writtenIndex.get(text)
+    const w = (this.written ??= { rows: int32s(), ids: int32s(), index: new Map<string, number>(), texts: [] as string[] })
+    let id = w.index.get(text)
     if (id === undefined) {
-      id = this.writtenTexts.length
-      this.writtenTexts.push(text)
-      this.writtenIndex.set(text, id)
+      id = w.texts.length
+      w.texts.push(text)
+      w.index.set(text, id)
     }
-    this.writtenRows.push(row)
-    this.writtenIds.push(id)
+    w.rows.push(row)
+    w.ids.push(id)
   }
 
   push(text: string): void {
@@ -196,14 +194,15 @@ export class ColumnBuilder {
     const asText = this.kind === 'boolean' ? (v: number) => (v === 1 ? 'true' : 'false') : (v: number) => String(v)
     let odd = 0
     let written = 0
+    const w = this.written
     for (let i = 0; i < numbers.length; i++) {
       if (odd < this.oddRows.length && this.oddRows[odd] === i) {
         codes.push(this.cellCode(this.oddTexts[odd++]))
         continue
       }
       // A decimal comma or a date is no number in a category (canonicalLevel keeps `1,5` as written).
-      if (written < this.writtenRows.length && this.writtenRows.get(written) === i) {
-        codes.push(this.cellCode(this.writtenTexts[this.writtenIds.get(written++)]))
+      if (w !== null && written < w.rows.length && w.rows.get(written) === i) {
+        codes.push(this.cellCode(w.texts[w.ids.get(written++)]))
         continue
       }
       const v = numbers.get(i)
@@ -214,16 +213,9 @@ export class ColumnBuilder {
     this.kind = 'categorical'
     this.oddRows = []
     this.oddTexts = []
-    this.dropWritten()
+    this.written = null
     this.commaCount = 0
     this.dateCount = 0
-  }
-
-  private dropWritten(): void {
-    this.writtenRows = int32s()
-    this.writtenIds = int32s()
-    this.writtenIndex = new Map()
-    this.writtenTexts = []
   }
 
   finish(): Column {
@@ -236,7 +228,7 @@ export class ColumnBuilder {
     if (this.oddRows.length > 0) column.oddCells = { count: this.oddRows.length, firstRow: this.oddRows[0], texts: [...this.oddDistinct] }
     if (this.commaCount > 0 && column.type === 'numeric') column.commaCells = { count: this.commaCount, firstRow: this.commaFirstRow }
     if (this.dateCount > 0 && column.type === 'numeric') column.dateCells = { count: this.dateCount, firstRow: this.dateFirstRow }
-    this.dropWritten()
+    this.written = null
     // An all-missing column has no type evidence; numeric is the harmless choice.
     return column
   }
