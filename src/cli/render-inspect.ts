@@ -1,5 +1,5 @@
 import type { InspectReport } from '../data/inspect.js'
-import { commaCellNote, dateCellNote, textCellNote } from '../data/schema.js'
+import { columnNotes } from '../data/schema.js'
 import { cellSafe, formatNumber, formatPercent, renderTable } from './text-table.js'
 
 /** Days since 1970-01-01 as an ISO date, with the time when there is one. */
@@ -20,11 +20,7 @@ export function renderInspectReport(report: InspectReport): string {
     return [cellSafe(c.name, 32) + marker, c.dateCells ? 'date' : c.type, formatPercent(c.missing / report.rows), String(c.distinct), range]
   })
   out.push(renderTable(['column', 'type', 'missing', 'distinct', 'range / top levels'], rows, [false, false, true, true, false]))
-  for (const c of report.columns) {
-    if (c.commaCells) out.push(commaCellNote(c.name, c.commaCells.count, `data row ${c.commaCells.firstRow + 1}`))
-    if (c.dateCells) out.push(dateCellNote(c.name, c.dateCells.count, `data row ${c.dateCells.firstRow + 1}`))
-    if (c.textCells) out.push(textCellNote(c.name, c.type, c.textCells, `data row ${c.textCells.firstRow + 1}`))
-  }
+  for (const c of report.columns) out.push(...columnNotes(c, (row) => `data row ${row + 1}`))
   const t = report.target
   if (t) {
     out.push('')

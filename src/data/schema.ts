@@ -16,7 +16,7 @@ export interface ColumnSchema {
   topLevels?: LevelCount[]
   /** Cells of a numeric or boolean column that were other text, read as missing (counted in `missing`). */
   textCells?: { count: number; firstRow: number; texts: string[] }
-  /** Numbers written with a decimal comma (a `;`- or tab-separated file): how many, the first one's row. */
+  /** Numbers written with a decimal comma (a `;`-separated file): how many, the first one's row. */
   commaCells?: { count: number; firstRow: number }
   /** ISO dates, read as days since 1970-01-01 UTC (min and max are such days): how many, the first one's row. */
   dateCells?: { count: number; firstRow: number }
@@ -105,15 +105,17 @@ export function dateCellNote(name: string, count: number, where: string): string
   return `note: column ${name} has ${count} date${count === 1 ? '' : 's'} (first at ${where}): read as days since 1970-01-01 UTC (2024-05-01T12:00 is 19844.5), here and when scoring`
 }
 
-/** The notes on a table's numeric and boolean columns: cells of other text (textCellNote), decimal commas (commaCellNote) and dates (dateCellNote). */
+/** A column's notes: decimal commas (commaCellNote), dates (dateCellNote), cells of other text (textCellNote); `where` names a row. */
+export function columnNotes(c: Pick<ColumnSchema, 'name' | 'type' | 'commaCells' | 'dateCells' | 'textCells'>, where: (row: number) => string): string[] {
+  return [
+    ...(c.commaCells ? [commaCellNote(c.name, c.commaCells.count, where(c.commaCells.firstRow))] : []),
+    ...(c.dateCells ? [dateCellNote(c.name, c.dateCells.count, where(c.dateCells.firstRow))] : []),
+    ...(c.textCells ? [textCellNote(c.name, c.type, c.textCells, where(c.textCells.firstRow))] : []),
+  ]
+}
+
+/** The notes (columnNotes) on a table's numeric and boolean columns, each row named by its line when the table has them. */
 export function textCellNotes(table: Pick<Table, 'columns' | 'lines'>): string[] {
   const where = (row: number): string => (table.lines ? `line ${table.lines[row]}` : `data row ${row + 1}`)
-  return table.columns.flatMap((c) => {
-    if (c.type === 'categorical') return []
-    return [
-      ...(c.commaCells ? [commaCellNote(c.name, c.commaCells.count, where(c.commaCells.firstRow))] : []),
-      ...(c.dateCells ? [dateCellNote(c.name, c.dateCells.count, where(c.dateCells.firstRow))] : []),
-      ...(c.oddCells ? [textCellNote(c.name, c.type, c.oddCells, where(c.oddCells.firstRow))] : []),
-    ]
-  })
+  return table.columns.flatMap((c) => (c.type === 'categorical' ? [] : columnNotes({ ...c, textCells: c.oddCells }, where)))
 }

@@ -327,19 +327,21 @@ export type RecordEncoder = (record: RawRecord, out: Float64Array) => void
  * missingTexts, is missing); a value of the wrong type throws a ScoringError naming the field.
  */
 export function compileRecordEncoder(pipeline: FeaturePipelineIR, inputs: InputColumn[]): RecordEncoder {
-  const typeOf = new Map(inputs.map((c) => [c.name, c.type]))
-  const missingTextsOf = new Map(inputs.filter((c) => c.type !== 'categorical' && c.missingTexts?.length).map((c) => [c.name, new Set(c.missingTexts)]))
-  const decimalComma = new Set(inputs.filter((c) => c.type === 'numeric' && c.decimalComma === true).map((c) => c.name))
-  const isoDates = new Set(inputs.filter((c) => c.type === 'numeric' && c.isoDates === true).map((c) => c.name))
-  const steps = pipeline.steps.map((step) => ({
-    step,
-    isBoolean: typeOf.get(step.column) === 'boolean',
-    missingTexts: step.kind === 'numeric' || step.kind === 'raw' ? (missingTextsOf.get(step.column) ?? null) : null,
-    comma: (step.kind === 'numeric' || step.kind === 'raw') && decimalComma.has(step.column),
-    dates: (step.kind === 'numeric' || step.kind === 'raw') && isoDates.has(step.column),
-    levels: step.kind === 'onehot' || step.kind === 'ordinal' ? levelCodes(step.levels) : null,
-    width: stepWidth(step),
-  }))
+  const inputOf = new Map(inputs.map((c) => [c.name, c]))
+  const steps = pipeline.steps.map((step) => {
+    const input = inputOf.get(step.column)
+    // A numeric field's extra text rules (a categorical column's mean nothing).
+    const numeric = (step.kind === 'numeric' || step.kind === 'raw') && input !== undefined && input.type !== 'categorical'
+    return {
+      step,
+      isBoolean: input?.type === 'boolean',
+      missingTexts: numeric && input.missingTexts?.length ? new Set(input.missingTexts) : null,
+      comma: numeric && input.type === 'numeric' && input.decimalComma === true,
+      dates: numeric && input.type === 'numeric' && input.isoDates === true,
+      levels: step.kind === 'onehot' || step.kind === 'ordinal' ? levelCodes(step.levels) : null,
+      width: stepWidth(step),
+    }
+  })
   return (record, out) => {
     let offset = 0
     for (const { step, isBoolean, missingTexts, comma, dates, levels, width } of steps) {

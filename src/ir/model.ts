@@ -26,8 +26,7 @@ export interface InputColumn {
    */
   missingTexts?: string[]
   /**
-   * A numeric column's numbers had decimal commas in the training file (`1,5`; a `;`- or tab-separated
-   * file): scoring reads a text that is a number with a decimal comma (parseCommaNumber) as that number.
+   * A numeric column's numbers had decimal commas in the training file (`1,5`; a `;`-separated file): scoring reads a text that is a number with a decimal comma (parseCommaNumber) as that number.
    */
   decimalComma?: boolean
   /**
