@@ -12,6 +12,7 @@ import { portfolio, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
 import { ENSEMBLE_CANDIDATES, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
+import { EXTRA_TREES_BUDGET_SHARE, REFIT_MARGIN, REFIT_TREES, RefitPlan } from './refit-plan.js'
 import { refitModel, trialTimeMs, type TimeLimit, type TrialResult, type TrialSpec } from './trial.js'
 
 /** Above this many rows a single holdout split replaces k-fold CV (unless told otherwise). */
@@ -43,37 +44,6 @@ const CHEAP_REFIT_MS = 200
 const CHEAP_REFIT_SHARE = 0.1
 /** After the refits' edge: stopping the refit workers and returning take up to this long (on short budgets more than 1% of them). */
 const AFTER_EDGE_MS = 100
-/** Refit time estimates are multiplied by this when planning an ensemble (fit times vary from fold to full rows). */
-const REFIT_MARGIN = 1.3
-/**
- * Writing a model file, per byte of its JSON: serializing and writing take about 18 ns a byte on the
- * 2-core machine this was measured on (a 100-tree forest on 15,000 rows is 40 MB), with a margin.
- */
-const WRITE_NS_PER_BYTE = 25
-/**
- * A forest's refit grows this many trees when its trials grew fewer (see refitScale in searchAndRefit):
- * more trees lower a forest's variance and leave its bias, so its cross-validated score holds for the
- * refit, or better. scikit-learn's grid in the benchmark picks 300 trees over 100 on most tables; the
- * default forest's test RMSE with 300 against 100: doctor 3.846 against 3.877, wages 0.2943 against
- * 0.2961, star (min leaf 5, half the features) 30.54 against 30.63.
- */
-export const REFIT_TREES = 300
-/**
- * A net's refit is a bag of this many nets fitted on all rows from their own seeds, averaged (see
- * refitModel), as far as a share of the budget (EXTRA_TREES_BUDGET_SHARE) and the refit plan's spare
- * time allow (see netBag in searchAndRefit). The leaderboard's
- * score is one net's (its cross-validation fits one per fold); the bag does as well or better. The
- * default net fitted outside a run on the study's splits, a bag of five against one (test scores):
- * syn_multi4 0.404 against 0.465 log loss, syn_friedman1 1.149 against 1.256 RMSE, syn_cat_reg 2.138
- * against 2.237, diabetes (split 1) 54.56 against 57.12, syn_cat_bin 0.9164 against 0.9084 AUC,
- * breast cancer 0.9954 and 0.9904 against 0.9958 and 0.9904. Averaging the five fold models instead
- * of a refit gained about half as much (0.445, 1.238, 2.150, 56.65, 0.9110).
- */
-export const NET_BAG = 5
-/** Under a time budget a forest's extra trees, or a net's extra bagged nets, may take this share of it (beyond its refit with its own trees, or one net). */
-const EXTRA_TREES_BUDGET_SHARE = 0.15
-/** A forest grows extra trees (a net's bag more nets) on its refit only while its model stays under this size (its JSON's bytes). */
-const EXTRA_TREES_MAX_BYTES = 64 * 2 ** 20
 /**
  * Under a time budget each trial gets its part of the time left when it starts (see TrialSpec.timeLimit):
  * it and its refit should be done by this share of the budget. On a 200,000-row table the default forest
@@ -348,54 +318,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const ensembleOn = options.ensemble !== false
   /** All training rows against a fold's: what a refit's time and its model's size grow by. */
   const fullRows = useHoldout ? 1.25 : options.folds / (options.folds - 1)
-  /** Fit time on all training rows with a row's own params, from its slowest fold fit (a net's refit trains up to that fold's epochs). */
-  const ownRefitMs = (r: TrialResult): number => (r.slowestFoldMs ?? r.trainMs / folds.length) * fullRows
-  /**
-   * How many times its trials' trees a forest's refit grows: up to REFIT_TREES in all, as far as a
-   * share of the budget (EXTRA_TREES_BUDGET_SHARE) and the model's size (EXTRA_TREES_MAX_BYTES) allow;
-   * for a net, how many nets its bag has (up to NET_BAG, a whole number, by the same two limits);
-   * 1 for other families. Without a time budget it depends on the row alone, so runs stay reproducible.
-   */
-  // The most nets a net's bag may have: NET_BAG, but under a time budget what the refit plan has time
-  // for, decided once its models are chosen (below): a bag takes spare time, never a member's place.
-  let netBag = NET_BAG
-  // The share of a forest's extra trees (above) that its refit grows: under a budget, less when that
-  // lets a net's bag have more nets (below); 1 otherwise.
-  let forestExtra = 1
-  const refitScale = (r: TrialResult): number => {
-    const net = r.family === 'mlp'
-    const trees = r.family === 'random_forest' ? Number(r.params.nTrees) : 0
-    if (net ? netBag <= 1 : !(trees > 0) || trees >= REFIT_TREES) return 1
-    let scale = net ? netBag : REFIT_TREES / trees
-    if (budget !== null) scale = Math.min(scale, 1 + (EXTRA_TREES_BUDGET_SHARE * budget) / Math.max(1, ownRefitMs(r)))
-    scale = Math.min(scale, EXTRA_TREES_MAX_BYTES / Math.max(1, r.sizeBytes * fullRows))
-    if (net) return Math.max(1, Math.floor(scale))
-    return Math.max(trees, Math.floor(trees * (1 + forestExtra * (scale - 1)))) / trees
-  }
-  /** The params a row is refit with: its own (a net's with its epochs and its bag), a forest's with its extra trees. */
-  const refitParamsOf = (r: TrialResult): Record<string, unknown> => {
-    const given = r.refitParams ?? r.params
-    const scale = refitScale(r)
-    if (r.family === 'mlp') return scale > 1 ? { ...given, bag: scale } : given
-    return scale > 1 ? { ...given, nTrees: Math.round(Number(r.params.nTrees) * scale) } : given
-  }
-  /** Fit time on all training rows with the params it is refit with. */
-  const refitMs = (r: TrialResult): number => ownRefitMs(r) * refitScale(r)
-  /**
-   * Time to write the refit models' files after the search (the run directory is part of the run): each
-   * once, and an ensemble's members again inside the ensemble's file.
-   */
-  const writeMs = (rows: TrialResult[], members: TrialResult[] = []): number => {
-    const isMember = (r: TrialResult): boolean => members.some((m) => m.modelId === r.modelId)
-    const bytes = rows.reduce((n, r) => n + r.sizeBytes * refitScale(r) * (isMember(r) ? 2 : 1), 0)
-    return (bytes * fullRows * WRITE_NS_PER_BYTE) / 1e6
-  }
-  /** Wall time to refit rows on the pool's workers (longest first, each to the least loaded worker). */
-  const makespan = (rows: TrialResult[]): number => {
-    const load = new Array<number>(options.workers).fill(0)
-    for (const ms of rows.map(refitMs).sort((a, b) => b - a)) load[load.indexOf(Math.min(...load))] += ms
-    return Math.max(0, ...load)
-  }
+  const refits = new RefitPlan(budget, fullRows, folds.length, options.workers)
   const failed: SearchResult['trialsFailed'] = []
   let screened = 0
   let done = 0
@@ -412,7 +335,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
     if (budget === null) return undefined
     const limit: TimeLimit = { endAt: budgetEndAt, refitShare: (REFIT_MARGIN * fullRows) / folds.length }
     const trees = spec.family === 'random_forest' ? Number(spec.params.nTrees) : 0
-    // A forest's refit grows extra trees (see refitScale). (A net's bag is not counted: its extra nets
+    // A forest's refit grows extra trees (see RefitPlan.scale). (A net's bag is not counted: its extra nets
     // take what time is left at the refits, see refitModel.)
     if (trees > 0 && trees < REFIT_TREES) Object.assign(limit, { extraScale: REFIT_TREES / trees, extraMs: REFIT_MARGIN * EXTRA_TREES_BUDGET_SHARE * budget })
     const known = quickest.get(spec.family)
@@ -468,13 +391,13 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
             // best model, or for an ensemble the best three (at most a quarter of the budget more; a model
             // whose own refit takes more could not join it anyway), plus a little for stopping the workers
             // and selecting the ensemble.
-            const alone = refitMs(best) * 1.3 + writeMs([best])
+            const alone = refits.ms(best) * 1.3 + refits.writeMs([best])
             const top = ranked
               .slice(0, 3)
               .map((f) => f.result)
-              .filter((r) => r === best || budget === null || refitMs(r) * 1.3 <= 0.25 * budget)
+              .filter((r) => r === best || budget === null || refits.ms(r) * 1.3 <= 0.25 * budget)
             refitReserveMs =
-              budget === null ? 0 : ensembleOn ? Math.min(makespan(top) * 1.3 + writeMs(top, top), alone + 0.25 * budget) + Math.min(0.02 * budget, 1000) : alone
+              budget === null ? 0 : ensembleOn ? Math.min(refits.makespan(top) * 1.3 + refits.writeMs(top, top), alone + 0.25 * budget) + Math.min(0.02 * budget, 1000) : alone
             scheduleBudget()
           }
           options.onTrial?.({ done, planned, elapsedMs: elapsed(), budgetMs: budget, trial: result, rowFraction: fraction, best })
@@ -584,13 +507,13 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       seed: options.seed,
     }
   }
-  // Under a budget the models to refit are chosen by their refits with one net for a net (see netBag).
-  if (budget !== null) netBag = 1
+  // Under a budget the models to refit are chosen by their refits with one net for a net (see RefitPlan.netBag).
+  if (budget !== null) refits.netBag = 1
   if (ensembleOn && !options.signal?.aborted) {
     // Only members whose refits (with the single winner's, side by side on the workers) fit in what is
     // left of the budget, with a margin as estimates vary.
     const withSingle = (rows: TrialResult[]): TrialResult[] => (single.row && !rows.includes(single.row) ? [...rows, single.row] : rows)
-    const affordable = (rows: TrialResult[]): boolean => makespan(withSingle(rows)) * REFIT_MARGIN + writeMs(withSingle(rows), rows) <= left()
+    const affordable = (rows: TrialResult[]): boolean => refits.fits(withSingle(rows), rows, left())
     const selection = selectEnsemble(candidates, layout, options.metric, { affordable })
     const row = ensembleRow(selection)
     if (selection && row) ensemble = { selection, row }
@@ -599,7 +522,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const rowOf = (r: TrialResult | undefined): LeaderboardRow | undefined => (r ? leaderboard.rows.find((x) => x.modelId === r.modelId) : undefined)
   const singleRow = rowOf(single.row)
   // Past the refits' edge (see below) a forest grows trees only up to the budget's 5%.
-  const refitHere = (row: TrialResult): Promise<ModelIR> => refitOn(table, target, row, refitParamsOf(row), budget === null ? undefined : Date.now() + budget * 1.05 - AFTER_EDGE_MS - elapsed())
+  const refitHere = (row: TrialResult): Promise<ModelIR> => refitOn(table, target, row, refits.params(row), budget === null ? undefined : Date.now() + budget * 1.05 - AFTER_EDGE_MS - elapsed())
 
   // Refits run on worker threads like the trials (so their times are the trials' per-fold times, scaled),
   // side by side; whatever is still running at the budget's edge is cut off (a forest stops growing
@@ -610,7 +533,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const refitOnPool = (row: TrialResult): Promise<ModelIR> => {
     let job = jobs.get(row.modelId)
     if (!job) {
-      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: refitParamsOf(row), seed: row.seed, refitEndAt })
+      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: refits.params(row), seed: row.seed, refitEndAt })
       job.catch(() => {}) // awaited (or dropped) below
       jobs.set(row.modelId, job)
     }
@@ -633,27 +556,18 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
     if (files + more.length >= options.keep || options.signal?.aborted) break
     if (row.family === 'ensemble' || inPlan(row)) continue
     const plan = [...toWrite, ...more, row]
-    if (makespan(plan) * 1.2 + writeMs(plan, memberRows) > left() - (budget === null ? 0 : budget * (REFIT_BUDGET_EDGE - 1.02))) break
+    if (refits.makespan(plan) * 1.2 + refits.writeMs(plan, memberRows) > left() - (budget === null ? 0 : budget * (REFIT_BUDGET_EDGE - 1.02))) break
     more.push(row)
   }
-  const cheap = (row: TrialResult): boolean => singleRow !== undefined && refitMs(row) <= Math.max(CHEAP_REFIT_MS, refitMs(singleRow) * CHEAP_REFIT_SHARE)
+  const cheap = (row: TrialResult): boolean => singleRow !== undefined && refits.ms(row) <= Math.max(CHEAP_REFIT_MS, refits.ms(singleRow) * CHEAP_REFIT_SHARE)
   const backup =
     Number.isFinite(deadline) && singleRow && !ensemble && !options.signal?.aborted && !more.some(cheap)
       ? leaderboard.rows.find((r) => r.family !== 'ensemble' && !inPlan(r) && !more.includes(r) && cheap(r))
       : undefined
   const backups = backup ? [backup, ...more].sort((a, b) => a.rank - b.rank) : more
-  // The nets' bags: as many nets as the plan's refits leave time for (all NET_BAG without a budget),
-  // before the forests' extra trees: a bag of nets gains more than a forest's trees past its trials'
-  // (ofp: 6.23 RMSE with a bag of 4 in the ensemble, 6.47 with one net beside four forests of 300 trees).
-  if (budget !== null && [...toWrite, ...backups].some((r) => r.family === 'mlp')) {
-    const plan = [...toWrite, ...backups]
-    const fits = (): boolean => makespan(plan) * REFIT_MARGIN + writeMs(plan, memberRows) <= left()
-    sizing: for (netBag = NET_BAG; netBag > 1; netBag--) {
-      for (forestExtra of [1, 0.5, 0]) if (fits()) break sizing
-    }
-    if (netBag === 1) forestExtra = 1
-  }
-  const edgeMs = left() - writeMs([...toWrite, ...backups], memberRows)
+  // The nets' bags, from the time the plan's refits leave (see RefitPlan.sizeBags).
+  refits.sizeBags([...toWrite, ...backups], memberRows, left())
+  const edgeMs = left() - refits.writeMs([...toWrite, ...backups], memberRows)
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
   // A forest's refit keeps the trees it grew by a little before the edge (the trees growing then finish,
   // and its model is sent back), where it would be cut off whole.

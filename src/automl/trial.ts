@@ -72,7 +72,7 @@ export interface TrialSpec {
 
 /**
  * A trial's time limit (see TrialSpec.timeLimit). A forest's refit may grow up to `extraScale` times its
- * trees, or as many more as `extraMs` allows, whichever is less (see refitScale in search.ts).
+ * trees, or as many more as `extraMs` allows, whichever is less (see RefitPlan.scale in refit-plan.ts).
  */
 export interface TimeLimit {
   endAt: number
@@ -267,7 +267,7 @@ const BAG_SEED_PART = 7919
  * trees until then and keeps those grown (at least one; its params then say how many): fewer trees,
  * where a refit cut off at the budget's edge would be lost. A net's refit is not stopped so: its
  * epochs are the ones that were scored. A net with `params.bag` > 1 is a bag of that many nets (see
- * NET_BAG in search.ts), each from its own seed (the first from the trial's): one model IR whose body
+ * NET_BAG in refit-plan.ts), each from its own seed (the first from the trial's): one model IR whose body
  * is an equal-weight ensemble of them sharing one pipeline. With `endAt` a net after the first is
  * fitted only while the last one's time still fits before it (its params then say how many were).
  */

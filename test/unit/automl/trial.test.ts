@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { NET_BAG, REFIT_TREES, runSearch } from '../../../src/automl/search.js'
+import { NET_BAG, REFIT_TREES } from '../../../src/automl/refit-plan.js'
+import { runSearch } from '../../../src/automl/search.js'
 import { holdoutSplit, kFolds } from '../../../src/automl/split.js'
 import { refitModel, runTrial, TrialSkipped } from '../../../src/automl/trial.js'
 import { compileModel } from '../../../src/ir/evaluate.js'
