@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { Args } from '@oclif/core'
 import { leaderboardJson } from '../src/automl/leaderboard.js'
 import { readLeaderboard } from '../src/automl/run-files.js'
@@ -19,6 +20,21 @@ export default class LeaderboardCommand extends BaseCommand {
     const { args } = await this.parse(LeaderboardCommand)
     const board = await readLeaderboard(args.runDir)
     if (!this.jsonEnabled()) this.log(renderLeaderboard(board))
-    return { runDir: args.runDir, task: board.task, target: board.target, metric: board.metric, leaderboard: leaderboardJson(board), winner: board.winner ?? board.rows[0]?.modelId ?? null, ...(board.singleWinner ? { singleWinner: board.singleWinner } : {}) }
+    // The same winner and singleWinner as `automl train --json` gives.
+    const entry = (modelId: string | undefined, modelPath: string): { modelId: string; family: string; modelPath: string } | null => {
+      const row = board.rows.find((r) => r.modelId === modelId)
+      return row ? { modelId: row.modelId, family: row.family, modelPath } : null
+    }
+    const winnerId = board.winner ?? board.rows[0]?.modelId
+    const single = board.singleWinner ? entry(board.singleWinner, join(args.runDir, 'models', `${board.singleWinner}.json`)) : null
+    return {
+      runDir: args.runDir,
+      task: board.task,
+      target: board.target,
+      metric: board.metric,
+      leaderboard: leaderboardJson(board),
+      winner: entry(winnerId, join(args.runDir, 'model.json')),
+      ...(single ? { singleWinner: single } : {}),
+    }
   }
 }

@@ -1,10 +1,14 @@
 import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
-import { Flags } from '@oclif/core'
+import { rename, unlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { UsageError, UserError } from '../src/errors.js'
 import { loadModel } from '../src/ir/io.js'
-import { scoreCsv } from '../src/ir/score-csv.js'
+import { scoreCsv, type ScoreCsvResult } from '../src/ir/score-csv.js'
+import { samePath } from '../src/cli/paths.js'
+import { csvFileOf, DELIMITER_HELP, delimiterOf } from '../src/cli/table-source.js'
 
 export default class Predict extends BaseCommand {
   static override description =
@@ -17,26 +21,47 @@ export default class Predict extends BaseCommand {
 
   static override enableJsonFlag = true
 
+  static override args = {
+    file: Args.string({ description: 'CSV file to score: the same as --csv' }),
+  }
+
   static override flags = {
     model: Flags.string({ char: 'm', description: 'model.json written by `mlkafka automl train`' }),
     csv: Flags.string({ description: 'CSV file to score (header row required; the model\'s input columns must be there)' }),
     out: Flags.string({ char: 'o', description: 'output CSV (default: standard output)' }),
-    delimiter: Flags.string({ char: 'd', description: "CSV delimiter: ',' ';' or 'tab' (detected when omitted)" }),
+    delimiter: Flags.string({ char: 'd', description: DELIMITER_HELP }),
   }
 
   async run(): Promise<object> {
-    const { flags } = await this.parse(Predict)
+    const { args, flags: given } = await this.parse(Predict)
+    const flags = { ...given, csv: csvFileOf(args.file, given.csv) }
     if (!flags.model) throw new UsageError('missing --model FILE: the model.json to score with')
     if (!flags.csv) throw new UsageError('missing --csv FILE: the CSV file to score')
     if (this.jsonEnabled() && !flags.out) throw new UsageError('--json needs --out FILE: standard output carries the JSON summary')
     const ir = await loadModel(flags.model)
-    const out = flags.out ? createWriteStream(flags.out) : process.stdout
-    const opened = flags.out ? Promise.race([once(out, 'open'), once(out, 'error').then(([e]) => Promise.reject(e))]) : Promise.resolve()
+    if (flags.out !== undefined && (await samePath(flags.out, flags.csv))) throw new UsageError(`--out ${flags.out} is the input file: write the scores to another file`)
+    // The scores go to a file beside --out, renamed to it when all rows are written: an existing --out
+    // stays as it was when the input turns out bad.
+    const partial = flags.out === undefined ? undefined : join(dirname(flags.out), `.${basename(flags.out)}.${process.pid}.partial`)
+    const out = partial ? createWriteStream(partial) : process.stdout
+    const opened = partial ? Promise.race([once(out, 'open'), once(out, 'error').then(([e]) => Promise.reject(e))]) : Promise.resolve()
     await opened.catch((err: NodeJS.ErrnoException) => {
       throw new UserError(`${flags.out}: cannot write the output (${err.code ?? err.message})`)
     })
-    const result = await scoreCsv(ir, flags.csv, out, { delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter })
-    if (flags.out) await new Promise<void>((resolve) => out.end(resolve))
+    let result: ScoreCsvResult
+    try {
+      result = await scoreCsv(ir, flags.csv, out, { delimiter: delimiterOf(flags.delimiter) })
+      if (partial) {
+        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
+        await rename(partial, flags.out!)
+      }
+    } catch (err) {
+      if (partial) {
+        out.destroy()
+        await unlink(partial).catch(() => {})
+      }
+      throw err
+    }
     const summary = { model: ir.modelId, input: flags.csv, output: flags.out ?? null, rows: result.rows, scored: result.scored, problems: result.problems }
     if (result.problems.length > 0) {
       const first = result.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join('; ')

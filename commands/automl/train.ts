@@ -1,15 +1,15 @@
 import { statSync } from 'node:fs'
-import { Flags } from '@oclif/core'
+import { Args, Flags } from '@oclif/core'
 import { leaderboardJson, SELECTIONS, type Selection } from '../../src/automl/leaderboard.js'
 import { DEFAULT_METRIC, METRICS_BY_TASK, type MetricName } from '../../src/automl/metrics.js'
-import { defaultRunDir, writeRunDir } from '../../src/automl/run-files.js'
-import { REPEAT_CV_UP_TO_ROWS, runSearch, SMALL_TABLE_REPEATS } from '../../src/automl/search.js'
+import { dropEmptyRunDir, prepareRunDir, writeRunDir } from '../../src/automl/run-files.js'
+import { REPEAT_CV_UP_TO_ROWS, runSearch, SMALL_TABLE_REPEATS, useHoldoutFor } from '../../src/automl/search.js'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { parseDuration } from '../../src/cli/durations.js'
 import { renderLeaderboard } from '../../src/cli/render-leaderboard.js'
 import { searchProgress } from '../../src/cli/search-progress.js'
 import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
-import { readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
+import { csvFileOf, DELIMITER_HELP, readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
 import { textCellNotes } from '../../src/data/schema.js'
 import { selectTrainingColumns } from '../../src/data/select-columns.js'
 import type { Table } from '../../src/data/table.js'
@@ -26,7 +26,7 @@ import { mlpBackendLine } from '../../src/learners/mlp-backend.js'
 
 export default class AutomlTrain extends BaseCommand {
   static override description =
-    'Search decision trees, random forests, logistic regression and neural nets on a CSV file, rank them on a cross-validated leaderboard, and save the winner (refit on all rows) as a model IR.'
+    'Search decision trees, random forests, logistic regression and neural nets on a CSV file or a Kafka topic, rank them on a cross-validated leaderboard, and save the winner (refit on all rows) as a model IR.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --csv examples/car-sensors.csv --target failure',
@@ -37,6 +37,10 @@ export default class AutomlTrain extends BaseCommand {
   ]
 
   static override enableJsonFlag = true
+
+  static override args = {
+    file: Args.string({ description: 'CSV file with a header row: the same as --csv' }),
+  }
 
   static override flags = {
     csv: Flags.string({ description: 'CSV file with a header row (or read a topic with --topic)' }),
@@ -59,8 +63,8 @@ export default class AutomlTrain extends BaseCommand {
     validation: Flags.string({ description: 'cv, holdout (20%), or auto (holdout above 100,000 rows; above 10,000 rows also when rows x columns exceed 10,000 per second of --time-budget)', options: ['auto', 'cv', 'holdout'], default: 'auto' }),
     seed: Flags.integer({ description: 'random seed', default: 1 }),
     workers: Flags.integer({ description: 'trials run at once, each on a worker thread (default: number of cores)', min: 1 }),
-    out: Flags.string({ char: 'o', description: 'run directory (default ./mlkafka-runs/<timestamp>-<target>)' }),
-    delimiter: Flags.string({ char: 'd', description: "CSV delimiter: ',' ';' or 'tab' (detected when omitted)" }),
+    out: Flags.string({ char: 'o', description: "run directory: a new or empty folder, or an earlier run's to replace it (default ./mlkafka-runs/<timestamp>-<target>)" }),
+    delimiter: Flags.string({ char: 'd', description: DELIMITER_HELP }),
     ...topicSourceFlags,
   }
 
@@ -68,7 +72,8 @@ export default class AutomlTrain extends BaseCommand {
     // The budget counts from the process's start (where performance.now() is 0): loading node and the
     // CLI is part of the wait a user times.
     let startedAt = 0
-    const { flags } = await this.parse(AutomlTrain)
+    const { args, flags: given } = await this.parse(AutomlTrain)
+    const flags = { ...given, csv: csvFileOf(args.file, given.csv) }
     // A person at a terminal who left out --csv or --target is guided; CI and scripts get a usage error.
     const interactive = canPrompt(this.jsonEnabled())
     if (flags.csv !== undefined && flags.topic !== undefined) throw new UsageError('pass either --csv FILE or --topic NAME, not both')
@@ -117,6 +122,13 @@ export default class AutomlTrain extends BaseCommand {
     log(`training on ${table.source}: ${target.y.length} rows${withoutTarget}, target ${target.name} (${target.task}), ranking by ${metric}`)
     for (const { column, reason } of selected.leftOut) log(`column ${column} left out: ${reason}`)
     for (const note of textCellNotes(table)) log(note)
+    // --folds and --repeats shape cross-validation only: say so when a holdout is what validates.
+    const holdout = flags.validation === 'holdout' || (flags.validation === 'auto' && useHoldoutFor(table, target, timeBudgetMs ?? null))
+    for (const name of ['folds', 'repeats']) {
+      if (holdout && this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`))) {
+        log(`warning: --${name} does not apply: trials are scored on a 20% holdout${flags.validation === 'auto' ? ' (a big table for the time budget; --validation cv cross-validates)' : ''}`)
+      }
+    }
     const workers = flags.workers ?? defaultWorkers()
     // The search gives each MLP trial cores / workers threads.
     if (families.includes('mlp')) log(await mlpBackendLine(Math.max(1, Math.floor(availableParallelism() / workers))))
@@ -128,6 +140,7 @@ export default class AutomlTrain extends BaseCommand {
       interrupt.abort()
     }
     process.on('SIGINT', onSigint)
+    const runDir = await prepareRunDir(flags.out, target.name)
     const progress = searchProgress(metric)
     const result = await runSearch(table, target, {
       families,
@@ -146,14 +159,19 @@ export default class AutomlTrain extends BaseCommand {
       keep: 5,
       signal: interrupt.signal,
       onTrial: progress.onTrial,
-    }).finally(() => {
-      progress.end()
-      process.off('SIGINT', onSigint)
     })
+      .catch(async (err: unknown) => {
+        await dropEmptyRunDir(runDir)
+        throw err
+      })
+      .finally(() => {
+        progress.end()
+        process.off('SIGINT', onSigint)
+      })
     if (result.leaderboard.rows.length === 0) {
+      await dropEmptyRunDir(runDir)
       throw new UserError(`no trial finished (${result.stoppedBy}): raise --time-budget or use fewer rows`)
     }
-    const runDir = flags.out ?? defaultRunDir(target.name)
     const { modelPath } = await writeRunDir(runDir, table, result, {
       command: ['mlkafka', 'automl', 'train', ...this.argv],
       seed: flags.seed,
@@ -173,7 +191,7 @@ export default class AutomlTrain extends BaseCommand {
     if (result.stoppedBy === 'interrupted') process.exitCode = 130
     if (!this.jsonEnabled()) {
       if (result.stoppedBy === 'interrupted') log(`interrupted: the leaderboard holds the ${result.leaderboard.rows.length} trials that finished`)
-      this.log(renderLeaderboard(result.leaderboard))
+      this.log(renderLeaderboard(result.leaderboard, { singleNote: false }))
       this.log('')
       const v = result.validation
       const by = v.kind === 'holdout' ? 'holdout' : v.repeats > 1 ? `${v.repeats} x ${v.folds}-fold CV` : `${v.folds}-fold CV`

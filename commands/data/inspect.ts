@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
-import { csvFileOf, readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
+import { csvFileOf, DELIMITER_HELP, readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
 import { renderInspectReport } from '../../src/cli/render-inspect.js'
 import { inspectTable, type InspectReport } from '../../src/data/inspect.js'
 import { parseTask, TASKS } from '../../src/data/target.js'
@@ -31,7 +31,7 @@ export default class DataInspect extends BaseCommand {
     csv: Flags.string({ description: 'CSV file to inspect: the same as FILE (as `automl train` and `predict` take it)' }),
     target: Flags.string({ char: 't', description: 'target column: also show the task and class balance' }),
     task: Flags.string({ description: 'override the inferred task', options: [...TASKS] }),
-    delimiter: Flags.string({ char: 'd', description: "field delimiter: ',' ';' or 'tab' (detected from the header when omitted)" }),
+    delimiter: Flags.string({ char: 'd', description: DELIMITER_HELP }),
     ...topicSourceFlags,
   }
 

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { kafkaClientFromFlags, kafkaConnectionFlags, topicProgress } from '../../src/cli/kafka-flags.js'
-import { csvFileOf, readCsvFromFlags } from '../../src/cli/table-source.js'
+import { csvFileOf, DELIMITER_HELP, readCsvFromFlags } from '../../src/cli/table-source.js'
 import { UsageError } from '../../src/errors.js'
 import { loadTableIntoTopic, type LoadTableResult } from '../../src/kafka/table-loader.js'
 
@@ -27,7 +27,7 @@ export default class TopicLoad extends BaseCommand {
     ...kafkaConnectionFlags,
     key: Flags.string({ description: "column whose text becomes each message's key (rows with the same key go to the same partition)" }),
     partitions: Flags.integer({ description: 'partitions of the topic when it is created', default: 1, min: 1, max: 10_000 }),
-    delimiter: Flags.string({ char: 'd', description: "field delimiter: ',' ';' or 'tab' (detected from the header when omitted)" }),
+    delimiter: Flags.string({ char: 'd', description: DELIMITER_HELP }),
   }
 
   async run(): Promise<LoadTableResult & { file: string }> {

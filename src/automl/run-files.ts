@@ -1,6 +1,6 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { UserError } from '../errors.js'
+import { copyFile, mkdir, readdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { UsageError, UserError } from '../errors.js'
 import { saveModel } from '../ir/io.js'
 import type { ModelIR } from '../ir/model.js'
 import type { Table } from '../data/table.js'
@@ -11,6 +11,50 @@ import type { SearchResult } from './search.js'
 export function defaultRunDir(target: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   return join('mlkafka-runs', `${stamp}-${target.replace(/[^A-Za-z0-9_.-]+/g, '_')}`)
+}
+
+/**
+ * The run directory, checked and made before the search, so that an --out that cannot hold a run fails
+ * before the work rather than after it. Without --out: a new folder under mlkafka-runs/, with -2, -3...
+ * after its name when a run started in the same second has it (parallel CI jobs). With --out: a new or
+ * empty folder, or an earlier run's directory (with its run.json), whose files the new run replaces;
+ * a folder of other files is refused, as is a file.
+ */
+export async function prepareRunDir(out: string | undefined, target: string, root = '.'): Promise<string> {
+  const cannot = (dir: string, err: unknown): UserError =>
+    new UserError(`${dir}: cannot create the run directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check the path, or pass another with --out DIR`)
+  if (out === undefined) {
+    const base = join(root, defaultRunDir(target))
+    await mkdir(dirname(base), { recursive: true }).catch((err: unknown) => {
+      throw cannot(dirname(base), err)
+    })
+    for (let n = 1; ; n++) {
+      const dir = n === 1 ? base : `${base}-${n}`
+      try {
+        await mkdir(dir)
+        return dir
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot(dir, err)
+      }
+    }
+  }
+  const existing = await stat(out).catch(() => null)
+  if (existing && !existing.isDirectory()) throw new UsageError(`--out ${out} is a file: pass a folder for the run's files (it is created when missing)`)
+  if (existing) {
+    const entries = await readdir(out)
+    if (entries.length > 0 && !entries.includes('run.json')) {
+      throw new UsageError(`--out ${out} holds other files: pass a new or empty folder, or an earlier run's directory to replace that run`)
+    }
+  }
+  await mkdir(out, { recursive: true }).catch((err: unknown) => {
+    throw cannot(out, err)
+  })
+  return out
+}
+
+/** Removes a run directory made by prepareRunDir when the run wrote nothing into it. */
+export async function dropEmptyRunDir(dir: string): Promise<void> {
+  await rmdir(dir).catch(() => {})
 }
 
 export interface RunInfo {
@@ -51,6 +95,9 @@ export async function writeRunDir(dir: string, table: Table, result: SearchResul
   }
   const models = result.models.map(withTraining)
   for (const ir of models) await saveModel(join(dir, 'models', `${ir.modelId}.json`), ir)
+  // An earlier run in this directory leaves no model files behind that this run did not keep.
+  const kept = new Set(models.map((ir) => `${ir.modelId}.json`))
+  for (const name of await readdir(join(dir, 'models'))) if (name.endsWith('.json') && !kept.has(name)) await unlink(join(dir, 'models', name))
   const modelPath = join(dir, 'model.json')
   // The winner's file again (a big forest is tens of MB: copied, not serialized twice).
   if (models.length > 0) await copyFile(join(dir, 'models', `${models[0].modelId}.json`), modelPath)

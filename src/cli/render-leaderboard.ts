@@ -8,7 +8,8 @@ function paramsText(params: Record<string, unknown>): string {
     .join(' ')
 }
 
-export function renderLeaderboard(board: Leaderboard): string {
+/** The leaderboard as a text table, with notes on the winner and (unless singleNote is false: train says more) the best single model. */
+export function renderLeaderboard(board: Leaderboard, options: { singleNote?: boolean } = {}): string {
   const others = board.rows[0] ? Object.keys(board.rows[0].metrics).filter((m) => m !== board.metric) : []
   const header = ['rank', 'model', 'family', `${board.metric} (cv)`, '± std', ...others, 'train ms', 'us/row', 'size', 'params']
   const winner = board.winner ?? board.rows[0]?.modelId
@@ -28,6 +29,6 @@ export function renderLeaderboard(board: Leaderboard): string {
   const table = renderTable(header, rows, right)
   const notes: string[] = []
   if (winner !== board.rows[0]?.modelId) notes.push(`* the winner: ${board.winnerReason ?? 'a linear model within one standard error of the best score'}`)
-  if (board.singleWinner) notes.push(`best single model: ${board.singleWinner} (models/${board.singleWinner}.json)`)
+  if (board.singleWinner && options.singleNote !== false) notes.push(`best single model: ${board.singleWinner} (models/${board.singleWinner}.json)`)
   return [table, ...notes].join('\n')
 }

@@ -23,8 +23,19 @@ export function csvFileOf(arg: string | undefined, flag: string | undefined): st
   return arg ?? flag
 }
 
+/** The --delimiter text every CSV command's help gives. */
+export const DELIMITER_HELP = "field delimiter: ',' ';' '|' or 'tab' (detected from the header when omitted)"
+
+/** The delimiter --delimiter names: `,` `;` `|` or a tab (`tab`, `\t`); undefined to detect it; a usage error for anything else. */
+export function delimiterOf(flag: string | undefined): string | undefined {
+  if (flag === undefined) return undefined
+  if (flag === 'tab' || flag === '\\t' || flag === '\t') return '\t'
+  if (flag === ',' || flag === ';' || flag === '|') return flag
+  throw new UsageError(`--delimiter ${JSON.stringify(flag)}: use ',', ';', '|' or tab (or leave it out to detect it from the header)`)
+}
+
 export async function readCsvFromFlags(file: string, delimiterFlag: string | undefined, options: Omit<CsvReadOptions, 'delimiter'> = {}): Promise<Table> {
-  return readCsv(file, { ...options, delimiter: delimiterFlag === 'tab' ? '\t' : delimiterFlag })
+  return readCsv(file, { ...options, delimiter: delimiterOf(delimiterFlag) })
 }
 
 /**

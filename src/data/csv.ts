@@ -104,7 +104,7 @@ export function headerNames(file: string, header: string[]): string[] {
   })
 }
 
-function csvErrorToDataError(file: string, err: CsvError, delimiter: string, headerLength: number, quoteLine?: number): DataError {
+export function csvErrorToDataError(file: string, err: CsvError, delimiter: string, headerLength: number, quoteLine?: number): DataError {
   const e = err as CsvError & { lines?: number; record?: string[]; column?: number | string | null }
   const line = e.lines
   if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {

@@ -22,6 +22,11 @@ export interface ColumnSchema {
   dateCells?: { count: number; firstRow: number }
 }
 
+/** A text cut to max characters (its last three `...`) for notes and reports: a stray cell may be megabytes. */
+export function clipText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text
+}
+
 export function levelCounts(column: Column & { type: 'categorical' }): number[] {
   const counts = new Array<number>(column.levels.length).fill(0)
   const codes = column.codes
@@ -64,7 +69,7 @@ function describeColumn(column: Column, topN: number): ColumnSchema {
     seen.add(v)
   }
   const schema: ColumnSchema = { name: column.name, type: column.type, missing, distinct: seen.size }
-  if (column.oddCells) schema.textCells = column.oddCells
+  if (column.oddCells) schema.textCells = { ...column.oddCells, texts: column.oddCells.texts.map((t) => clipText(t, 100)) }
   if (column.commaCells) schema.commaCells = column.commaCells
   if (column.dateCells) schema.dateCells = column.dateCells
   if (seen.size > 0) {
@@ -91,7 +96,7 @@ export function describeTable(table: Table, topN = 3): ColumnSchema[] {
 /** A note on a numeric or boolean column's cells of other text, read as missing: what, how many, where the first is, what to do. */
 export function textCellNote(name: string, type: string, cells: { count: number; texts: string[] }, where: string): string {
   const { count, texts } = cells
-  const shown = texts.slice(0, 3).map((t) => JSON.stringify(t)).join(', ') + (texts.length > 3 ? ', ...' : '')
+  const shown = texts.slice(0, 3).map((t) => JSON.stringify(clipText(t, 40))).join(', ') + (texts.length > 3 ? ', ...' : '')
   return `note: column ${name} is ${type}, but ${count} cell${count === 1 ? ' is' : 's are'} other text (${shown}; first at ${where}): read as missing; fix or blank ${count === 1 ? 'it' : 'them'} if that is wrong`
 }
 

@@ -21,6 +21,8 @@ export interface TargetData {
 }
 
 const MAX_INFERRED_CLASSES = 10
+/** --task multiclass on a numeric target that reads as a quantity needs this many rows per class on average. */
+const MIN_ROWS_PER_CLASS = 5
 
 function compareLabels(numeric: boolean) {
   return numeric ? (a: string, b: string) => Number(a) - Number(b) : (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
@@ -94,8 +96,14 @@ export function prepareTarget(table: Table, name: string, task?: Task): TargetDa
       'Pick another target or add rows of other classes',
     )
   }
+  // A quantity (more different numbers than classes are inferred from) is no set of classes.
+  const quantity = classes.length > MAX_INFERRED_CLASSES && inferTask(column, rows.length) === 'regression'
   if (chosen === 'binary' && classes.length > 2) {
-    throw new UsageError(`--task binary needs 2 classes, but "${name}" has ${classes.length}: use --task multiclass`)
+    throw new UsageError(`--task binary needs 2 classes, but "${name}" has ${classes.length}${quantity ? ' different numbers: use --task regression (or leave --task out)' : ': use --task multiclass'}`)
+  }
+  // ...and as classes, most of them would have a row or two.
+  if (chosen === 'multiclass' && quantity && classes.length * MIN_ROWS_PER_CLASS > rows.length) {
+    throw new UsageError(`--task multiclass on "${name}", which has ${classes.length} different numbers in ${rows.length} rows: use --task regression (or leave --task out)`)
   }
   if (chosen === 'multiclass' && classes.length === 2) {
     throw new UsageError(`"${name}" has 2 classes: use --task binary`)

@@ -4,6 +4,7 @@
  */
 import { stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
+import { samePath } from '../cli/paths.js'
 import { UsageError, UserError } from '../errors.js'
 import type { ModelIR } from '../ir/model.js'
 import { exportScorer, type ExportedScorer, type ScorerLang } from './scorer.js'
@@ -16,6 +17,9 @@ const TS_EXTENSIONS = ['.ts', '.mts', '.cts']
 export function resolveLang(out: string, lang: string | undefined): ScorerLang {
   const ext = extname(out).toLowerCase()
   const implied: ScorerLang | undefined = JS_EXTENSIONS.includes(ext) ? 'js' : TS_EXTENSIONS.includes(ext) ? 'ts' : undefined
+  if (implied === undefined && ext !== '') {
+    throw new UsageError(`--out ${out}: a scorer is a TypeScript or JavaScript module, so its file name ends in ${[...TS_EXTENSIONS, ...JS_EXTENSIONS].join(', ')}, e.g. ${out.slice(0, -ext.length)}.ts`)
+  }
   if (lang === undefined) return implied ?? 'ts'
   if (lang !== 'ts' && lang !== 'js') throw new UsageError(`--lang ${lang}: use ts or js`)
   if (implied !== undefined && implied !== lang) throw new UsageError(`--out ${out} is a ${implied === 'js' ? 'JavaScript' : 'TypeScript'} file name but --lang is ${lang}: change one of them`)
@@ -42,6 +46,7 @@ export async function writeScorer(ir: ModelIR, options: { out: string; lang?: st
   const importPath = importPathOf(options.out)
   const exported = exportScorer(ir, { lang, name: options.name, importPath, source: options.source })
   const existing = await stat(options.out).catch(() => null)
+  if (existing && options.source !== undefined && (await samePath(options.out, options.source))) throw new UsageError(`--out ${options.out} is the model file itself: write the scorer to another file, e.g. scorer.${lang}`)
   if (existing?.isDirectory()) throw new UserError(`--out ${options.out} is a folder: pass a file name, e.g. ${join(options.out, `scorer.${lang}`)}`)
   // The folder must exist: creating folders is left to the user (a typo should not build a tree).
   const folder = dirname(options.out)

@@ -43,12 +43,18 @@ export interface TrainingRows {
   task: Task
 }
 
+/** A numeric column's stray text up to this long is saved in the model as a missing marker (InputColumn.missingTexts). */
+export const MISSING_TEXT_MAX_CHARS = 100
+
 export function inputColumnsOf(table: Table, target: string): InputColumn[] {
   return table.columns
     .filter((c) => c.name !== target)
     .map((c): InputColumn => {
       const input: InputColumn = { name: c.name, type: c.type }
-      if (c.type !== 'categorical' && c.oddCells) input.missingTexts = [...c.oddCells.texts]
+      // A long text is no missing marker but broken data (a quote gone astray): missing in training, an
+      // error in its row when scoring.
+      const markers = c.type !== 'categorical' && c.oddCells ? c.oddCells.texts.filter((t) => t.length <= MISSING_TEXT_MAX_CHARS) : []
+      if (markers.length > 0) input.missingTexts = markers
       if (c.type === 'numeric' && c.commaCells) input.decimalComma = true
       if (c.type === 'numeric' && c.dateCells) input.isoDates = true
       return input

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { UserError } from '../errors.js'
 import { IR_FORMAT, IR_VERSION, type ModelIR } from './model.js'
 
@@ -104,12 +105,16 @@ export async function saveModel(file: string, ir: ModelIR): Promise<void> {
   await writeFile(file, serializeModel(ir) + '\n')
 }
 
-export async function loadModel(file: string): Promise<ModelIR> {
+/** Reads a model file, or a run directory's model.json (the winner). */
+export async function loadModel(path: string): Promise<ModelIR> {
   let text: string
+  let file = path
   try {
+    if ((await stat(path).catch(() => null))?.isDirectory()) file = join(path, 'model.json')
     text = await readFile(file, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' && file !== path) throw new ModelFileError(`${path}: a folder without model.json. Pass a run directory written by \`mlkafka automl train\`, or a model file`)
     if (code === 'ENOENT') throw new ModelFileError(`${file}: model file not found. Check the path (a run directory holds model.json)`)
     throw new ModelFileError(`${file}: cannot read the model file (${code ?? (err as Error).message})`)
   }

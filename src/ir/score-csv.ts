@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { once } from 'node:events'
 import { parse, CsvError } from 'csv-parse'
-import { headerNames, openCsv } from '../data/csv.js'
+import { csvErrorToDataError, describeDelimiter, headerNames, openCsv, unclosedQuoteLine } from '../data/csv.js'
 import { csvLine } from '../data/csv-writer.js'
 import { NotUtf8, notUtf8Error, Utf8Check } from '../data/utf8.js'
 import { DataError } from '../errors.js'
@@ -43,7 +43,8 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
   const { delimiter } = await openCsv(file, options.delimiter)
   const model = compileModel(ir)
   const input = createReadStream(file)
-  const parser = input.pipe(parse({ bom: true, delimiter, skip_empty_lines: true, info: true }))
+  // A row with more or fewer fields than the header is reported as a row problem, in its place (below).
+  const parser = input.pipe(parse({ bom: true, delimiter, skip_empty_lines: true, info: true, relax_column_count: true }))
   // Text that is not UTF-8 stops the scoring with an error naming its line (see Utf8Check).
   const utf8 = new Utf8Check()
   input.on('data', (data: string | Buffer) => {
@@ -80,9 +81,17 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
         continue
       }
       result.rows++
+      const k = ir.target.classes?.length ?? 0
+      if (record.length !== header.length) {
+        // Its fields cannot be matched to columns: it keeps its place, cut or padded to the header's width.
+        const message = `row has ${record.length} field${record.length === 1 ? '' : 's'} but the header has ${header.length}: fix the row, or quote fields that contain ${describeDelimiter(delimiter)}`
+        result.problems.push({ line: info.lines, message })
+        const cells = Array.from({ length: header.length }, (_, j) => record[j] ?? '')
+        await write(csvLine([...cells, ...new Array<string>(1 + k).fill(''), message], delimiter))
+        continue
+      }
       const fields: Record<string, string> = {}
       for (let j = 0; j < header.length; j++) fields[header[j]] = record[j]
-      const k = ir.target.classes?.length ?? 0
       let added: string[]
       try {
         const p = model.predictRecord(fields)
@@ -100,8 +109,7 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
   } catch (err) {
     if (err instanceof NotUtf8) throw await notUtf8Error(file, err.offset)
     if (err instanceof CsvError) {
-      const e = err as CsvError & { lines?: number }
-      throw new DataError({ file, line: e.lines }, err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? `row has a different number of fields than the header` : `malformed CSV (${err.message})`, 'Fix the row')
+      throw csvErrorToDataError(file, err, delimiter, header?.length ?? 0, err.code === 'CSV_QUOTE_NOT_CLOSED' ? await unclosedQuoteLine(file, delimiter) : undefined)
     }
     throw err
   }

@@ -16,7 +16,7 @@ export class KafkaUnreachableError extends UserError {
     super(
       'seconds' in when
         ? `cannot reach Kafka at ${brokers.join(',')} (${code ?? 'no answer'}) after ${when.seconds} s: ` +
-            'check --brokers / KAFKA_BROKERS and that the broker is running (npm run kafka:up for a local one)'
+            'check --brokers / KAFKA_BROKERS and that the broker is running (in a clone of mlkafka, npm run kafka:up starts a local one)'
         : `lost the connection to Kafka at ${brokers.join(',')} (${code ?? 'connection closed'}) while ${when.doing}: check that the broker is still running, then try again`,
     )
     this.brokers = brokers

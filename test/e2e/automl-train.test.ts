@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadModel } from '../../src/ir/io.js'
@@ -64,13 +64,51 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     const reprint = runCli(['leaderboard', join(dir, 'a'), '--json'])
     expect(reprint.status).toBe(0)
     expect(stable(JSON.parse(reprint.stdout).leaderboard)).toEqual(stable(out.leaderboard))
-    expect(JSON.parse(reprint.stdout).winner).toBe(out.winner.modelId)
-    expect(JSON.parse(reprint.stdout).singleWinner).toBe(out.singleWinner.modelId)
+    expect(JSON.parse(reprint.stdout).winner).toEqual(out.winner)
+    expect(JSON.parse(reprint.stdout).singleWinner).toEqual(out.singleWinner)
     const table = runCli(['leaderboard', join(dir, 'a')])
     expect(table.stdout).toMatch(/rank\s+model\s+family\s+auc \(cv\)/)
     expect(table.stdout).toMatch(/^\s+\*1\s+ensemble_1\s+ensemble\s/m)
     expect(table.stdout).toContain(`best single model: ${out.singleWinner.modelId} (models/${out.singleWinner.modelId}.json)`)
   }, 600_000)
+
+  it('checks --out before the search: a file, or a folder of other files, is a usage error; an earlier run\'s directory is replaced', () => {
+    const file = join(dir, 'a-file')
+    writeFileSync(file, 'x\n')
+    const args = ['automl', 'train', 'examples/car-sensors.csv', '--target', 'failure', '--families', 'decision_tree', '--max-trials', '1', '--folds', '2']
+    const onFile = runCli([...args, '--out', file])
+    expect(onFile.status).toBe(2)
+    expect(onFile.stderr).toContain(`Error: --out ${file} is a file: pass a folder for the run's files`)
+    expect(onFile.stderr).not.toMatch(/trial|leaderboard/)
+    const other = join(dir, 'other')
+    mkdirSync(other)
+    writeFileSync(join(other, 'notes.txt'), 'mine\n')
+    const onOther = runCli([...args, '--out', other])
+    expect(onOther.status).toBe(2)
+    expect(onOther.stderr).toContain(`Error: --out ${other} holds other files: pass a new or empty folder, or an earlier run's directory to replace that run`)
+    expect(readdirSync(other)).toEqual(['notes.txt'])
+
+    // Run a (with an ensemble and five model files) again with one tree: only the new run's files remain.
+    const again = runCli([...args, '--out', join(dir, 'a'), '--json'])
+    expect(again.status).toBe(0)
+    expect(readdirSync(join(dir, 'a', 'models'))).toEqual(['decision_tree_1.json'])
+    expect(JSON.parse(readFileSync(join(dir, 'a', 'run.json'), 'utf8')).keptModels).toEqual(['decision_tree_1'])
+  })
+
+  it('flags it cannot read are one-line usage errors (exit 2), also as --json', () => {
+    const unknown = runCli(['automl', 'train', '--csv', 'x.csv', '--target', 'y', '--bogus'])
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toBe('Error: Nonexistent flag: --bogus (see mlkafka automl train --help)\n')
+    const json = runCli(['automl', 'train', '--csv', 'x.csv', '--folds', '1', '--json'])
+    expect(json.status).toBe(2)
+    expect(JSON.parse(json.stdout)).toEqual({ error: { message: '--folds: Expected an integer greater than or equal to 2 but received: 1 (see mlkafka automl train --help)', kind: 'UsageError', exitCode: 2 } })
+    const delimiter = runCli(['data', 'inspect', 'examples/car-sensors.csv', '--delimiter', 'x'])
+    expect(delimiter.status).toBe(2)
+    expect(delimiter.stderr).toBe(`Error: --delimiter "x": use ',', ';', '|' or tab (or leave it out to detect it from the header)\n`)
+    const help = runCli(['help', 'automl', 'train'])
+    expect(help.status).toBe(0)
+    expect(help.stdout).toContain('$ mlkafka automl train [FILE]')
+  })
 
   it('without a TTY, a missing flag is a clear usage error, never a prompt', () => {
     const r = runCli(['automl', 'train', '--target', 'failure'])

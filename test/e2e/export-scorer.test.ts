@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { readCsv } from '../../src/data/csv.js'
@@ -87,5 +87,20 @@ describe('mlkafka export scorer (spawned as a user runs it)', () => {
     const json = runCli(['export', 'scorer', '--model', join(dir, 'nope.json'), '--out', join(dir, 'x.ts'), '--json'])
     expect(json.status).toBe(1)
     expect(JSON.parse(json.stdout).error).toMatchObject({ kind: 'ModelFileError', exitCode: 1 })
+    const python = runCli(['export', 'scorer', '--model', join(runDir, 'model.json'), '--out', join(dir, 'x.py')])
+    expect(python.status).toBe(2)
+    expect(python.stderr).toMatch(/^Error: --out .*x\.py: a scorer is a TypeScript or JavaScript module, so its file name ends in \.ts, .*e\.g\. .*x\.ts\n$/)
+    const overModel = runCli(['export', 'scorer', '--model', join(runDir, 'model.json'), '--out', join(runDir, 'model.json')])
+    expect(overModel.status).toBe(2)
+    expect(existsSync(join(dir, 'x.py'))).toBe(false)
+    const noModel = runCli(['export', 'scorer', '--model', dir, '--out', join(dir, 'x.ts')])
+    expect(noModel.status).toBe(1)
+    expect(noModel.stderr).toMatch(/: a folder without model\.json\. Pass a run directory written by `mlkafka automl train`, or a model file\n$/)
+  })
+
+  it('takes a run directory as --model: its model.json, the winner', async () => {
+    const r = runCli(['export', 'scorer', '--model', runDir, '--out', join(dir, 'from-dir.js'), '--json'])
+    expect(r.status).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: join(dir, 'from-dir.js'), modelId: (await loadModel(join(runDir, 'model.json'))).modelId })
   })
 })

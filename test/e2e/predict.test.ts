@@ -1,11 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { readCsv } from '../../src/data/csv.js'
 import { compileModel } from '../../src/ir/evaluate.js'
 import { loadModel } from '../../src/ir/io.js'
 import type { InputColumn } from '../../src/ir/model.js'
-import { runCli } from '../helpers/cli.js'
+import { REPO_ROOT, runCli } from '../helpers/cli.js'
 import { tempDir, writeFixture } from '../helpers/files.js'
 
 const dir = tempDir()
@@ -51,6 +52,46 @@ describe('mlkafka predict', () => {
     const r = runCli(['predict', '--model', modelPath, '--csv', file])
     expect(r.status).toBe(1)
     expect(r.stderr.trim()).toMatch(new RegExp(`^Error: ${file}:1: the model needs columns "car_id", "model",`))
+  })
+
+  it('a row with more or fewer fields than the header keeps its place, with its line and the reason', () => {
+    const lines = readFileSync('examples/car-sensors.csv', 'utf8').split('\n').slice(0, 4)
+    const file = writeFixture(dir, 'ragged.csv', [lines[0], lines[1], 'car-9,suv-x,north', lines[2], lines[3]].join('\n') + '\n')
+    const r = runCli(['predict', '--model', join(dir, 'run'), file])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain("line 3: row has 3 fields but the header has 16: fix the row, or quote fields that contain ','")
+    const out = r.stdout.trim().split('\n')
+    expect(out).toHaveLength(5)
+    expect(out[2]).toMatch(/^car-9,suv-x,north,{13},{4}"row has 3 fields but the header has 16/)
+    expect(out[3].startsWith(lines[2])).toBe(true)
+  })
+
+  it('never spoils a file: --out may not be the input, and an existing --out stays as it was when the input is bad', () => {
+    const input = writeFixture(dir, 'in.csv', readFileSync('examples/car-sensors.csv', 'utf8').split('\n').slice(0, 20).join('\n') + '\n')
+    const before = readFileSync(input, 'utf8')
+    const same = runCli(['predict', '--model', modelPath, '--csv', input, '--out', input])
+    expect(same.status).toBe(2)
+    expect(same.stderr.trim()).toBe(`Error: --out ${input} is the input file: write the scores to another file`)
+    expect(readFileSync(input, 'utf8')).toBe(before)
+
+    const kept = writeFixture(dir, 'kept.csv', 'precious\n')
+    const unclosed = writeFixture(dir, 'unclosed.csv', before.split('\n').slice(0, 6).join('\n') + '\ncar-1,"suv-x,north\n' + before.split('\n').slice(6).join('\n'))
+    const bad = runCli(['predict', '--model', modelPath, '--csv', unclosed, '--out', kept])
+    expect(bad.status).toBe(1)
+    expect(bad.stderr.trim()).toBe(`Error: ${unclosed}:7: a quoted field opens here and is never closed. Close the quote ("...") or escape quotes inside fields by doubling them ("")`)
+    expect(readFileSync(kept, 'utf8')).toBe('precious\n')
+    expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([])
+
+    const good = runCli(['predict', '--model', modelPath, '--csv', input, '--out', kept])
+    expect(good.status).toBe(0)
+    expect(readFileSync(kept, 'utf8').split('\n')).toHaveLength(21)
+  })
+
+  it('output piped into a reader that stops early ends quietly', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; node bin/run.js predict --model ${modelPath} --csv examples/car-sensors.csv | head -1`], { cwd: REPO_ROOT, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(r.stdout.startsWith('car_id,model,')).toBe(true)
   })
 })
 

@@ -8,7 +8,7 @@ import type { ModelIR } from '../../ir/model.js'
 import { headerFacts } from '../header.js'
 import { javaString } from '../java/literals.js'
 import { exportJavaScorer } from '../java/scorer.js'
-import { artifactIdOf, fieldKindText, fillTemplate, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
+import { artifactIdOf, fieldKindText, fillTemplate, codeSpanText, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
 
 export const KAFKA_STREAMS_VERSION = '4.4.0'
 
@@ -55,7 +55,7 @@ export async function kafkaStreamsProject(ir: ModelIR, options: UdfOptions): Pro
   const readme = {
     ARTIFACT_ID: artifactId,
     TARGET_TEXT: markdownText(JSON.stringify(plan.target)),
-    MODEL_ID_TEXT: markdownText(plan.modelId).replace(/`/g, ''),
+    MODEL_ID_TEXT: codeSpanText(plan.modelId),
     FAMILY_TEXT: markdownText(plan.family),
     KAFKA_VERSION: KAFKA_STREAMS_VERSION,
     PACKAGE_PATH: pkgPath,

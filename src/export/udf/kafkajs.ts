@@ -5,7 +5,7 @@
  */
 import type { ModelIR } from '../../ir/model.js'
 import { exportScorer } from '../scorer.js'
-import { fieldKindText, fillTemplate, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
+import { fieldKindText, fillTemplate, codeSpanText, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
 
 export async function kafkajsProject(ir: ModelIR, options: UdfOptions): Promise<Scaffold> {
   const scorer = exportScorer(ir, { lang: 'ts', name: options.name, importPath: './scorer.js', source: options.source, now: options.now })
@@ -14,7 +14,7 @@ export async function kafkajsProject(ir: ModelIR, options: UdfOptions): Promise<
   const readme = {
     PACKAGE_NAME: packageName,
     TARGET_TEXT: markdownText(JSON.stringify(plan.target)),
-    MODEL_ID_TEXT: markdownText(plan.modelId).replace(/`/g, ''),
+    MODEL_ID_TEXT: codeSpanText(plan.modelId),
     FAMILY_TEXT: markdownText(plan.family),
     PROBABILITY_FIELDS: plan.classes === null ? '' : `\`p_<class>\` per class (${markdownText(plan.classes.slice(0, 6).map((c) => `p_${c}`).join(', '))}), `,
     FIELDS_TEXT: markdownText(plan.fields.map((f) => `${JSON.stringify(f.name)} (${fieldKindText(f)})`).join(', ')),

@@ -67,4 +67,11 @@ describe('prepareTarget', () => {
     expect(() => prepareTarget(table, 'c', 'regression')).toThrow(UsageError)
     expect(() => prepareTarget(table, 'y', 'binary')).toThrow(/--task binary needs 2 classes, but "y" has 3: use --task multiclass/)
   })
+
+  it('a quantity (many different numbers) as binary or multiclass: the error says regression', async () => {
+    const table = await load('quantity.csv', 'x,rpm\n' + Array.from({ length: 40 }, (_, i) => `${i},${1000 + i * 37}`).join('\n') + '\n')
+    expect(() => prepareTarget(table, 'rpm', 'binary')).toThrow('--task binary needs 2 classes, but "rpm" has 40 different numbers: use --task regression (or leave --task out)')
+    expect(() => prepareTarget(table, 'rpm', 'multiclass')).toThrow('--task multiclass on "rpm", which has 40 different numbers in 40 rows: use --task regression (or leave --task out)')
+    expect(prepareTarget(table, 'rpm').task).toBe('regression')
+  })
 })

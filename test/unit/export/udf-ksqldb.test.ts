@@ -124,6 +124,9 @@ describe('ksqldb scaffold', () => {
       const readme = readFileSync(join(dir, c.id, 'README.md'), 'utf8')
       expect(readme).toContain('ksql.extension.dir')
       expect(readme).toContain('CREATE STREAM')
+      // Code spans show their text as written: no markdown escapes in model ids and argument names.
+      expect(readme).toContain(`from model \`${c.ir.modelId}\``)
+      expect(readme).not.toMatch(/`[^`\n]*\\[^`\n]*`/)
     }
     const annotations = ['UdfDescription', 'Udf', 'UdfParameter'].map((n) => join(ANNOTATIONS, 'io', 'confluent', 'ksql', 'function', 'udf', `${n}.java`))
     writeFileSync(join(dir, 'Caller.java'), CALLER)

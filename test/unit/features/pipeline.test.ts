@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readCsv } from '../../../src/data/csv.js'
+import { describeTable, textCellNotes } from '../../../src/data/schema.js'
 import { prepareTarget } from '../../../src/data/target.js'
 import { encodeRecord, encodeTable, featureNames, fitPipeline, inputColumnsOf, MAX_ONEHOT_CELLS } from '../../../src/features/pipeline.js'
 import { ScoringError } from '../../../src/features/record.js'
@@ -17,6 +18,18 @@ async function fixture() {
 }
 
 describe('feature pipeline', () => {
+  it('a numeric column\'s stray texts are its missing markers, unless long (broken data: an error when scoring); notes cut them short', async () => {
+    const long = 'x'.repeat(5000)
+    const lines = ['a,b,y', ...Array.from({ length: 300 }, (_, i) => `${i === 3 ? 'unknown' : i === 7 ? long : i},${i % 5},${i % 2}`)]
+    const table = await readCsv(writeFixture(dir, 'stray.csv', lines.join('\n')))
+    const a = inputColumnsOf(table, 'y').find((c) => c.name === 'a')!
+    expect(a).toEqual({ name: 'a', type: 'numeric', missingTexts: ['unknown'] })
+    const notes = textCellNotes(table)
+    expect(notes).toEqual([`note: column a is numeric, but 2 cells are other text ("unknown", "${'x'.repeat(37)}..."; first at data row 4): read as missing; fix or blank them if that is wrong`])
+    const schema = describeTable(table).find((c) => c.name === 'a')!
+    expect(schema.textCells!.texts.map((t) => t.length)).toEqual([7, 100])
+  })
+
   it('dense: median imputation, standardization and one-hot with rare levels pooled', async () => {
     const { table, target, inputs } = await fixture()
     const train = { rows: target.rows, y: target.y, task: target.task }
