@@ -85,6 +85,21 @@ REAL = {
     "h_psid": ("Ecdat/PSID", "earnings", "regression", ["intnum", "persnum"]),
     "h_kakadu": ("Ecdat/Kakadu", "answer", "multiclass", ["lower", "upper"]),
     "h_train": ("Ecdat/Train", "choice", "binary", ["id", "choiceid"]),
+    # Held out until session 15 (suite automl-fresh2): run once on the code of that session's start.
+    "g_mroz": ("Ecdat/Mroz", "work", "binary", ["hoursw", "hearnw", "wagew"]),
+    "g_biopsy": ("MASS/biopsy", "class", "binary", ["ID"]),
+    "g_treatment": ("Ecdat/Treatment", "treat", "binary", []),
+    "g_turnout": ("Zelig/turnout", "vote", "binary", []),
+    "g_tobacco": ("Ecdat/Tobacco", "stobacco", "regression", []),
+    "g_medpar": ("COUNT/medpar", "los", "regression", []),
+    "g_politinfo": ("pscl/politicalInformation", "y", "multiclass", ["id"]),
+    "g_mdvis": ("COUNT/mdvis", "numvisit", "regression", []),
+    "g_vocab": ("car/Vocab", "vocabulary", "regression", []),
+    "g_wages1": ("Ecdat/Wages1", "wage", "regression", []),
+    "g_pneumon": ("KMsurv/pneumon", "hospital", "binary", ["chldage"]),
+    "g_vote92": ("pscl/vote92", "vote", "multiclass", []),
+    "g_forbes": ("HSAUR/Forbes2000", "marketvalue", "regression", ["rank", "name"]),
+    "g_nlschools": ("MASS/nlschools", "lang", "regression", []),
 }
 
 def load_real(name):
