@@ -12,6 +12,7 @@ import './message-grouping.js'
 import { RECORD_FIELDS, recordFramingInstalled } from './record-framing.js'
 import { decodeRecordFields } from './record-fields.js'
 import {
+  AssignerProtocol,
   Kafka,
   logLevel,
   Partitioners,
@@ -28,6 +29,7 @@ import { UserError } from '../errors.js'
 import { describeConnection, resolveConnectionSettings, type KafkaConnectionSettings } from './config.js'
 import {
   KafkaAuthError,
+  KafkaMessageTooLargeError,
   KafkaOperationError,
   KafkaUnreachableError,
   TopicNotFoundError,
@@ -204,7 +206,8 @@ export class KafkaClient {
     if (root.type && /AUTHORIZATION_FAILED/.test(root.type)) {
       return new KafkaAuthError(`Kafka at ${brokers} denied ${doing} (${root.type}): ask for the ACLs, or check the user in ${this.settings.configFile ?? '--kafka-config'}`)
     }
-    return new KafkaOperationError(`Kafka error while ${doing}: ${oneLine(root.message)}${root.type ? ` (${root.type})` : ''}`)
+    const message = `Kafka error while ${doing}: ${oneLine(root.message)}${root.type ? ` (${root.type})` : ''}`
+    return root.type === 'MESSAGE_TOO_LARGE' ? new KafkaMessageTooLargeError(message) : new KafkaOperationError(message)
   }
 
   /**
@@ -284,6 +287,24 @@ export class KafkaClient {
       admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }),
     )
     return { created, partitions: await this.partitionCount(topic) }
+  }
+
+  /**
+   * The topics the consumer group's current members subscribe to (none for a group no one is in). A
+   * member that joins a group whose members read other topics is dealt their partitions too, by the
+   * group's leader, and does not read them (kafkajs drops them from its assignment): they would wait.
+   */
+  async groupTopics(groupId: string): Promise<string[]> {
+    const { groups } = await this.withAdmin(`describing consumer group ${groupId}`, (admin) => admin.describeGroups([groupId]))
+    const topics = new Set<string>()
+    for (const member of groups[0]?.members ?? []) {
+      try {
+        for (const t of AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.topics ?? []) topics.add(t)
+      } catch {
+        // Another client's metadata format: its topics are unknown.
+      }
+    }
+    return [...topics].sort()
   }
 
   /** Low and high offsets of every partition, by partition number. */

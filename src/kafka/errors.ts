@@ -78,3 +78,9 @@ export class TopicReadStalledError extends UserError {}
 
 /** Any other error reported by Kafka or the client, made one line. */
 export class KafkaOperationError extends UserError {}
+
+/** A consumer group that consumers of other topics are in (see KafkaClient.groupTopics). */
+export class KafkaGroupSharedError extends UsageError {}
+
+/** A message over the broker's (or the topic's) max message size: the broker refused the request that held it. */
+export class KafkaMessageTooLargeError extends KafkaOperationError {}

@@ -1,10 +1,33 @@
 import { JsonRowEncoder } from '../data/json-rows.js'
 import { cellText, columnIndex, isMissingAt, type Table } from '../data/table.js'
-import { UsageError } from '../errors.js'
+import { DataError, UsageError } from '../errors.js'
 import type { KafkaClient, ProducedMessage } from './client.js'
 
-/** Messages per produce request: big enough to be fast, small enough to stay well under the broker's 1 MB default. */
+/** Messages per produce request: big enough to be fast, small enough to stay well under the broker's 1 MB default... */
 export const LOAD_BATCH_SIZE = 500
+/** ...and bytes per produce request (rows of long texts reach them first). */
+const LOAD_BATCH_BYTES = 512 * 1024
+/** Kafka's default max message size (the broker's message.max.bytes, 1,048,588), less a record batch's overhead. */
+export const MAX_MESSAGE_BYTES = 1_048_588 - 1024
+
+/**
+ * The first row whose message (its JSON and key) would be over MAX_MESSAGE_BYTES, or -1: checked before
+ * anything is written, as a topic loaded up to a bad row is worse than none. A row is encoded to check
+ * only when its text cells could make it that big (JSON escapes a character in at most 6 bytes).
+ */
+function oversizedRow(table: Table, encoder: JsonRowEncoder, keyOf: (i: number) => string | null): { row: number; bytes: number } | null {
+  const texts = table.columns.flatMap((c) => (c.type === 'categorical' ? [{ codes: c.codes, lengths: c.levels.map((l) => l.length) }] : []))
+  if (texts.length === 0) return null
+  const floor = MAX_MESSAGE_BYTES / 6 - 64 * table.columns.length
+  for (let i = 0; i < table.nRows; i++) {
+    let chars = 0
+    for (const t of texts) chars += t.codes[i] >= 0 ? t.lengths[t.codes[i]] : 0
+    if (chars < floor) continue
+    const bytes = Buffer.byteLength(encoder.encode(i)) + Buffer.byteLength(keyOf(i) ?? '')
+    if (bytes > MAX_MESSAGE_BYTES) return { row: i, bytes }
+  }
+  return null
+}
 
 export interface LoadTableOptions {
   client: KafkaClient
@@ -39,8 +62,6 @@ export async function loadTableIntoTopic(options: LoadTableOptions): Promise<Loa
     }
   }
 
-  const { created, partitions } = await client.createTopicIfMissing(topic, options.partitions)
-  const messagesBefore = created ? 0 : (await client.fetchEndOffsets(topic)).reduce((s, o) => s + (o.high - o.low), 0)
   const encoder = new JsonRowEncoder(table)
   const keyOf = (i: number): string | null => {
     if (keyColumn < 0) return null
@@ -48,14 +69,32 @@ export async function loadTableIntoTopic(options: LoadTableOptions): Promise<Loa
     return isMissingAt(c, i) ? null : cellText(c, i)
   }
 
+  const big = oversizedRow(table, encoder, keyOf)
+  if (big) {
+    const where = table.lines ? { file: table.source, line: table.lines[big.row] } : { file: table.source }
+    throw new DataError(
+      where,
+      `${table.lines ? 'this row' : `data row ${big.row + 1}`} is ${(big.bytes / 1e6).toFixed(2)} MB as a JSON message, over Kafka's default max message size (1 MB)`,
+      'Shorten its long cells or leave their columns out of the file; nothing was written',
+    )
+  }
+
+  const { created, partitions } = await client.createTopicIfMissing(topic, options.partitions)
+  const messagesBefore = created ? 0 : (await client.fetchEndOffsets(topic)).reduce((s, o) => s + (o.high - o.low), 0)
+
   const producer = await client.openProducer()
   try {
-    for (let from = 0; from < table.nRows; from += LOAD_BATCH_SIZE) {
-      const to = Math.min(table.nRows, from + LOAD_BATCH_SIZE)
-      const batch: ProducedMessage[] = []
-      for (let i = from; i < to; i++) batch.push({ key: keyOf(i), value: encoder.encode(i) })
+    let batch: ProducedMessage[] = []
+    let bytes = 0
+    for (let i = 0; i < table.nRows; i++) {
+      const value = encoder.encode(i)
+      batch.push({ key: keyOf(i), value })
+      bytes += value.length
+      if (batch.length < LOAD_BATCH_SIZE && bytes < LOAD_BATCH_BYTES && i + 1 < table.nRows) continue
       await producer.send(topic, batch)
-      options.onProgress?.(to, table.nRows)
+      options.onProgress?.(i + 1, table.nRows)
+      batch = []
+      bytes = 0
     }
   } finally {
     await producer.close()

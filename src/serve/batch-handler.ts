@@ -60,6 +60,8 @@ export function createBatchHandler(o: BatchHandlerOptions): (batch: StreamBatch)
         const scores = await scoring[c]
         const outputs: ProducedMessage[] = []
         const dead: ProducedMessage[] = []
+        // Each output's input record, for its dead letter when the output is too large to write.
+        const sources = new Map<ProducedMessage, TopicRecord>()
         let d = 0
         for (let i = 0; i < chunk.length; i++) {
           const r = chunk[i]
@@ -70,11 +72,17 @@ export function createBatchHandler(o: BatchHandlerOptions): (batch: StreamBatch)
           }
           o.onLatency(scores.latencies[i])
           // The fields hold the key, the output value and the input's headers; the key also picks the partition when not pinned.
-          outputs.push({ key: r.key, value: null, fields, partition: outPartition })
+          const output: ProducedMessage = { key: r.key, value: null, fields, partition: outPartition }
+          outputs.push(output)
+          sources.set(output, r)
         }
-        scored += outputs.length
-        deadLettered += dead.length
-        await sendInRequests(o.producer, o.outputTopic, outputs, o.dlqTopic, dead)
+        const tooLarge = { kind: 'output-too-large' as const, message: `the scored message is too large for topic ${o.outputTopic} (MESSAGE_TOO_LARGE: over the broker's or the topic's max message size)` }
+        const moved = await sendInRequests(o.producer, o.outputTopic, outputs, o.dlqTopic, dead, (output) => ({
+          ...deadLetterMessage(o.inputTopic, sources.get(output)!, tooLarge, o.modelId),
+          partition: dlqPartition,
+        }))
+        scored += outputs.length - moved
+        deadLettered += dead.length + moved
       }
     }
     o.onDone({ partition: batch.partition, messages: records.length, scored, deadLettered, ms: performance.now() - started })

@@ -1,11 +1,57 @@
 import type { ProducedMessage, TopicMessages, TopicProducer } from '../kafka/client.js'
+import { KafkaMessageTooLargeError } from '../kafka/errors.js'
+import { DLQ_HEADERS } from './dead-letter.js'
 
 /** Bytes per produce request: well under the broker's 1 MB message.max.bytes per partition batch. */
 export const MAX_REQUEST_BYTES = 512 * 1024
 
-/** Sends outputs and dead letters in requests of at most MAX_REQUEST_BYTES, one after the other (acks all). */
-export async function sendInRequests(producer: TopicProducer, outputTopic: string, outputs: ProducedMessage[], dlqTopic: string, dead: ProducedMessage[]): Promise<void> {
-  for (const request of splitRequests(outputTopic, outputs, dlqTopic, dead)) await producer.sendTopics(request)
+/**
+ * Sends outputs and dead letters in requests of at most MAX_REQUEST_BYTES, one after the other (acks
+ * all). An output the broker refuses as too large (over its or the output topic's max message size: a
+ * message near the limit, plus the added fields) goes to the dead-letter topic instead, as
+ * `deadLetterOf` makes it; the request it was in is sent again message by message, in order. Returns
+ * how many outputs went there. A dead letter too large for its topic stops the run: where it came
+ * from, the error says (its headers).
+ */
+export async function sendInRequests(
+  producer: TopicProducer,
+  outputTopic: string,
+  outputs: ProducedMessage[],
+  dlqTopic: string,
+  dead: ProducedMessage[],
+  deadLetterOf?: (output: ProducedMessage) => ProducedMessage,
+): Promise<number> {
+  let moved = 0
+  for (const request of splitRequests(outputTopic, outputs, dlqTopic, dead)) {
+    try {
+      await producer.sendTopics(request)
+    } catch (err) {
+      if (!(err instanceof KafkaMessageTooLargeError) || !deadLetterOf) throw err
+      for (const { topic, messages } of request) {
+        for (const m of messages) {
+          try {
+            await producer.sendTopics([{ topic, messages: [m] }])
+          } catch (one) {
+            if (!(one instanceof KafkaMessageTooLargeError) || topic !== outputTopic) throw tooLargeAt(one, m)
+            const letter = deadLetterOf(m)
+            await producer.sendTopics([{ topic: dlqTopic, messages: [letter] }]).catch((e: unknown) => {
+              throw e instanceof KafkaMessageTooLargeError ? tooLargeAt(e, letter) : e
+            })
+            moved++
+          }
+        }
+      }
+    }
+  }
+  return moved
+}
+
+/** A too-large error naming the message's source (a dead letter's headers say it). */
+function tooLargeAt(err: unknown, m: ProducedMessage): unknown {
+  const h = m.headers
+  if (!(err instanceof KafkaMessageTooLargeError) || !h?.[DLQ_HEADERS.sourceTopic]) return err
+  const at = `${String(h[DLQ_HEADERS.sourceTopic])} partition ${String(h[DLQ_HEADERS.sourcePartition])} offset ${String(h[DLQ_HEADERS.sourceOffset])}`
+  return new KafkaMessageTooLargeError(`${err.message}: the message at ${at} is too large for the dead-letter topic as well. Raise the topic's max.message.bytes, or move the consumer group past that offset`)
 }
 
 /** Groups the messages, in order, into requests of at most `maxBytes` (a bigger message goes alone). */

@@ -1,6 +1,6 @@
 import type { ModelIR } from '../ir/model.js'
 import type { KafkaClient } from '../kafka/client.js'
-import { KafkaUnreachableError } from '../kafka/errors.js'
+import { KafkaGroupSharedError, KafkaUnreachableError } from '../kafka/errors.js'
 import { createBatchHandler } from './batch-handler.js'
 import { LatencyTracker } from './latency-tracker.js'
 import { MetricsReporter } from './metrics-reporter.js'
@@ -92,6 +92,14 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
   }
   if (signal.aborted) return summary()
 
+  // A group that consumers of other topics are in would deal this member their partitions, which it
+  // would not read (see groupTopics): refused before joining, so that they go on.
+  const others = (await client.groupTopics(options.groupId)).filter((t) => t !== inputTopic)
+  if (others.length > 0) {
+    throw new KafkaGroupSharedError(
+      `consumer group ${options.groupId} is in use by consumers of topic ${others.join(', ')}: joining it would take partitions of theirs that this serve does not read. Give it a --group of its own`,
+    )
+  }
   // The client closes the producer if anything below fails before the try block.
   const producer = await client.openProducer()
   const workers = options.workers ?? 1

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
+import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compileModel } from '../../src/ir/evaluate.js'
 import { loadModel } from '../../src/ir/io.js'
@@ -335,6 +336,48 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     expect((await late.exited).status).toBe(130)
     expect(await messageCount(client, `${input}.late`)).toBe(20)
   }, 180_000)
+
+  it('a scored message too large for the output topic goes to the DLQ with its reason; the messages after it are scored', async () => {
+    const input = freshTopic('serve-large')
+    const output = `${input}.scored`
+    // An output topic that takes messages up to 20,000 bytes: an input of 19,950 fits its own topic, not with the added fields.
+    const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: output, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }], waitForLeaders: true })
+    await admin.disconnect()
+    const big = JSON.stringify({ id: 1, rpm: 2000, note: 'x'.repeat(19_900) })
+    const values = [JSON.stringify({ id: 0, rpm: 1500 }), big, JSON.stringify({ id: 2, rpm: 2500 })]
+    await produce(client, input, values.map((value, i) => ({ key: `k${i}`, value })))
+    const s = startServe(['--model', modelFile, '--input-topic', input, '--output-topic', output])
+    await waitFor('2 outputs and 1 dead letter', async () => (await messageCount(client, output)) >= 2 && (await messageCount(client, `${input}.dlq`)) >= 1, 60_000, s)
+    expect((await stopServe(s)).status).toBe(0)
+    expect((await readAll(client, output)).map((m) => (JSON.parse(m.value!.toString()) as { id: number }).id)).toEqual([0, 2])
+    const [dead] = await readAll(client, `${input}.dlq`)
+    expect(dead.value!.toString()).toBe(big)
+    expect(headerText(dead.headers, 'mlkafka-error-kind')).toBe('output-too-large')
+    expect(headerText(dead.headers, 'mlkafka-error')).toBe(`the scored message is too large for topic ${output} (MESSAGE_TOO_LARGE: over the broker's or the topic's max message size)`)
+    expect(headerText(dead.headers, 'mlkafka-source-offset')).toBe('1')
+    expect(s.stderr()).toMatch(/2 scored, 1 to \S+\.dlq; offsets committed/)
+  }, 120_000)
+
+  it('a group that a consumer of another topic is in: serve refuses to join it (one line), and that consumer goes on', async () => {
+    const [a, b] = [freshTopic('serve-group-a'), freshTopic('serve-group-b')]
+    const group = `${a}-shared`
+    await produce(client, a, [{ key: 'k', value: JSON.stringify({ id: 0 }) }], 2)
+    await produce(client, b, [{ key: 'k', value: JSON.stringify({ id: 0 }) }], 2)
+    const first = startServe(['--model', modelFile, '--input-topic', a, '--output-topic', `${a}.scored`, '--group', group])
+    await waitFor('the first member assigned', async () => first.stderr().includes('assigned 2 partitions'), 30_000, first)
+    const second = startServe(['--model', modelFile, '--input-topic', b, '--output-topic', `${b}.scored`, '--group', group])
+    // Joining would deal it partitions of the other topic, which it does not read: it refuses, and the first goes on.
+    const ended = await Promise.race([second.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))])
+    expect(ended?.status, second.stderr()).toBe(2)
+    expect(second.stderr().trimEnd().split('\n').at(-1)).toBe(
+      `Error: consumer group ${group} is in use by consumers of topic ${a}: joining it would take partitions of theirs that this serve does not read. Give it a --group of its own`,
+    )
+    await produce(client, a, [{ key: 'k2', value: JSON.stringify({ id: 1 }) }], 2)
+    await waitFor('both messages of the first topic scored', async () => (await messageCount(client, `${a}.scored`)) >= 2, 60_000, first)
+    expect((await stopServe(first)).status).toBe(0)
+  }, 150_000)
 
   it('start-up errors are one line: unreachable broker (in bounded time), missing topic, bad model, bad flags', async () => {
     const oneLine = (r: { status: number | null; stdout: string; stderr: string }, status: number): string => {

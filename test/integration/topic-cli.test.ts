@@ -178,6 +178,22 @@ describe.skipIf(!brokers)(suiteName('mlkafka topic load + data inspect --topic')
     expect(expectOneLineError(noColumns, 2)).toContain('--format csv needs --columns a,b,c')
   })
 
+  it('a row too big for a Kafka message is a one-line error before anything is written; long rows go in several requests', async () => {
+    const topic = freshTopic('big-row')
+    const rows = ['id,text', ...Array.from({ length: 30 }, (_, i) => `${i},${'y'.repeat(i === 20 ? 1_100_000 : 40_000)}`)]
+    const file = writeFixture(dir, 'big-row.csv', rows.join('\n') + '\n')
+    const r = runCli(['topic', 'load', file, '--topic', topic, '--brokers', brokers])
+    expect(expectOneLineError(r, 1)).toBe(
+      `Error: ${file}: data row 21 is 1.10 MB as a JSON message, over Kafka's default max message size (1 MB). Shorten its long cells or leave their columns out of the file; nothing was written`,
+    )
+    expect(await client.topicExists(topic)).toBe(false)
+    // Without it: 29 rows of 40 kB, 1.2 MB in all, more than one produce request may hold.
+    const long = writeFixture(dir, 'long-rows.csv', rows.filter((_, i) => i !== 21).join('\n') + '\n')
+    const load = runCli(['topic', 'load', long, '--topic', topic, '--brokers', brokers])
+    expect(load.status, load.stderr).toBe(0)
+    expect((await client.fetchEndOffsets(topic)).reduce((n, p) => n + p.high - p.low, 0)).toBe(29)
+  })
+
   it('an empty topic and a missing topic are one-line errors', async () => {
     const topic = freshTopic('empty')
     await client.createTopicIfMissing(topic, 2)

@@ -84,7 +84,7 @@ describe('kafka-streams scaffold: generated Maven projects build and pass their 
     for (const [id] of models) {
       expect(existsSync(join(dir, id, 'target', `${id}-scoring-1.0.0.jar`))).toBe(true)
       const report = readFileSync(join(dir, id, 'target', 'surefire-reports', `com.example.${id}.ScoringAppTest.txt`), 'utf8')
-      expect(report).toMatch(/Tests run: 3, Failures: 0, Errors: 0, Skipped: 0/)
+      expect(report).toMatch(/Tests run: 4, Failures: 0, Errors: 0, Skipped: 0/)
     }
     built = { dir: join(dir, 'tree'), ir: models[0][1] }
     console.log(`kafka-streams: 4 generated projects built and tested by one mvn package in ${(ms / 1000).toFixed(1)} s`)

@@ -64,11 +64,14 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
       {},
     ]
     const bad = ['not json', '[1]', JSON.stringify({ [PLAIN_NAMES[0]]: 'hot' }), null]
+    // A backlog of 1.2 MB after them: one fetched batch (up to 1 MB) and its added fields pass the broker's 1 MB request limit.
+    const backlog = Array.from({ length: 400 }, (_, i) => JSON.stringify({ [PLAIN_NAMES[0]]: i, pad: 'x'.repeat(3000) }))
     const client = await testClient()
     try {
       await client.createTopicIfMissing(output, 1)
       await client.createTopicIfMissing(`${input}.dlq`, 1)
       await produce(client, input, [...good.map((g) => ({ key: 'k', value: JSON.stringify(g) })), ...bad.map((b) => ({ key: 'b', value: b, headers: { mine: 'kept' } }))])
+      for (let i = 0; i < backlog.length; i += 200) await produce(client, input, backlog.slice(i, i + 200).map((value) => ({ key: 'p', value })))
     } finally {
       await client.close()
     }
@@ -79,9 +82,11 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     child.stdout!.resume()
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
     try {
-      const scored = await readAll(output, good.length, 40_000)
+      const scored = await readAll(output, good.length + backlog.length, 40_000)
       const dead = await readAll(`${input}.dlq`, bad.length, 20_000)
-      expect(scored, stderr).toHaveLength(good.length)
+      expect(scored, stderr).toHaveLength(good.length + backlog.length)
+      expect(scored.slice(good.length).map((r) => JSON.parse(r.value!.toString('utf8'))[PLAIN_NAMES[0]])).toEqual(backlog.map((_, i) => i))
+      scored.splice(good.length)
       const model = compileModel(ir)
       scored.forEach((r, i) => {
         const doc = JSON.parse(r.value!.toString('utf8'))
@@ -107,7 +112,7 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     expect(await exited, stderr).toBe(0)
     const after = await testClient()
     try {
-      expect(await after.fetchCommittedOffsets(group, input)).toEqual([{ partition: 0, offset: good.length + bad.length }])
+      expect(await after.fetchCommittedOffsets(group, input)).toEqual([{ partition: 0, offset: good.length + bad.length + backlog.length }])
     } finally {
       await after.close()
     }

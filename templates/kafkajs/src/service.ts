@@ -12,7 +12,7 @@
  * - SIGINT/SIGTERM: finish the batch in flight, commit, leave the group, exit 0 (a second signal: 130).
  *
  * Settings (environment): BOOTSTRAP_SERVERS (default localhost:9092), INPUT_TOPIC, OUTPUT_TOPIC,
- * DLQ_TOPIC (default <input>.dlq), GROUP_ID (default mlkafka-serve-<model id>), START (earliest|latest).
+ * DLQ_TOPIC (default <input>.dlq), GROUP_ID (default mlkafka-serve-<model id>-<input topic>), START (earliest|latest).
  */
 import { isUtf8 } from 'node:buffer'
 import { Kafka, logLevel, type IHeaders, type Message } from 'kafkajs'
@@ -32,7 +32,7 @@ const brokers = setting('BOOTSTRAP_SERVERS', 'localhost:9092').split(',')
 const inputTopic = setting('INPUT_TOPIC')
 const outputTopic = setting('OUTPUT_TOPIC')
 const dlqTopic = setting('DLQ_TOPIC', `${inputTopic}.dlq`)
-const groupId = setting('GROUP_ID', `mlkafka-serve-${scorer.MODEL.id}`)
+const groupId = setting('GROUP_ID', `mlkafka-serve-${scorer.MODEL.id}-${inputTopic}`)
 const fromBeginning = setting('START', 'earliest') !== 'latest'
 
 type Unscorable = { kind: 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field'; reason: string }
@@ -85,11 +85,45 @@ function withPrediction(text: string, record: Record<string, unknown>, predictio
   return `${inner}${inner.endsWith('{') ? '' : ','}${fields.join(',')}}`
 }
 
+/** Bytes per produce request: a fetched batch (up to 1 MB of input, plus the added fields) would pass the broker's 1 MB limit. */
+const MAX_REQUEST_BYTES = 512 * 1024
+
+/** The batch's outputs, then its dead letters, in order, in produce requests of at most MAX_REQUEST_BYTES (a bigger message goes alone). */
+function inRequests(scored: Message[], dead: Message[]): { topic: string; messages: Message[] }[][] {
+  const requests: { topic: string; messages: Message[] }[][] = []
+  let request: { topic: string; messages: Message[] }[] = []
+  let bytes = 0
+  const size = (v: Buffer | string | null | undefined): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length)
+  const add = (topic: string, m: Message): void => {
+    let n = 24 + size(m.key) + size(m.value)
+    for (const [k, v] of Object.entries(m.headers ?? {})) n += 8 + Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((a: number, x) => a + size(x), 0) : size(v as Buffer | string | undefined))
+    if (bytes + n > MAX_REQUEST_BYTES && bytes > 0) {
+      requests.push(request)
+      request = []
+      bytes = 0
+    }
+    const tail = request[request.length - 1]
+    if (tail?.topic === topic) tail.messages.push(m)
+    else request.push({ topic, messages: [m] })
+    bytes += n
+  }
+  for (const m of scored) add(outputTopic, m)
+  for (const m of dead) add(dlqTopic, m)
+  if (bytes > 0) requests.push(request)
+  return requests
+}
+
 const kafka = new Kafka({ clientId: `mlkafka-kafkajs-${scorer.MODEL.id}`, brokers, logLevel: logLevel.WARN })
 const producer = kafka.producer({ allowAutoTopicCreation: true })
 const consumer = kafka.consumer({ groupId })
 
 async function main(): Promise<void> {
+  // A consumer that gives up (an error it does not retry) ends the service, so that it is restarted or seen.
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (e.payload.restart) return
+    process.stderr.write(`error: ${e.payload.error.message}\n`)
+    process.exit(1)
+  })
   await producer.connect()
   await consumer.connect()
   await consumer.subscribe({ topic: inputTopic, fromBeginning })
@@ -130,12 +164,8 @@ async function main(): Promise<void> {
         last = m.offset
       }
       if (last === null) return
-      const topicMessages = [
-        { topic: outputTopic, messages: scored },
-        { topic: dlqTopic, messages: dead },
-      ].filter((t) => t.messages.length > 0)
       // Acknowledged by every in-sync replica before the offsets move on: at-least-once.
-      if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages })
+      for (const topicMessages of inRequests(scored, dead)) await producer.sendBatch({ acks: -1, topicMessages })
       resolveOffset(last)
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
       await heartbeat()

@@ -74,6 +74,17 @@ class ScoringAppTest {
   }
 
   @Test
+  void keepsTheInputTextAndTheRecordTimestamp() {
+    input.pipeInput(utf8("k"), utf8("{ \"zz_unused\" : 1.50 }"), 1234L);
+    String out = new String(output.readRecord().value(), StandardCharsets.UTF_8);
+    assertTrue(out.startsWith("{ \"zz_unused\" : 1.50,\"prediction\":"), out);
+    input.pipeInput(utf8("k"), utf8("{} xyz"), 5678L);
+    TestRecord<byte[], byte[]> r = dlq.readRecord();
+    assertEquals("not-json", header(r, ScoringApp.HEADER_ERROR_KIND));
+    assertEquals("5678", header(r, ScoringApp.HEADER_SOURCE_TIMESTAMP));
+  }
+
+  @Test
   void sendsUnscorableMessagesToTheDeadLetterTopicUnchanged() {
     String[][] cases = {
       {"not json at all", "not-json", "not valid JSON"},
