@@ -229,7 +229,7 @@ export async function readTopicSnapshot(options: TopicSnapshotOptions): Promise<
   if (bad.length > 0 && badShare > maxBadShare) {
     throw new TopicDataError(
       { topic },
-      `${bad.length} of ${messages} messages are not ${format === 'json' ? 'JSON objects' : 'CSV rows'} (${formatShare(badShare)}, more than --max-bad ${formatShare(maxBadShare)}): ${describeBadMessages(bad)}`,
+      `${bad.length} of ${messages} messages are not ${format === 'json' ? 'rows (flat JSON objects)' : 'CSV rows'} (${formatShare(badShare)}, more than --max-bad ${formatShare(maxBadShare)}): ${describeBadMessages(bad)}`,
       'Fix the producer, or raise --max-bad to skip them',
     )
   }

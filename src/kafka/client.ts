@@ -203,6 +203,11 @@ export class KafkaClient {
     if (root.name === 'KafkaJSConnectionError' || root.name === 'KafkaJSConnectionClosedError' || (code && UNREACHABLE_CODES.has(code))) {
       return new KafkaUnreachableError(this.settings.brokers, code, { doing })
     }
+    if (root.type === 'ILLEGAL_SASL_STATE' || root.type === 'UNSUPPORTED_SASL_MECHANISM') {
+      return new KafkaAuthError(
+        `Kafka at ${brokers} does not take ${root.type === 'ILLEGAL_SASL_STATE' ? 'a SASL login on this port' : `the SASL mechanism ${this.settings.sasl?.mechanism ?? ''}`} (${root.type}): use the broker's SASL listener and mechanism, or remove "sasl" from ${this.settings.configFile ?? '--kafka-config'}`,
+      )
+    }
     if (root.type && /AUTHORIZATION_FAILED/.test(root.type)) {
       return new KafkaAuthError(`Kafka at ${brokers} denied ${doing} (${root.type}): ask for the ACLs, or check the user in ${this.settings.configFile ?? '--kafka-config'}`)
     }
@@ -227,9 +232,16 @@ export class KafkaClient {
       connect.catch(() => {}) // settled later or never: not an unhandled rejection
       // Stop the client's retries, but do not wait on a broker that does not answer.
       await withinMs(disconnect(), 1000)
-      if ((err as Error).message === 'deadline') throw new KafkaUnreachableError(this.settings.brokers, this.lastSocketCode, { seconds })
-      const mapped = this.toUserError(err, doing)
-      if (mapped instanceof KafkaUnreachableError) throw new KafkaUnreachableError(this.settings.brokers, mapped.code, { seconds })
+      const late = (err as Error).message === 'deadline'
+      const mapped = late ? null : this.toUserError(err, doing)
+      const code = late ? this.lastSocketCode : mapped instanceof KafkaUnreachableError ? mapped.code : undefined
+      // A TLS client on a plaintext port: the broker drops the connection at the handshake.
+      if (this.settings.ssl && code === 'ECONNRESET') {
+        throw new KafkaAuthError(
+          `Kafka at ${this.settings.brokers.join(',')} reset the TLS connection (ECONNRESET): if that port is plaintext, remove "ssl" from ${this.settings.configFile ?? '--kafka-config'}, or use the broker's TLS listener`,
+        )
+      }
+      if (mapped === null || mapped instanceof KafkaUnreachableError) throw new KafkaUnreachableError(this.settings.brokers, code, { seconds })
       throw mapped
     } finally {
       clearTimeout(timer)

@@ -153,7 +153,7 @@ describe.skipIf(!brokers)(suiteName('mlkafka topic load + data inspect --topic')
     it('over --max-bad: a one-line error naming partition and offset, exit 1', () => {
       const r = runCli(['data', 'inspect', '--topic', topic, '--brokers', brokers, '--max-bad', '0.5%'])
       const line = expectOneLineError(r, 1)
-      expect(line).toContain(`topic ${topic}: 3 of 403 messages are not JSON objects (0.74%, more than --max-bad 0.5%)`)
+      expect(line).toContain(`topic ${topic}: 3 of 403 messages are not rows (flat JSON objects) (0.74%, more than --max-bad 0.5%)`)
       expect(line).toContain('partition 0 offset 100: not valid JSON; partition 0 offset 200: a JSON array, not an object')
       expect(line).toContain('raise --max-bad')
     })
@@ -268,6 +268,17 @@ describe.skipIf(!brokers)(suiteName('mlkafka topic load + data inspect --topic')
     expect(json.status).toBe(1)
     expect(JSON.parse(json.stdout)).toEqual({ error: { message: `${typo}: unknown key "sasl.pasword" (allowed: mechanism, username, password)`, kind: 'KafkaConfigError', exitCode: 1 } })
   })
+
+  it('--kafka-config with TLS or a SASL login against the plaintext port: an error that says so, not "unreachable"', () => {
+    const tls = writeFixture(dir, 'tls.json', JSON.stringify({ ssl: true }))
+    const t = runCli(['data', 'inspect', '--topic', 't', '--brokers', brokers, '--kafka-config', tls], { timeoutMs: 60_000 })
+    expect(expectOneLineError(t, 1)).toBe(`Error: Kafka at ${brokers} reset the TLS connection (ECONNRESET): if that port is plaintext, remove "ssl" from ${tls}, or use the broker's TLS listener`)
+    const sasl = writeFixture(dir, 'sasl.json', JSON.stringify({ sasl: { mechanism: 'plain', username: 'ann', password: 'hunter2' } }))
+    const l = runCli(['data', 'inspect', '--topic', 't', '--brokers', brokers, '--kafka-config', sasl], { timeoutMs: 60_000 })
+    const line = expectOneLineError(l, 1)
+    expect(line).toMatch(new RegExp(`^Error: Kafka at ${brokers.replace(/\./g, '\\.')} does not take (a SASL login on this port|the SASL mechanism plain) \\(`))
+    expect(line).not.toContain('hunter2')
+  }, 90_000)
 
   it('topic load: --key must be a column', () => {
     const r = runCli(['topic', 'load', 'examples/car-sensors.csv', '--topic', freshTopic('key'), '--brokers', brokers, '--key', 'vin'])
