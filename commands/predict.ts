@@ -1,6 +1,6 @@
 import { once } from 'node:events'
-import { createWriteStream } from 'node:fs'
-import { rename, unlink } from 'node:fs/promises'
+import { createWriteStream, rmSync } from 'node:fs'
+import { lstat, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
@@ -41,19 +41,31 @@ export default class Predict extends BaseCommand {
     const ir = await loadModel(flags.model)
     if (flags.out !== undefined && (await samePath(flags.out, flags.csv))) throw new UsageError(`--out ${flags.out} is the input file: write the scores to another file`)
     // The scores go to a file beside --out, renamed to it when all rows are written: an existing --out
-    // stays as it was when the input turns out bad.
-    const partial = flags.out === undefined ? undefined : join(dirname(flags.out), `.${basename(flags.out)}.${process.pid}.partial`)
-    const out = partial ? createWriteStream(partial) : process.stdout
-    const opened = partial ? Promise.race([once(out, 'open'), once(out, 'error').then(([e]) => Promise.reject(e))]) : Promise.resolve()
+    // stays as it was when the input turns out bad. Anything but a plain file there (a device such as
+    // /dev/null, a pipe, a link) is written to as it is.
+    const existing = flags.out === undefined ? null : await lstat(flags.out).catch(() => null)
+    if (existing?.isDirectory()) throw new UserError(`--out ${flags.out} is a folder: pass a file name for the scores, e.g. ${join(flags.out!, 'scored.csv')}`)
+    const partial = flags.out === undefined || (existing !== null && !existing.isFile()) ? undefined : join(dirname(flags.out), `.${basename(flags.out)}.${process.pid}.partial`)
+    const target = partial ?? flags.out
+    const out = target !== undefined ? createWriteStream(target) : process.stdout
+    const opened = target !== undefined ? Promise.race([once(out, 'open'), once(out, 'error').then(([e]) => Promise.reject(e))]) : Promise.resolve()
     await opened.catch((err: NodeJS.ErrnoException) => {
       throw new UserError(`${flags.out}: cannot write the output (${err.code ?? err.message})`)
     })
+    // Ctrl-C leaves no partial file behind.
+    const onSignal = (): void => {
+      if (partial) rmSync(partial, { force: true })
+      process.exit(130)
+    }
+    if (partial) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, onSignal)
     let result: ScoreCsvResult
     try {
       result = await scoreCsv(ir, flags.csv, out, { delimiter: delimiterOf(flags.delimiter) })
+      if (target !== undefined) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
       if (partial) {
-        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
-        await rename(partial, flags.out!)
+        await rename(partial, flags.out!).catch((err: NodeJS.ErrnoException) => {
+          throw new UserError(`${flags.out}: cannot write the output (${err.code ?? err.message})`)
+        })
       }
     } catch (err) {
       if (partial) {
@@ -61,6 +73,8 @@ export default class Predict extends BaseCommand {
         await unlink(partial).catch(() => {})
       }
       throw err
+    } finally {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal)
     }
     const summary = { model: ir.modelId, input: flags.csv, output: flags.out ?? null, rows: result.rows, scored: result.scored, problems: result.problems }
     if (result.problems.length > 0) {

@@ -5,6 +5,7 @@ import { parseDuration } from '../src/cli/durations.js'
 import { kafkaClientFromFlags, kafkaConnectionFlags } from '../src/cli/kafka-flags.js'
 import { UsageError } from '../src/errors.js'
 import { loadModel } from '../src/ir/io.js'
+import type { KafkaClient } from '../src/kafka/client.js'
 import { parseOutputFields } from '../src/serve/output-record.js'
 import { resolveServeTopics } from '../src/serve/serve-topics.js'
 import { runStreamScorer, type ServeSummary } from '../src/serve/stream-scorer.js'
@@ -71,7 +72,7 @@ export default class Serve extends BaseCommand {
           inputTopic: topics.input,
           outputTopic: topics.output,
           dlqTopic: topics.dlq,
-          groupId: flags.group ?? `mlkafka-serve-${ir.modelId}-${topics.input}`,
+          groupId: flags.group ?? (await defaultGroupId(client, ir.modelId, topics.input)),
           metricsTopic: topics.metrics,
           outputFields,
           metricsIntervalMs,
@@ -88,4 +89,17 @@ export default class Serve extends BaseCommand {
       process.off('SIGTERM', onSignal)
     }
   }
+}
+
+/**
+ * mlkafka-serve-<model id>-<input topic>. A group named as before that default named it
+ * (mlkafka-serve-<model id>) and has offsets on this topic goes on being used, so that after an upgrade
+ * serve neither scores the topic again from its start nor skips what came in meanwhile.
+ */
+async function defaultGroupId(client: KafkaClient, modelId: string, inputTopic: string): Promise<string> {
+  const earlier = `mlkafka-serve-${modelId}`
+  const committed = await client.fetchCommittedOffsets(earlier, inputTopic).catch(() => [])
+  if (!committed.some((c) => c.offset !== null)) return `${earlier}-${inputTopic}`
+  process.stderr.write(`serve: note: group ${earlier} (the default group of earlier versions) has offsets on ${inputTopic}: going on with it\n`)
+  return earlier
 }

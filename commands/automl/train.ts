@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 import { leaderboardJson, SELECTIONS, type Selection } from '../../src/automl/leaderboard.js'
 import { DEFAULT_METRIC, METRICS_BY_TASK, type MetricName } from '../../src/automl/metrics.js'
@@ -140,7 +140,10 @@ export default class AutomlTrain extends BaseCommand {
       interrupt.abort()
     }
     process.on('SIGINT', onSigint)
+    // A folder the run makes is removed again if the run ends with nothing in it; a user's own is left.
+    const madeRunDir = flags.out === undefined || !existsSync(flags.out)
     const runDir = await prepareRunDir(flags.out, target.name)
+    const dropRunDir = (): Promise<void> => (madeRunDir ? dropEmptyRunDir(runDir) : Promise.resolve())
     const progress = searchProgress(metric)
     const result = await runSearch(table, target, {
       families,
@@ -161,7 +164,7 @@ export default class AutomlTrain extends BaseCommand {
       onTrial: progress.onTrial,
     })
       .catch(async (err: unknown) => {
-        await dropEmptyRunDir(runDir)
+        await dropRunDir()
         throw err
       })
       .finally(() => {
@@ -169,7 +172,7 @@ export default class AutomlTrain extends BaseCommand {
         process.off('SIGINT', onSigint)
       })
     if (result.leaderboard.rows.length === 0) {
-      await dropEmptyRunDir(runDir)
+      await dropRunDir()
       throw new UserError(`no trial finished (${result.stoppedBy}): raise --time-budget or use fewer rows`)
     }
     const { modelPath } = await writeRunDir(runDir, table, result, {

@@ -24,7 +24,7 @@ export function csvFileOf(arg: string | undefined, flag: string | undefined): st
 }
 
 /** The --delimiter text every CSV command's help gives. */
-export const DELIMITER_HELP = "field delimiter: ',' ';' '|' or 'tab' (detected from the header when omitted)"
+export const DELIMITER_HELP = "field delimiter: ',' ';' '|' or 'tab' (when omitted, ',' ';' or tab as the header line shows)"
 
 /** The delimiter --delimiter names: `,` `;` `|` or a tab (`tab`, `\t`); undefined to detect it; a usage error for anything else. */
 export function delimiterOf(flag: string | undefined): string | undefined {

@@ -18,6 +18,7 @@ import {
   Partitioners,
   type Admin,
   type Consumer,
+  type GroupDescription,
   type KafkaConfig,
   type LogEntry,
   type Message,
@@ -307,9 +308,17 @@ export class KafkaClient {
    * group's leader, and does not read them (kafkajs drops them from its assignment): they would wait.
    */
   async groupTopics(groupId: string): Promise<string[]> {
-    const { groups } = await this.withAdmin(`describing consumer group ${groupId}`, (admin) => admin.describeGroups([groupId]))
+    // Members' subscriptions are known only while the group is settled (not in a rebalance): a few tries.
+    let group: GroupDescription | undefined
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const { groups } = await this.withAdmin(`describing consumer group ${groupId}`, (admin) => admin.describeGroups([groupId]))
+      group = groups[0]
+      if (!group || ['Stable', 'Empty', 'Dead'].includes(group.state)) break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    if (!group || group.protocolType !== 'consumer') return []
     const topics = new Set<string>()
-    for (const member of groups[0]?.members ?? []) {
+    for (const member of group.members) {
       try {
         for (const t of AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.topics ?? []) topics.add(t)
       } catch {
@@ -350,6 +359,11 @@ export class KafkaClient {
 
   /** A producer that waits for all in-sync replicas (acks all) and is idempotent. */
   async openProducer(): Promise<TopicProducer> {
+    return new TopicProducer(await this.connectProducer(), this)
+  }
+
+  /** @internal for TopicProducer: a connected producer, closed with the client unless released. */
+  async connectProducer(): Promise<Producer> {
     const producer = this.kafka.producer({
       idempotent: true,
       retry: RETRY,
@@ -358,7 +372,12 @@ export class KafkaClient {
     })
     await this.connecting(producer.connect(), () => producer.disconnect(), 'connecting the producer')
     this.open.add(producer)
-    return new TopicProducer(producer, this, () => this.open.delete(producer))
+    return producer
+  }
+
+  /** @internal for TopicProducer: a producer it closes itself. */
+  releaseProducer(producer: Producer): void {
+    this.open.delete(producer)
   }
 
   // ---------------------------------------------------------------- consuming
@@ -524,10 +543,22 @@ const EMPTY = Buffer.alloc(0)
 /** Sends messages to a topic; errors are one-line UserErrors. */
 export class TopicProducer {
   constructor(
-    private readonly producer: Producer,
+    private producer: Producer,
     private readonly client: KafkaClient,
-    private readonly onClose: () => void,
   ) {}
+
+  /**
+   * Goes on with a new producer (a new producer id, so new sequence numbers). After a request the
+   * broker refused for one partition (a message too large), kafkajs winds back the sequence numbers
+   * of every partition in it, appended or not, and the next send to an appended one would be refused
+   * as out of order.
+   */
+  async renew(): Promise<void> {
+    const old = this.producer
+    this.producer = await this.client.connectProducer()
+    this.client.releaseProducer(old)
+    await withinMs(old.disconnect(), 5000)
+  }
 
   /** One request per call: pass a batch (a few hundred messages). Waits for all in-sync replicas. */
   async send(topic: string, messages: ProducedMessage[]): Promise<void> {
@@ -554,7 +585,7 @@ export class TopicProducer {
   }
 
   async close(): Promise<void> {
-    this.onClose()
+    this.client.releaseProducer(this.producer)
     await withinMs(this.producer.disconnect(), 5000)
   }
 }

@@ -86,16 +86,20 @@ export async function loadTableIntoTopic(options: LoadTableOptions): Promise<Loa
   try {
     let batch: ProducedMessage[] = []
     let bytes = 0
-    for (let i = 0; i < table.nRows; i++) {
-      const value = encoder.encode(i)
-      batch.push({ key: keyOf(i), value })
-      bytes += value.length
-      if (batch.length < LOAD_BATCH_SIZE && bytes < LOAD_BATCH_BYTES && i + 1 < table.nRows) continue
+    const flush = async (sent: number): Promise<void> => {
       await producer.send(topic, batch)
-      options.onProgress?.(i + 1, table.nRows)
+      options.onProgress?.(sent, table.nRows)
       batch = []
       bytes = 0
     }
+    for (let i = 0; i < table.nRows; i++) {
+      const message = { key: keyOf(i), value: encoder.encode(i) }
+      const size = Buffer.byteLength(message.value) + (message.key === null ? 0 : Buffer.byteLength(message.key))
+      if (batch.length > 0 && (batch.length >= LOAD_BATCH_SIZE || bytes + size > LOAD_BATCH_BYTES)) await flush(i)
+      batch.push(message)
+      bytes += size
+    }
+    if (batch.length > 0) await flush(table.nRows)
   } finally {
     await producer.close()
   }

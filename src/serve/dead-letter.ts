@@ -15,8 +15,11 @@ export const DLQ_HEADERS = {
   modelId: 'mlkafka-model-id',
 } as const
 
+/** Why a message went to the dead-letter topic: it could not be scored, or its scored output is over the max message size. */
+export type DeadLetterKind = UnscorableKind | 'output-too-large'
+
 export interface DeadLetterReason {
-  kind: UnscorableKind
+  kind: DeadLetterKind
   message: string
 }
 

@@ -9,8 +9,7 @@ export type DecodedMessage =
   | { ok: false; kind: UnscorableKind; reason: string }
 
 /** Why a message was not scored; the value of the `mlkafka-error-kind` header. */
-/** Why a message went to the dead-letter topic; output-too-large: scored, but its output is over the max message size. */
-export type UnscorableKind = 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field' | 'output-too-large'
+export type UnscorableKind = 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field'
 
 function describeJson(v: unknown): string {
   if (v === null) return 'JSON null'

@@ -9,7 +9,8 @@ export const MAX_REQUEST_BYTES = 512 * 1024
  * Sends outputs and dead letters in requests of at most MAX_REQUEST_BYTES, one after the other (acks
  * all). An output the broker refuses as too large (over its or the output topic's max message size: a
  * message near the limit, plus the added fields) goes to the dead-letter topic instead, as
- * `deadLetterOf` makes it; the request it was in is sent again message by message, in order. Returns
+ * `deadLetterOf` makes it; the request it was in is sent again message by message, in order (its
+ * other messages may then be written twice: at least once). Returns
  * how many outputs went there. A dead letter too large for its topic stops the run: where it came
  * from, the error says (its headers).
  */
@@ -27,6 +28,9 @@ export async function sendInRequests(
       await producer.sendTopics(request)
     } catch (err) {
       if (!(err instanceof KafkaMessageTooLargeError) || !deadLetterOf) throw err
+      // The broker may have appended the request's other partitions: they are sent again (at least
+      // once), by a new producer, as the old one's sequence numbers no longer match (see renew).
+      await producer.renew()
       for (const { topic, messages } of request) {
         for (const m of messages) {
           try {

@@ -16,6 +16,8 @@ import type { MetricsSnapshot } from './serve-metrics.js'
 
 /** Reconnects in a row (without rejoining the group in between) before serve gives up: about 2 minutes. */
 const MAX_RESTARTS = 10
+/** When this many messages went to the dead-letter topic and none was scored, serve says so (once). */
+const ALL_DEAD_WARNING = 100
 
 /** Partitions handled at once at most, when each input partition writes to its own output partitions. */
 const MAX_CONCURRENT_PARTITIONS = 8
@@ -63,6 +65,7 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
   const { client, ir, inputTopic, outputTopic, dlqTopic, log } = options
   const t0 = performance.now()
   const totals = { scored: 0, deadLettered: 0 }
+  let warnedAllDead = false
   const runLatency = new LatencyTracker()
   const summary = (): ServeSummary => {
     const [p50, p99] = runLatency.percentiles([50, 99])
@@ -126,6 +129,11 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
       reporter.metrics.addBatch(done.scored, done.deadLettered)
       totals.scored += done.scored
       totals.deadLettered += done.deadLettered
+      // A topic of other messages (CSV lines, another schema) goes to the DLQ whole: say so once, early.
+      if (!warnedAllDead && totals.scored === 0 && totals.deadLettered >= ALL_DEAD_WARNING) {
+        warnedAllDead = true
+        log(`serve: warning: none of the first ${totals.deadLettered} messages could be scored; all went to ${dlqTopic} (its mlkafka-error header says why). serve scores JSON objects with the model's fields: is ${inputTopic} such a topic?`)
+      }
       options.onBatch?.(done)
     },
   })

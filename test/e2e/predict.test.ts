@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { readCsv } from '../../src/data/csv.js'
@@ -85,6 +85,16 @@ describe('mlkafka predict', () => {
     const good = runCli(['predict', '--model', modelPath, '--csv', input, '--out', kept])
     expect(good.status).toBe(0)
     expect(readFileSync(kept, 'utf8').split('\n')).toHaveLength(21)
+
+    // Anything but a plain file is written to as it is: a link stays a link, its file gets the scores.
+    const link = join(dir, 'link.csv')
+    symlinkSync(join(dir, 'linked.csv'), link)
+    expect(runCli(['predict', '--model', modelPath, '--csv', input, '--out', link]).status).toBe(0)
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(readFileSync(join(dir, 'linked.csv'), 'utf8').split('\n')).toHaveLength(21)
+    const folder = runCli(['predict', '--model', modelPath, '--csv', input, '--out', dir])
+    expect(folder.status).toBe(1)
+    expect(folder.stderr).toBe(`Error: --out ${dir} is a folder: pass a file name for the scores, e.g. ${join(dir, 'scored.csv')}\n`)
   })
 
   it('output piped into a reader that stops early ends quietly', () => {

@@ -360,6 +360,19 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     expect(s.stderr()).toMatch(/2 scored, 1 to \S+\.dlq; offsets committed/)
   }, 120_000)
 
+  it('a topic of CSV lines goes to the DLQ whole, and serve says so once', async () => {
+    const input = freshTopic('serve-csv')
+    const lines = readFileSync(join(REPO_ROOT, 'examples/car-sensors.csv'), 'utf8').split('\n').slice(1, 151)
+    await produce(client, input, lines.map((value) => ({ key: null, value })))
+    const s = startServe(['--model', modelFile, '--input-topic', input, '--output-topic', `${input}.scored`])
+    await waitFor('150 dead letters', async () => (await messageCount(client, `${input}.dlq`)) >= 150, 60_000, s)
+    await waitFor('the warning', async () => s.stderr().includes('serve: warning'), 10_000, s)
+    expect((await stopServe(s)).status).toBe(0)
+    const warnings = s.stderr().split('\n').filter((l) => l.includes('serve: warning'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(new RegExp(`^serve: warning: none of the first \\d+ messages could be scored; all went to ${input}\\.dlq \\(its mlkafka-error header says why\\)\\. serve scores JSON objects with the model's fields: is ${input} such a topic\\?$`))
+  }, 90_000)
+
   it('a group that a consumer of another topic is in: serve refuses to join it (one line), and that consumer goes on', async () => {
     const [a, b] = [freshTopic('serve-group-a'), freshTopic('serve-group-b')]
     const group = `${a}-shared`

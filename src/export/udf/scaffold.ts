@@ -62,12 +62,12 @@ export function fillTemplate(text: string, values: Record<string, string>, name:
   })
 }
 
-/** Markdown-safe one-line text for READMEs (model ids and names can hold anything). */
 /** Text inside a markdown code span (`...`): one line, no backticks; backslashes there are shown as written, so nothing is escaped. */
 export function codeSpanText(s: string): string {
   return s.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/`/g, "'")
 }
 
+/** Markdown-safe one-line text for READMEs (model ids and names can hold anything). */
 export function markdownText(s: string): string {
   return s.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[`<>*_[\]\\|]/g, (c) => `\\${c}`)
 }
