@@ -4,7 +4,7 @@
  * fills (or a value for none) is a bug here, caught when filling rather than in a user's build.
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join } from 'node:path'
 import { UserError } from '../../errors.js'
 import { PACKAGE_ROOT } from '../../version.js'
 import type { ColumnType } from '../../data/table.js'
@@ -91,5 +91,6 @@ export async function writeScaffold(out: string, files: ScaffoldFile[]): Promise
     const code = (err as NodeJS.ErrnoException).code
     throw new UserError(`--out ${out}: cannot write the project (${code ?? (err as Error).message}). Check that the folder is writable`)
   }
-  return written.map((p) => relative(process.cwd(), p) || p)
+  // Named as --out names the folder (relative or absolute), so that --json's files and out agree.
+  return written
 }

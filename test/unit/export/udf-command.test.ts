@@ -57,7 +57,8 @@ describe('mlkafka export udf', () => {
     expect(existsSync(join(dir, 'kafkajs', 'src/scorer.ts'))).toBe(true)
 
     const json = await run(['--model', model, '--target', 'ksqldb', '--out', join(dir, 'j'), '--name', 'Failure', '--json'])
-    expect(JSON.parse(json.out)).toMatchObject({ target: 'ksqldb', modelId: 'tree-cmd', task: 'binary' })
+    expect(JSON.parse(json.out)).toMatchObject({ target: 'ksqldb', out: join(dir, 'j'), modelId: 'tree-cmd', task: 'binary' })
+    for (const file of JSON.parse(json.out).files as string[]) expect(file.startsWith(join(dir, 'j') + '/')).toBe(true)
 
     const badName = await run(['--model', model, '--target', 'ksqldb', '--out', join(dir, 'x'), '--name', 'class'])
     expect(badName.exit).toBe(2)
