@@ -52,19 +52,25 @@ export default class Serve extends BaseCommand {
     if (metricsIntervalMs < 100) throw new UsageError(`--metrics-interval must be at least 100ms (got "${flags['metrics-interval']}")`)
     const outputFields = flags['output-fields'] !== undefined ? parseOutputFields(flags['output-fields']) : undefined
 
-    const ir = await loadModel(flags.model!)
-    const client = await kafkaClientFromFlags(flags)
-
     // First signal: stop fetching, finish and commit what is in flight, exit 0. Second: exit at once.
+    // Before the consumer runs nothing is in flight: the first exits at once (not after a connect's wait).
     const stop = new AbortController()
+    let consuming = false
     const onSignal = (): void => {
+      if (!consuming) {
+        process.stderr.write('serve: stopped before it began to consume\n')
+        process.exit(0)
+      }
       if (stop.signal.aborted) process.exit(130)
       process.stderr.write('serve: stopping: finishing the messages in flight (again to quit at once)\n')
       stop.abort()
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    let client: KafkaClient | undefined
     try {
+      const ir = await loadModel(flags.model!)
+      client = await kafkaClientFromFlags(flags)
       return await runStreamScorer(
         {
           client,
@@ -79,12 +85,13 @@ export default class Serve extends BaseCommand {
           fromBeginning: flags.start === 'earliest',
           passthrough: flags.passthrough,
           workers: flags.workers ?? (availableParallelism() > 1 ? 1 : 0),
+          onConsuming: () => (consuming = true),
           log: (line) => process.stderr.write(`${line}\n`),
         },
         stop.signal,
       )
     } finally {
-      await client.close()
+      await client?.close()
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }

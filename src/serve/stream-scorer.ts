@@ -50,6 +50,8 @@ export interface StreamScorerOptions {
   onMetrics?: (snapshot: MetricsSnapshot) => void
   /** After each batch is acknowledged and about to be committed. */
   onBatch?: (info: { partition: number; messages: number; scored: number; deadLettered: number; ms: number }) => void
+  /** Once the consumer has joined its group and fetches (nothing is in flight before). */
+  onConsuming?: () => void
 }
 
 export interface ServeSummary {
@@ -162,6 +164,7 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
     await scorer?.ready()
     reporter.start()
     if (!signal.aborted) await consumer.start(inputTopic, handle)
+    options.onConsuming?.()
     await Promise.race([stopped, consumer.done()])
     // Stop fetching, let the batches in flight finish, commit, leave the group.
     await consumer.stop()

@@ -392,6 +392,25 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     expect((await stopServe(first)).status).toBe(0)
   }, 150_000)
 
+  it('a signal before it consumes (still connecting) stops it at once, with 0', async () => {
+    const child = spawn(process.execPath, [RUN, 'serve', '--brokers', '127.0.0.1:1', '--model', modelFile, '--input-topic', 'a', '--output-topic', 'b'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    children.push(child)
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    // It connects for about 8 s (an unreachable broker is retried): the signal comes well inside that.
+    await new Promise((r) => setTimeout(r, 2500))
+    const t0 = Date.now()
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    expect(Date.now() - t0).toBeLessThan(3000)
+    expect(stderr).toBe('serve: stopped before it began to consume\n')
+  }, 30_000)
+
   it('start-up errors are one line: unreachable broker (in bounded time), missing topic, bad model, bad flags', async () => {
     const oneLine = (r: { status: number | null; stdout: string; stderr: string }, status: number): string => {
       expect(r.status, r.stderr).toBe(status)
