@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { symlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildUdfProject } from '../../src/export/udf/index.js'
 import { writeScaffold } from '../../src/export/udf/scaffold.js'
@@ -116,6 +117,43 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     } finally {
       await after.close()
     }
+  }, 120_000)
+
+  it('an output too large for its topic goes to the DLQ with its reason; the messages after it are scored', async () => {
+    const out = join(dir, 'service') // compiled by the test above
+    const input = freshTopic('kafkajs-large')
+    const output = `${input}.scored`
+    // An output topic that takes messages up to 20,000 bytes: an input of 19,950 fits its own topic, not with the added fields.
+    const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: output, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }], waitForLeaders: true })
+    await admin.disconnect()
+    const big = JSON.stringify({ [PLAIN_NAMES[0]]: 1, pad: 'x'.repeat(19_900) })
+    const values = [JSON.stringify({ [PLAIN_NAMES[0]]: 0 }), big, JSON.stringify({ [PLAIN_NAMES[0]]: 2 })]
+    const client = await testClient()
+    try {
+      await client.createTopicIfMissing(`${input}.dlq`, 1)
+      await produce(client, input, values.map((value) => ({ key: 'k', value })))
+    } finally {
+      await client.close()
+    }
+    const child = spawn(process.execPath, ['dist/service.js'], { cwd: out, env: { ...process.env, BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: input, OUTPUT_TOPIC: output, GROUP_ID: `${input}-group` }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.stdout!.resume()
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    try {
+      const scored = await readAll(output, 2, 40_000)
+      const dead = await readAll(`${input}.dlq`, 1, 20_000)
+      expect(scored.map((r) => JSON.parse(r.value!.toString('utf8'))[PLAIN_NAMES[0]]), stderr).toEqual([0, 2])
+      expect(dead).toHaveLength(1)
+      expect(dead[0].value!.toString('utf8')).toBe(big)
+      expect(String(dead[0].headers!['mlkafka-error-kind'])).toBe('output-too-large')
+      expect(String(dead[0].headers!['mlkafka-source-offset'])).toBe('1')
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited, stderr).toBe(0)
   }, 120_000)
 
   it('a forest, a linear model and a net give services that compile too', async () => {

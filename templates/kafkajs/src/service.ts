@@ -5,8 +5,9 @@
  *   was, plus prediction, p_<class> per class, model_id and latency_us (a name the input already uses gets
  *   _mlkafka appended); missing fields are scored as missing values;
  * - a message that cannot be scored (a tombstone, not UTF-8, not JSON, not an object, a field of the
- *   wrong type) goes to the dead-letter topic with its key and value unchanged and headers mlkafka-error,
- *   mlkafka-error-kind, mlkafka-source-topic, -partition, -offset, -timestamp, mlkafka-model-id;
+ *   wrong type), or whose scored output is over the max message size, goes to the dead-letter topic
+ *   with its key and value unchanged and headers mlkafka-error, mlkafka-error-kind,
+ *   mlkafka-source-topic, -partition, -offset, -timestamp, mlkafka-model-id;
  * - at-least-once: a batch's offsets are committed only after all of its output and dead-letter messages
  *   are acknowledged by every in-sync replica (acks -1);
  * - SIGINT/SIGTERM: finish the batch in flight, commit, leave the group, exit 0 (a second signal: 130).
@@ -15,7 +16,7 @@
  * DLQ_TOPIC (default <input>.dlq), GROUP_ID (default mlkafka-serve-<model id>-<input topic>), START (earliest|latest).
  */
 import { isUtf8 } from 'node:buffer'
-import { Kafka, logLevel, type IHeaders, type Message } from 'kafkajs'
+import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message } from 'kafkajs'
 import * as scorer from './scorer.js'
 
 const CLASSES: readonly string[] = 'CLASSES' in scorer ? (scorer as unknown as { CLASSES: readonly string[] }).CLASSES : []
@@ -35,7 +36,7 @@ const dlqTopic = setting('DLQ_TOPIC', `${inputTopic}.dlq`)
 const groupId = setting('GROUP_ID', `mlkafka-serve-${scorer.MODEL.id}-${inputTopic}`)
 const fromBeginning = setting('START', 'earliest') !== 'latest'
 
-type Unscorable = { kind: 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field'; reason: string }
+type Unscorable = { kind: 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field' | 'output-too-large'; reason: string }
 
 function describeJson(v: unknown): string {
   if (v === null) return 'JSON null'
@@ -113,6 +114,27 @@ function inRequests(scored: Message[], dead: Message[]): { topic: string; messag
   return requests
 }
 
+/** A message for the dead-letter topic: the input's key and value unchanged, its headers plus why and where from. */
+function deadLetter(m: KafkaMessage, topic: string, partition: number, why: Unscorable): Message {
+  const headers: IHeaders = {
+    ...m.headers,
+    'mlkafka-error': why.reason,
+    'mlkafka-error-kind': why.kind,
+    'mlkafka-source-topic': topic,
+    'mlkafka-source-partition': String(partition),
+    'mlkafka-source-offset': m.offset,
+    'mlkafka-source-timestamp': m.timestamp,
+    'mlkafka-model-id': scorer.MODEL.id,
+  }
+  return { key: m.key, value: m.value, headers }
+}
+
+/** The broker refused a request as holding a message over its (or the topic's) max message size. */
+function tooLarge(err: unknown): boolean {
+  const e = err as { type?: string; cause?: { type?: string } } | null
+  return e?.type === 'MESSAGE_TOO_LARGE' || e?.cause?.type === 'MESSAGE_TOO_LARGE'
+}
+
 const kafka = new Kafka({ clientId: `mlkafka-kafkajs-${scorer.MODEL.id}`, brokers, logLevel: logLevel.WARN })
 const producer = kafka.producer({ allowAutoTopicCreation: true })
 const consumer = kafka.consumer({ groupId })
@@ -133,6 +155,8 @@ async function main(): Promise<void> {
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       const scored: Message[] = []
       const dead: Message[] = []
+      // Each output's input message, for its dead letter when the output is too large to write.
+      const sources = new Map<Message, KafkaMessage>()
       let last: string | null = null
       for (const m of batch.messages) {
         if (!isRunning() || isStale()) break
@@ -142,30 +166,40 @@ async function main(): Promise<void> {
         if (!('kind' in decoded)) {
           try {
             const prediction = scorer.score(decoded.record as Parameters<typeof scorer.score>[0])
-            scored.push({ key: m.key, value: withPrediction(decoded.text, decoded.record, prediction, (performance.now() - t0) * 1000), headers: m.headers })
+            const output: Message = { key: m.key, value: withPrediction(decoded.text, decoded.record, prediction, (performance.now() - t0) * 1000), headers: m.headers }
+            scored.push(output)
+            sources.set(output, m)
           } catch (err) {
             if (!(err instanceof scorer.ScoringError)) throw err
             why = { kind: 'ill-typed-field', reason: err.message }
           }
         }
-        if (why !== null) {
-          const headers: IHeaders = {
-            ...m.headers,
-            'mlkafka-error': why.reason,
-            'mlkafka-error-kind': why.kind,
-            'mlkafka-source-topic': batch.topic,
-            'mlkafka-source-partition': String(batch.partition),
-            'mlkafka-source-offset': m.offset,
-            'mlkafka-source-timestamp': m.timestamp,
-            'mlkafka-model-id': scorer.MODEL.id,
-          }
-          dead.push({ key: m.key, value: m.value, headers })
-        }
+        if (why !== null) dead.push(deadLetter(m, batch.topic, batch.partition, why))
         last = m.offset
       }
       if (last === null) return
       // Acknowledged by every in-sync replica before the offsets move on: at-least-once.
-      for (const topicMessages of inRequests(scored, dead)) await producer.sendBatch({ acks: -1, topicMessages })
+      for (const topicMessages of inRequests(scored, dead)) {
+        try {
+          await producer.sendBatch({ acks: -1, topicMessages })
+        } catch (err) {
+          if (!tooLarge(err)) throw err
+          // An output over the max message size goes to the dead-letter topic; the request's other
+          // messages are sent again one by one (some may then be written twice: at least once).
+          for (const { topic, messages } of topicMessages) {
+            for (const message of messages) {
+              try {
+                await producer.send({ topic, acks: -1, messages: [message] })
+              } catch (one) {
+                const source = sources.get(message)
+                if (!tooLarge(one) || topic !== outputTopic || !source) throw one
+                const why: Unscorable = { kind: 'output-too-large', reason: `the scored message is too large for topic ${outputTopic} (MESSAGE_TOO_LARGE: over the broker's or the topic's max message size)` }
+                await producer.send({ topic: dlqTopic, acks: -1, messages: [deadLetter(source, batch.topic, batch.partition, why)] })
+              }
+            }
+          }
+        }
+      }
       resolveOffset(last)
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
       await heartbeat()
