@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { Kafka, logLevel } from 'kafkajs'
 import { inject } from 'vitest'
 import { createKafkaClient, type KafkaClient, type ProducedMessage } from '../../src/kafka/client.js'
 import type { KafkaLogEntry } from '../../src/kafka/log.js'
@@ -28,5 +29,16 @@ export async function produce(client: KafkaClient, topic: string, messages: Prod
     for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500))
   } finally {
     await producer.close()
+  }
+}
+
+/** Creates a 1-partition topic with topic configs (say max.message.bytes), through kafkajs's admin. */
+export async function createTopicWithConfig(topic: string, configs: Record<string, string>): Promise<void> {
+  const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }], waitForLeaders: true })
+  } finally {
+    await admin.disconnect()
   }
 }

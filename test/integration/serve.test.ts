@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
-import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compileModel } from '../../src/ir/evaluate.js'
 import { loadModel } from '../../src/ir/io.js'
@@ -10,7 +9,7 @@ import type { ModelIR } from '../../src/ir/model.js'
 import type { KafkaClient, MessageHeaders, ProducedMessage, TopicRecord } from '../../src/kafka/client.js'
 import { REPO_ROOT, runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
-import { brokers, freshTopic, produce, suiteName, testClient } from './kafka-helpers.js'
+import { brokers, createTopicWithConfig, freshTopic, produce, suiteName, testClient } from './kafka-helpers.js'
 
 /** `mlkafka serve` spawned as a user runs it, scoring a real topic on the real broker. */
 
@@ -27,8 +26,8 @@ interface Served {
 const children: ChildProcess[] = []
 
 /** Starts `mlkafka serve` without waiting for it (it runs until signalled). */
-function startServe(args: string[]): Served {
-  const child = spawn(process.execPath, [RUN, 'serve', '--brokers', brokers, ...args], {
+function startServe(args: string[], on = brokers): Served {
+  const child = spawn(process.execPath, [RUN, 'serve', '--brokers', on, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CI: 'true', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -341,10 +340,7 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     const input = freshTopic('serve-large')
     const output = `${input}.scored`
     // An output topic that takes messages up to 20,000 bytes: an input of 19,950 fits its own topic, not with the added fields.
-    const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
-    await admin.connect()
-    await admin.createTopics({ topics: [{ topic: output, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }], waitForLeaders: true })
-    await admin.disconnect()
+    await createTopicWithConfig(output, { 'max.message.bytes': '20000' })
     const big = JSON.stringify({ id: 1, rpm: 2000, note: 'x'.repeat(19_900) })
     const values = [JSON.stringify({ id: 0, rpm: 1500 }), big, JSON.stringify({ id: 2, rpm: 2500 })]
     await produce(client, input, values.map((value, i) => ({ key: `k${i}`, value })))
@@ -393,22 +389,14 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
   }, 150_000)
 
   it('a signal before it consumes (still connecting) stops it at once, with 0', async () => {
-    const child = spawn(process.execPath, [RUN, 'serve', '--brokers', '127.0.0.1:1', '--model', modelFile, '--input-topic', 'a', '--output-topic', 'b'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-    children.push(child)
-    let stderr = ''
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    const s = startServe(['--model', modelFile, '--input-topic', 'a', '--output-topic', 'b'], '127.0.0.1:1')
     // It connects for about 8 s (an unreachable broker is retried): the signal comes well inside that.
     await new Promise((r) => setTimeout(r, 2500))
     const t0 = Date.now()
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
+    s.child.kill('SIGTERM')
+    expect((await s.exited).status).toBe(0)
     expect(Date.now() - t0).toBeLessThan(3000)
-    expect(stderr).toBe('serve: stopped before it began to consume\n')
+    expect(s.stderr()).toBe('serve: stopped before it began to consume\n')
   }, 30_000)
 
   it('start-up errors are one line: unreachable broker (in bounded time), missing topic, bad model, bad flags', async () => {

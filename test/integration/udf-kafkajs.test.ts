@@ -7,7 +7,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildUdfProject } from '../../src/export/udf/index.js'
 import { writeScaffold } from '../../src/export/udf/scaffold.js'
@@ -21,7 +20,7 @@ import { decisionTree, randomForest } from '../../src/learners/trees.js'
 import { REPO_ROOT } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
 import { mixedTable, PLAIN_NAMES } from '../helpers/scorer-parity.js'
-import { brokers, freshTopic, produce, suiteName, testClient } from './kafka-helpers.js'
+import { brokers, createTopicWithConfig, freshTopic, produce, suiteName, testClient } from './kafka-helpers.js'
 
 const dir = tempDir('mlkafka-udf-kafkajs-')
 afterAll(shutdownForestPool)
@@ -124,10 +123,7 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     const input = freshTopic('kafkajs-large')
     const output = `${input}.scored`
     // An output topic that takes messages up to 20,000 bytes: an input of 19,950 fits its own topic, not with the added fields.
-    const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
-    await admin.connect()
-    await admin.createTopics({ topics: [{ topic: output, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }], waitForLeaders: true })
-    await admin.disconnect()
+    await createTopicWithConfig(output, { 'max.message.bytes': '20000' })
     const big = JSON.stringify({ [PLAIN_NAMES[0]]: 1, pad: 'x'.repeat(19_900) })
     const values = [JSON.stringify({ [PLAIN_NAMES[0]]: 0 }), big, JSON.stringify({ [PLAIN_NAMES[0]]: 2 })]
     const client = await testClient()
