@@ -175,6 +175,14 @@ export default class AutomlTrain extends BaseCommand {
       await dropRunDir()
       throw new UserError(`no trial finished (${result.stoppedBy}): raise --time-budget or use fewer rows`)
     }
+    // NaN ranks last: a NaN winner means no trial gave a score. Nothing is saved then.
+    if (Number.isNaN(result.winner.row?.score ?? NaN)) {
+      await dropRunDir()
+      const huge = table.columns.find((c) => c.type === 'numeric' && c.values.some((v) => Math.abs(v) > 1e150 && Number.isFinite(v)))
+      throw new UserError(
+        `no trial gave a ${metric} score (not a number in every fold)${huge ? `: column ${huge.name} holds values near the limits of a double (beyond 1e150), too large for the linear models and nets; clip them, leave the column out with --ignore ${huge.name}, or add the tree families` : ''}`,
+      )
+    }
     const { modelPath } = await writeRunDir(runDir, table, result, {
       command: ['mlkafka', 'automl', 'train', ...this.argv],
       seed: flags.seed,

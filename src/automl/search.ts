@@ -258,6 +258,10 @@ export async function runSearch(table: Table, target: TargetData, options: Searc
  * some fold has none, and its score is not a number. A usage error says what to change.
  */
 function checkFoldsScoreable(target: TargetData, folds: Fold[], options: SearchOptions, useHoldout: boolean): void {
+  // Fewer rows than folds leaves folds empty, and every score NaN.
+  const rows = target.y.length
+  if (rows < 2) throw new UsageError(`${target.name} has a value in ${rows} row${rows === 1 ? '' : 's'}: too few to train and validate a model. Add rows`)
+  if (!useHoldout && rows < options.folds) throw new UsageError(`${target.name} has a value in ${rows} rows, too few for ${options.folds} validation folds: use --folds ${rows}, or add rows`)
   if (target.task !== 'binary' || (options.metric !== 'auc' && options.metric !== 'aucpr')) return
   const counts = target.classCounts!
   const rare = counts[0] <= counts[1] ? 0 : 1

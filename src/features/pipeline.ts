@@ -119,15 +119,36 @@ function fitNumeric(column: NumericColumn, rows: Int32Array): FeatureStep {
     const v = gathered[i]
     sum += v === v ? v : impute
   }
-  const center = sum / m
+  let center = sum / m
   let ss = 0
   for (let i = 0; i < m; i++) {
     const v = gathered[i]
     const d = (v === v ? v : impute) - center
     ss += d * d
   }
-  const sd = Math.sqrt(ss / m)
+  let sd = Math.sqrt(ss / m)
+  if (!Number.isFinite(center) || !Number.isFinite(sd)) ({ center, sd } = scaledMoments(gathered, impute))
   return { kind: 'numeric', column: column.name, impute, center, scale: sd > 0 ? sd : 1 }
+}
+
+/**
+ * The mean and std of values near the double's limit (a sentinel such as -1.797e308), whose sums
+ * overflow to Infinity and made every row's feature NaN: computed on the values divided by the largest
+ * magnitude, then scaled back. The feature is then finite for every row, if of little use.
+ */
+function scaledMoments(values: Float64Array, impute: number): { center: number; sd: number } {
+  let big = 0
+  for (const v of values) if (v === v && Math.abs(v) > big) big = Math.abs(v)
+  big = Math.max(big, Math.abs(impute), Number.MIN_VALUE)
+  let sum = 0
+  for (const v of values) sum += (v === v ? v : impute) / big
+  const mean = sum / values.length
+  let ss = 0
+  for (const v of values) {
+    const d = (v === v ? v : impute) / big - mean
+    ss += d * d
+  }
+  return { center: mean * big, sd: Math.sqrt(ss / values.length) * big }
 }
 
 /**

@@ -9,6 +9,13 @@ import { ScoringError } from '../features/record.js'
 import { compileModel } from './evaluate.js'
 import type { ModelIR } from './model.js'
 
+/** A row the model gives no number for (NaN): reported like a row that could not be read. */
+class UnscoredRow extends Error {
+  constructor() {
+    super('the model gives no number for this row: a value is far outside the range training saw (near the limits of a double)')
+  }
+}
+
 export interface RowProblem {
   line: number
   message: string
@@ -90,15 +97,18 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
         await write(csvLine([...cells, ...new Array<string>(1 + k).fill(''), message], delimiter))
         continue
       }
-      const fields: Record<string, string> = {}
+      // No prototype: a column named __proto__ is a field like any other (on {} its assignment is dropped).
+      const fields: Record<string, string> = Object.create(null) as Record<string, string>
       for (let j = 0; j < header.length; j++) fields[header[j]] = record[j]
       let added: string[]
       try {
         const p = model.predictRecord(fields)
+        // Arithmetic past the double's range (a value far beyond what training saw) gives no number.
+        if ('value' in p ? Number.isNaN(p.value) : p.probabilities.some(Number.isNaN)) throw new UnscoredRow()
         added = 'value' in p ? [String(p.value), ''] : [p.label, ...p.probabilities.map(String), '']
         result.scored++
       } catch (err) {
-        if (!(err instanceof ScoringError)) throw err
+        if (!(err instanceof ScoringError) && !(err instanceof UnscoredRow)) throw err
         result.problems.push({ line: info.lines, message: err.message })
         added = [...new Array<string>(1 + k).fill(''), err.message]
       }

@@ -110,6 +110,15 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(help.stdout).toContain('$ mlkafka automl train [FILE]')
   })
 
+  it('fewer rows than folds is a usage error that says what to change (every score was NaN, and a NaN winner was saved)', () => {
+    const file = join(dir, 'tiny.csv')
+    writeFileSync(file, 'a,b,y\n1.5,u,1.2\n3,v,2.5\n7,u,0.3\n2,v,9\n')
+    const r = runCli(['automl', 'train', file, '--target', 'y', '--max-trials', '2', '--out', join(dir, 'tiny')])
+    expect(r.status).toBe(2)
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('Error: y has a value in 4 rows, too few for 5 validation folds: use --folds 4, or add rows')
+    expect(existsSync(join(dir, 'tiny'))).toBe(false)
+  })
+
   it('without a TTY, a missing flag is a clear usage error, never a prompt', () => {
     const r = runCli(['automl', 'train', '--target', 'failure'])
     expect(r.status).toBe(2)

@@ -18,6 +18,16 @@ async function fixture() {
 }
 
 describe('feature pipeline', () => {
+  it('a sentinel near the double\'s limit (-1.797e308) leaves every row\'s feature finite (its sums overflowed, and every row was NaN)', async () => {
+    const lines = ['a,y', ...Array.from({ length: 100 }, (_, i) => `${i % 25 === 0 ? '-1.7976931348623157e308' : (i % 7) / 7},${i % 2}`)]
+    const table = await readCsv(writeFixture(dir, 'sentinel.csv', lines.join('\n')))
+    const target = prepareTarget(table, 'y')
+    const p = fitPipeline(table, inputColumnsOf(table, 'y'), 'dense', { rows: target.rows, y: target.y, task: target.task })
+    const step = p.steps[0] as { center: number; scale: number }
+    expect(Number.isFinite(step.center) && Number.isFinite(step.scale) && step.scale > 0).toBe(true)
+    expect(encodeTable(p, table, target.rows).X.every(Number.isFinite)).toBe(true)
+  })
+
   it('a numeric column\'s stray texts are its missing markers, unless long (broken data: an error when scoring); notes cut them short', async () => {
     const long = 'x'.repeat(5000)
     const lines = ['a,b,y', ...Array.from({ length: 300 }, (_, i) => `${i === 3 ? 'unknown' : i === 7 ? long : i},${i % 5},${i % 2}`)]
