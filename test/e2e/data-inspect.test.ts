@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 import { tempDir, writeFixture } from '../helpers/files.js'
@@ -53,6 +54,19 @@ describe('mlkafka data inspect (spawned as a user runs it)', () => {
     expect(lines[0]).toContain(file)
     expect(lines[0]).toContain(expected)
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/)
+  })
+
+  it('numbers with thousands separators: text, with a note in the report and in train\'s log', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `"${i % 2 ? '-' : ''}${1 + i},${String(100 + i * 7).padStart(3, '0')}.5${i}",${i % 2 ? 'out' : 'in'}`)
+    const file = writeFixture(dir, 'amounts.csv', ['amount,flow', ...rows].join('\n') + '\n')
+    const note = 'note: column amount looks like numbers with thousands separators (40 cells such as "1,100.50", first at data row 1): read as text, one category per value; write them without the separators to read them as numbers'
+    const r = runCli(['data', 'inspect', file])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain(note)
+    const json = JSON.parse(runCli(['data', 'inspect', file, '--json']).stdout)
+    expect(json.columns[0]).toMatchObject({ name: 'amount', type: 'categorical', thousandsCells: { count: 40, firstRow: 0, example: '1,100.50' } })
+    const train = runCli(['automl', 'train', file, '--target', 'flow', '--families', 'decision_tree', '--max-trials', '1', '--folds', '2', '--out', join(dir, 'amounts-run')])
+    expect(train.stderr).toContain(note)
   })
 
   it('--help shows usage and examples', () => {
