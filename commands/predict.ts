@@ -76,7 +76,10 @@ export default class Predict extends BaseCommand {
     } finally {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal)
     }
-    const summary = { model: ir.modelId, input: flags.csv, output: flags.out ?? null, rows: result.rows, scored: result.scored, problems: result.problems }
+    if (result.renamed.length > 0 && !this.jsonEnabled()) {
+      process.stderr.write(`note: ${flags.csv} has column${result.renamed.length > 1 ? 's' : ''} ${result.renamed.map((r) => r.column).join(', ')}: the scores are in ${result.renamed.map((r) => r.as).join(', ')}\n`)
+    }
+    const summary = { model: ir.modelId, input: flags.csv, output: flags.out ?? null, rows: result.rows, scored: result.scored, problems: result.problems, renamed: result.renamed }
     if (result.problems.length > 0) {
       const first = result.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join('; ')
       const more = result.problems.length > 3 ? `; and ${result.problems.length - 3} more` : ''

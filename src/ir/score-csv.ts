@@ -25,6 +25,8 @@ export interface ScoreCsvResult {
   rows: number
   scored: number
   problems: RowProblem[]
+  /** Output columns named otherwise, as the input has a column of their name: prediction -> prediction_mlkafka. */
+  renamed: { column: string; as: string }[]
 }
 
 /** The output columns added after the input's own: prediction, p_<class> per class, prediction_error. */
@@ -63,7 +65,7 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
     }
   })
   let header: string[] | null = null
-  const result: ScoreCsvResult = { rows: 0, scored: 0, problems: [] }
+  const result: ScoreCsvResult = { rows: 0, scored: 0, problems: [], renamed: [] }
   const write = async (line: string): Promise<void> => {
     if (!out.write(line)) await once(out, 'drain')
   }
@@ -84,7 +86,10 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
           )
         }
         // The output's header is the input's own (a blank name stays blank), then the prediction columns.
-        await write(csvLine([...record, ...predictionColumns(ir, new Set(header))], delimiter))
+        const added = predictionColumns(ir, new Set(header))
+        const plain = predictionColumns(ir, new Set())
+        result.renamed = plain.flatMap((column, j) => (added[j] !== column ? [{ column, as: added[j] }] : []))
+        await write(csvLine([...record, ...added], delimiter))
         continue
       }
       result.rows++

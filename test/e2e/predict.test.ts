@@ -97,6 +97,15 @@ describe('mlkafka predict', () => {
     expect(folder.stderr).toBe(`Error: --out ${dir} is a folder: pass a file name for the scores, e.g. ${join(dir, 'scored.csv')}\n`)
   })
 
+  it('an input column named prediction: the scores go to prediction_mlkafka, and a note says so', () => {
+    const lines = readFileSync('examples/car-sensors.csv', 'utf8').split('\n').slice(0, 4)
+    const file = writeFixture(dir, 'has-prediction.csv', lines.map((l, i) => `${l},${i === 0 ? 'prediction' : 'theirs'}`).join('\n') + '\n')
+    const r = runCli(['predict', '--model', modelPath, '--csv', file])
+    expect(r.status).toBe(0)
+    expect(r.stderr).toBe(`note: ${file} has column prediction: the scores are in prediction_mlkafka\n`)
+    expect(r.stdout.split('\n')[0].endsWith(',prediction,prediction_mlkafka,p_no,p_yes,prediction_error')).toBe(true)
+  })
+
   it('output piped into a reader that stops early ends quietly', () => {
     const r = spawnSync('bash', ['-c', `set -o pipefail; node bin/run.js predict --model ${modelPath} --csv examples/car-sensors.csv | head -1`], { cwd: REPO_ROOT, encoding: 'utf8' })
     expect(r.stderr).toBe('')
