@@ -8,10 +8,10 @@ export const LOAD_BATCH_SIZE = 500
 /** ...and bytes per produce request (rows of long texts reach them first). */
 const LOAD_BATCH_BYTES = 512 * 1024
 /** Kafka's default max message size (the broker's message.max.bytes, 1,048,588), less a record batch's overhead. */
-export const MAX_MESSAGE_BYTES = 1_048_588 - 1024
+const MAX_MESSAGE_BYTES = 1_048_588 - 1024
 
 /**
- * The first row whose message (its JSON and key) would be over MAX_MESSAGE_BYTES, or -1: checked before
+ * The first row whose message (its JSON and key) would be over MAX_MESSAGE_BYTES, or null: checked before
  * anything is written, as a topic loaded up to a bad row is worse than none. A row is encoded to check
  * only when its text cells could make it that big (JSON escapes a character in at most 6 bytes).
  */
