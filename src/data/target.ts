@@ -1,4 +1,4 @@
-import { DataError, UsageError } from '../errors.js'
+import { DataError, formatLocation, UsageError } from '../errors.js'
 import { columnIndex, type Column, type Table } from './table.js'
 
 export type Task = 'binary' | 'multiclass' | 'regression'
@@ -59,7 +59,8 @@ export function prepareTarget(table: Table, name: string, task?: Task): TargetDa
   if (index < 0) {
     const names = table.columns.map((c) => c.name)
     const shown = names.slice(0, 12).join(', ') + (names.length > 12 ? `, ... (${names.length} columns)` : '')
-    throw new DataError({ file: table.source, line: 1 }, `target column "${name}" is not in the header`, `Columns: ${shown}`)
+    // A bad flag value (exit 2, like --ignore's), said with the header's place.
+    throw new UsageError(`${formatLocation({ file: table.source, line: 1 })}: --target: column "${name}" is not in the header. Columns: ${shown}`)
   }
   const column = table.columns[index]
   const { labels, numeric } = labelsOf(column)

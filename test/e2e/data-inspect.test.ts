@@ -35,18 +35,19 @@ describe('mlkafka data inspect (spawned as a user runs it)', () => {
   })
 
   it.each([
-    ['missing file', null, 'file not found'],
-    ['empty file', '', 'file is empty'],
-    ['header only', 'a,b\n', ':2: the file has a header but no data rows'],
-    ['ragged row', 'a,b\n1,2\n3\n', ':3:2: row has 1 field but the header has 2'],
-    ['duplicated header', 'a,a\n1,2\n', ':1:2: duplicated column name "a"'],
-    ['target absent', 'a,b\n1,2\n', ':1: target column "failure" is not in the header'],
-    ['target all missing', 'a,failure\n1,\n2,NA\n', 'target column "failure" is missing in all 2 rows'],
-    ['single class', 'a,failure\n1,no\n2,no\n', 'has a single class ("no")'],
-  ])('%s: one line on stderr, non-zero exit, no stack trace', (name, content, expected) => {
+    ['missing file', null, 'file not found', 1],
+    ['empty file', '', 'file is empty', 1],
+    ['header only', 'a,b\n', ':2: the file has a header but no data rows', 1],
+    ['ragged row', 'a,b\n1,2\n3\n', ':3:2: row has 1 field but the header has 2', 1],
+    ['duplicated header', 'a,a\n1,2\n', ':1:2: duplicated column name "a"', 1],
+    // A --target that names no column is a bad flag value (exit 2), like --ignore's.
+    ['target absent', 'a,b\n1,2\n', ':1: --target: column "failure" is not in the header. Columns: a, b', 2],
+    ['target all missing', 'a,failure\n1,\n2,NA\n', 'target column "failure" is missing in all 2 rows', 1],
+    ['single class', 'a,failure\n1,no\n2,no\n', 'has a single class ("no")', 1],
+  ])('%s: one line on stderr, non-zero exit, no stack trace', (name, content, expected, status) => {
     const file = content === null ? `${dir}/does-not-exist.csv` : writeFixture(dir, `${name.replace(/ /g, '-')}.csv`, content)
     const r = runCli(['data', 'inspect', file, '--target', 'failure'])
-    expect(r.status).toBe(1)
+    expect(r.status).toBe(status)
     expect(r.stdout).toBe('')
     const lines = r.stderr.trimEnd().split('\n')
     expect(lines).toHaveLength(1)

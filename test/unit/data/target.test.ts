@@ -36,7 +36,7 @@ describe('prepareTarget', () => {
 
   it('target column absent: names the file, the header line and the columns', async () => {
     const table = await load('absent.csv', 'a,b\n1,2\n')
-    expect(() => prepareTarget(table, 'label')).toThrow(new DataError({ file: table.source, line: 1 }, 'target column "label" is not in the header', 'Columns: a, b'))
+    expect(() => prepareTarget(table, 'label')).toThrow(new UsageError(`${table.source}:1: --target: column "label" is not in the header. Columns: a, b`))
   })
 
   it('target all missing', async () => {
