@@ -13,7 +13,7 @@ export default class LeaderboardCommand extends BaseCommand {
   static override enableJsonFlag = true
 
   static override args = {
-    runDir: Args.string({ description: 'run directory written by `mlkafka automl train`', required: true }),
+    runDir: Args.string({ description: 'run directory written by `mlkafka automl train`', required: true, ignoreStdin: true }),
   }
 
   async run(): Promise<object> {

@@ -22,7 +22,7 @@ export default class Predict extends BaseCommand {
   static override enableJsonFlag = true
 
   static override args = {
-    file: Args.string({ description: 'CSV file to score: the same as --csv' }),
+    file: Args.string({ description: 'CSV file to score: the same as --csv', ignoreStdin: true }),
   }
 
   static override flags = {

@@ -39,7 +39,7 @@ export default class AutomlTrain extends BaseCommand {
   static override enableJsonFlag = true
 
   static override args = {
-    file: Args.string({ description: 'CSV file with a header row: the same as --csv' }),
+    file: Args.string({ description: 'CSV file with a header row: the same as --csv', ignoreStdin: true }),
   }
 
   static override flags = {

@@ -24,7 +24,7 @@ export default class DataInspect extends BaseCommand {
   static override enableJsonFlag = true
 
   static override args = {
-    file: Args.string({ description: 'CSV file to inspect (header row required); or read a topic with --topic' }),
+    file: Args.string({ description: 'CSV file to inspect (header row required); or read a topic with --topic', ignoreStdin: true }),
   }
 
   static override flags = {

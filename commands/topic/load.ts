@@ -18,7 +18,7 @@ export default class TopicLoad extends BaseCommand {
   static override enableJsonFlag = true
 
   static override args = {
-    file: Args.string({ description: 'CSV file to load (header row required); or give it as --csv FILE' }),
+    file: Args.string({ description: 'CSV file to load (header row required); or give it as --csv FILE', ignoreStdin: true }),
   }
 
   static override flags = {

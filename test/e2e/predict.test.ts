@@ -106,6 +106,22 @@ describe('mlkafka predict', () => {
     expect(r.stdout.split('\n')[0].endsWith(',prediction,prediction_mlkafka,p_no,p_yes,prediction_error')).toBe(true)
   })
 
+  it('leaves piped stdin alone: a loop over file names scores every file', () => {
+    // oclif fills a missing argument from piped stdin unless told not to: `ls *.csv | while read f; do
+    // mlkafka predict --csv "$f" ...` had its first predict eat the rest of the list as its FILE.
+    const lines = readFileSync('examples/car-sensors.csv', 'utf8').split('\n').slice(0, 4).join('\n') + '\n'
+    for (const name of ['jan.csv', 'feb.csv']) writeFixture(dir, name, lines)
+    const loop = `printf 'jan.csv\\nfeb.csv\\n' | while read f; do node ${join(REPO_ROOT, 'bin/run.js')} predict --model ${modelPath} --csv "$f" --out "scored-$f" || exit 1; done`
+    const r = spawnSync('bash', ['-c', loop], { cwd: dir, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    for (const name of ['jan.csv', 'feb.csv']) expect(readFileSync(join(dir, `scored-${name}`), 'utf8').split('\n')).toHaveLength(5)
+    // Piped text is not a file name either: a missing --csv is still the missing-flag error.
+    const missing = runCli(['predict', '--model', modelPath], { input: 'some data\n' })
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toMatch(/--csv/)
+  })
+
   it('output piped into a reader that stops early ends quietly', () => {
     const r = spawnSync('bash', ['-c', `set -o pipefail; node bin/run.js predict --model ${modelPath} --csv examples/car-sensors.csv | head -1`], { cwd: REPO_ROOT, encoding: 'utf8' })
     expect(r.stderr).toBe('')

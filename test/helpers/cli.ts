@@ -11,13 +11,15 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would (needs `npm run build`; `npm test` builds first). No TTY, CI-like. */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): CliResult {
+/** `input`: text piped to the command's stdin (else stdin is closed). */
+export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {}): CliResult {
   const result = spawnSync(process.execPath, [RUN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    input: options.input,
   })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
