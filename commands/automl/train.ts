@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 import { leaderboardJson, SELECTIONS, type Selection } from '../../src/automl/leaderboard.js'
 import { DEFAULT_METRIC, METRICS_BY_TASK, type MetricName } from '../../src/automl/metrics.js'
-import { dropEmptyRunDir, prepareRunDir, writeRunDir } from '../../src/automl/run-files.js'
+import { DEFAULT_RUNS_DIR, dropEmptyDirs, prepareRunDir, writeRunDir } from '../../src/automl/run-files.js'
 import { REPEAT_CV_UP_TO_ROWS, runSearch, SMALL_TABLE_REPEATS, useHoldoutFor } from '../../src/automl/search.js'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { parseDuration } from '../../src/cli/durations.js'
@@ -15,9 +15,9 @@ import { selectTrainingColumns } from '../../src/data/select-columns.js'
 import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
-import { join } from 'node:path'
+import { dirname, extname, join } from 'node:path'
 import { availableParallelism } from 'node:os'
-import { writeScorer, usageHint } from '../../src/export/write-scorer.js'
+import { SCORER_EXTENSIONS, writeScorer, usageHint } from '../../src/export/write-scorer.js'
 import { loadModel } from '../../src/ir/io.js'
 import { canPrompt, promptConfirm, promptChoice, promptCsvFile, promptMany, promptTarget, promptText } from '../../src/cli/prompts.js'
 import { defaultWorkers } from '../../src/learners/forest-pool.js'
@@ -90,13 +90,23 @@ export default class AutomlTrain extends BaseCommand {
       rejectTopicOnlyFlags(flags, 'a CSV file')
       table = await readCsvFromFlags(flags.csv ?? (await promptCsvFile()), flags.delimiter)
     }
-    const targetName = flags.target ?? (await promptTarget(table))
+    // Header names are trimmed when read, so a target name is too.
+    const targetName = (flags.target ?? (await promptTarget(table))).trim()
     const ignore = (flags.ignore ?? '').split(',').map((s) => s.trim()).filter(Boolean)
     const selected = selectTrainingColumns(table, targetName, ignore)
     table = selected.table
     let target = prepareTarget(table, targetName, parseTask(flags.task))
     if (guided && flags.task === undefined) {
-      const task = await promptChoice('Task', TASKS, target.task)
+      // Only the tasks this column can be: a text column is no regression target, 2 classes no multiclass one.
+      const fitting = TASKS.filter((task) => {
+        try {
+          return task === target.task || prepareTarget(table, targetName, task) !== undefined
+        } catch (err) {
+          if (err instanceof UserError) return false
+          throw err
+        }
+      })
+      const task = await promptChoice('Task', fitting, target.task)
       if (task !== target.task) target = prepareTarget(table, targetName, task)
     }
     const metric = guided && flags.metric === undefined ? await promptChoice('Ranking metric', METRICS_BY_TASK[target.task], DEFAULT_METRIC[target.task]) : parseMetric(flags.metric, target.task)
@@ -118,6 +128,29 @@ export default class AutomlTrain extends BaseCommand {
     const log = (line: string): void => {
       process.stderr.write(line + '\n')
     }
+    // Ctrl-C (SIGINT) or a SIGTERM (`timeout`, a cancelled CI job) stops the search, and the run still
+    // writes what it has; a second signal quits at once (a folder the run made, still empty, goes).
+    const interrupt = new AbortController()
+    let signalExit = 130
+    let runDir: string | undefined
+    const madeRunDir = flags.out === undefined || !existsSync(flags.out)
+    const runsParent = dirname(flags.out ?? join(DEFAULT_RUNS_DIR, 'x'))
+    const madeParent = !existsSync(runsParent)
+    const dropRunDir = (): void => {
+      if (madeRunDir && runDir !== undefined) dropEmptyDirs(madeParent ? [runDir, runsParent] : [runDir])
+    }
+    const progress = searchProgress(metric)
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (interrupt.signal.aborted) {
+        dropRunDir()
+        process.exit(signalExit)
+      }
+      signalExit = signal === 'SIGTERM' ? 143 : 130
+      progress.note(`stopping (${signal}): finishing up with the trials done so far (Ctrl-C again to quit now)`)
+      interrupt.abort()
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
     const withoutTarget = target.missing > 0 ? ` (${target.missing} without a value for ${target.name} left out)` : ''
     log(`training on ${table.source}: ${target.y.length} rows${withoutTarget}, target ${target.name} (${target.task}), ranking by ${metric}`)
     for (const { column, reason } of selected.leftOut) log(`column ${column} left out: ${reason}`)
@@ -133,18 +166,8 @@ export default class AutomlTrain extends BaseCommand {
     // The search gives each MLP trial cores / workers threads.
     if (families.includes('mlp')) log(await mlpBackendLine(Math.max(1, Math.floor(availableParallelism() / workers))))
 
-    const interrupt = new AbortController()
-    const onSigint = (): void => {
-      if (interrupt.signal.aborted) process.exit(130)
-      log('\nstopping: finishing up with the trials done so far (Ctrl-C again to quit now)')
-      interrupt.abort()
-    }
-    process.on('SIGINT', onSigint)
     // A folder the run makes is removed again if the run ends with nothing in it; a user's own is left.
-    const madeRunDir = flags.out === undefined || !existsSync(flags.out)
-    const runDir = await prepareRunDir(flags.out, target.name)
-    const dropRunDir = (): Promise<void> => (madeRunDir ? dropEmptyRunDir(runDir) : Promise.resolve())
-    const progress = searchProgress(metric)
+    runDir = await prepareRunDir(flags.out, target.name)
     const result = await runSearch(table, target, {
       families,
       metric,
@@ -163,21 +186,26 @@ export default class AutomlTrain extends BaseCommand {
       signal: interrupt.signal,
       onTrial: progress.onTrial,
     })
-      .catch(async (err: unknown) => {
-        await dropRunDir()
+      .catch((err: unknown) => {
+        dropRunDir()
         throw err
       })
       .finally(() => {
         progress.end()
-        process.off('SIGINT', onSigint)
+        process.off('SIGINT', onSignal)
+        process.off('SIGTERM', onSignal)
       })
+    if (result.leaderboard.rows.length === 0 && result.stoppedBy === 'interrupted') {
+      dropRunDir()
+      throw new UserError('interrupted before any trial finished: nothing was saved', signalExit)
+    }
     if (result.leaderboard.rows.length === 0) {
-      await dropRunDir()
+      dropRunDir()
       throw new UserError(`no trial finished (${result.stoppedBy}): raise --time-budget or use fewer rows`)
     }
     // NaN ranks last: a NaN winner means no trial gave a score. Nothing is saved then.
     if (Number.isNaN(result.winner.row?.score ?? NaN)) {
-      await dropRunDir()
+      dropRunDir()
       const huge = table.columns.find((c) => c.type === 'numeric' && c.values.some((v) => Math.abs(v) > 1e150 && Number.isFinite(v)))
       throw new UserError(
         `no trial gave a ${metric} score (not a number in every fold)${huge ? `: column ${huge.name} holds values near the limits of a double (beyond 1e150), too large for the linear models and nets; clip them, leave the column out with --ignore ${huge.name}, or add the tree families` : ''}`,
@@ -199,7 +227,7 @@ export default class AutomlTrain extends BaseCommand {
     const singleRow = singleId !== undefined && result.models.some((m) => m.modelId === singleId) ? result.leaderboard.rows.find((r) => r.modelId === singleId) : undefined
     const single = singleRow ? { modelId: singleRow.modelId, family: singleRow.family, modelPath: join(runDir, 'models', `${singleRow.modelId}.json`) } : undefined
     // Interrupted runs still write their results, and say so in the exit code.
-    if (result.stoppedBy === 'interrupted') process.exitCode = 130
+    if (result.stoppedBy === 'interrupted') process.exitCode = signalExit
     if (!this.jsonEnabled()) {
       if (result.stoppedBy === 'interrupted') log(`interrupted: the leaderboard holds the ${result.leaderboard.rows.length} trials that finished`)
       this.log(renderLeaderboard(result.leaderboard, { singleNote: false }))
@@ -246,8 +274,19 @@ function parseFamilies(text: string | undefined): Family[] {
 function parseMetric(text: string | undefined, task: 'binary' | 'multiclass' | 'regression'): MetricName {
   if (text === undefined) return DEFAULT_METRIC[task]
   const allowed = METRICS_BY_TASK[task]
+  text = text.trim().toLowerCase()
   if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`--metric ${text} does not fit a ${task} task: use one of ${allowed.join(', ')}`)
   return text as MetricName
+}
+
+/** What is wrong with a scorer path typed at the prompt (asked again then), or null. */
+function scorerPathProblem(out: string): string | null {
+  if (out.length === 0) return 'a file path, e.g. scorer.ts'
+  const ext = extname(out).toLowerCase()
+  if (ext !== '' && !SCORER_EXTENSIONS.includes(ext)) return 'a TypeScript or JavaScript file name (.ts, .js, .mjs ...)'
+  if (!existsSync(dirname(out)) || !statSync(dirname(out)).isDirectory()) return `folder ${dirname(out)} does not exist: create it first, or pick another path`
+  if (existsSync(out) && statSync(out).isDirectory()) return `${out} is a folder: add a file name, e.g. ${join(out, 'scorer.ts')}`
+  return null
 }
 
 /** At the end of a guided run: write the winner as a TypeScript scorer, if the user wants it. */
@@ -256,7 +295,7 @@ async function offerExport(modelPath: string, runDir: string, log: (line: string
     log(`later: mlkafka export scorer --model ${modelPath} --out scorer.ts`)
     return
   }
-  const out = await promptText('Write it to', join(runDir, 'scorer.ts'), (v) => (v.trim().length > 0 ? true : 'a file path, e.g. scorer.ts'))
+  const out = await promptText('Write it to', join(runDir, 'scorer.ts'), (v) => scorerPathProblem(v.trim()) ?? true)
   const written = await writeScorer(await loadModel(modelPath), { out: out.trim(), source: modelPath })
   log(`wrote ${written.file}`)
   for (const line of usageHint(written)) log(`  ${line}`)

@@ -41,6 +41,7 @@ export default class DataInspect extends BaseCommand {
     if ((file === undefined) === (flags.topic === undefined)) {
       throw new UsageError(file === undefined ? 'pass a CSV FILE or --topic NAME to inspect' : 'pass either a CSV FILE or --topic NAME, not both')
     }
+    if (flags.task !== undefined && flags.target === undefined) throw new UsageError('--task applies to the target: pass --target COL with it')
 
     let table: Table
     let topic: TopicReadSummary | undefined
@@ -52,7 +53,8 @@ export default class DataInspect extends BaseCommand {
       ;({ table, topic } = await readTopicFromFlags({ ...flags, topic: flags.topic! }, this.jsonEnabled()))
     }
 
-    const report = inspectTable(table, flags.target, parseTask(flags.task))
+    // Header names are trimmed when read, so a target name is too.
+    const report = inspectTable(table, flags.target?.trim(), parseTask(flags.task))
     if (!this.jsonEnabled()) this.log(renderInspectReport(report))
     return topic ? { ...report, topic } : report
   }

@@ -1,4 +1,5 @@
-import { copyFile, mkdir, readdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
+import { rmdirSync } from 'node:fs'
+import { copyFile, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { UsageError, UserError } from '../errors.js'
 import { saveModel } from '../ir/io.js'
@@ -8,9 +9,13 @@ import { MLKAFKA_VERSION } from '../version.js'
 import type { Leaderboard } from './leaderboard.js'
 import type { SearchResult } from './search.js'
 
+/** Where runs go without --out. */
+export const DEFAULT_RUNS_DIR = 'mlkafka-runs'
+
 export function defaultRunDir(target: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
-  return join('mlkafka-runs', `${stamp}-${target.replace(/[^A-Za-z0-9_.-]+/g, '_')}`)
+  // A long target name is cut: a folder name has at most 255 bytes.
+  return join(DEFAULT_RUNS_DIR, `${stamp}-${target.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80)}`)
 }
 
 /**
@@ -52,9 +57,19 @@ export async function prepareRunDir(out: string | undefined, target: string, roo
   return out
 }
 
-/** Removes a run directory made by prepareRunDir when the run wrote nothing into it. */
-export async function dropEmptyRunDir(dir: string): Promise<void> {
-  await rmdir(dir).catch(() => {})
+/**
+ * Removes folders a run made (its run directory, then the runs folder it made for it) while they are
+ * empty: the first that is not (or is gone) ends it. Synchronous, so a second Ctrl-C can call it on its
+ * way out.
+ */
+export function dropEmptyDirs(dirs: string[]): void {
+  for (const dir of dirs) {
+    try {
+      rmdirSync(dir)
+    } catch {
+      return
+    }
+  }
 }
 
 export interface RunInfo {

@@ -2,27 +2,60 @@ import type { TrialEvent } from '../automl/search.js'
 import { formatDuration } from './durations.js'
 import { formatNumber } from './text-table.js'
 
+/** How often the bar is redrawn between trials on a TTY (the time left keeps counting down). */
+const TICK_MS = 1000
+
+export interface SearchProgress {
+  onTrial: (e: TrialEvent) => void
+  /** A line of its own (a note while the search runs): the bar is cleared, the line written, the bar drawn again. */
+  note: (line: string) => void
+  end: () => void
+}
+
 /**
- * Search progress on stderr: a redrawn status line on a TTY (trials done, best score, ETA), plain log
- * lines otherwise (CI logs).
+ * Search progress on stderr: a redrawn status line on a TTY (trials done, best score, ETA or time
+ * left, counting down between trials), plain log lines otherwise (CI logs). The status line is cut to
+ * the terminal's width: a line that wraps leaves its first rows behind at every redraw, as `\x1b[2K`
+ * clears only the row the cursor is on.
  */
-export function searchProgress(metric: string, stream: NodeJS.WriteStream = process.stderr): { onTrial: (e: TrialEvent) => void; end: () => void } {
+export function searchProgress(metric: string, stream: NodeJS.WriteStream = process.stderr): SearchProgress {
   const tty = stream.isTTY === true
   let drawn = false
-  const onTrial = (e: TrialEvent): void => {
+  let last: { e: TrialEvent; at: number } | null = null
+  let timer: NodeJS.Timeout | undefined
+
+  const statusLine = (e: TrialEvent, elapsedMs: number): string => {
     const best = e.best ? `best ${metric} ${formatNumber(e.best.score)} (${e.best.modelId})` : 'no trial finished yet'
     let eta = ''
-    if (e.budgetMs !== null) eta = `, ${formatDuration(e.budgetMs - e.elapsedMs)} left`
+    if (e.budgetMs !== null) eta = `, ${formatDuration(Math.max(0, e.budgetMs - elapsedMs))} left`
     else if (e.planned !== null && e.done > 0) eta = `, ETA ${formatDuration((e.elapsedMs / e.done) * (e.planned - e.done))}`
     const count = e.planned !== null ? `${e.done}/${e.planned}` : `${e.done}`
+    const width = 20
+    const share = e.planned !== null ? e.done / e.planned : e.budgetMs !== null ? elapsedMs / e.budgetMs : 0
+    const filled = Math.max(0, Math.min(width, Math.round(share * width)))
+    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] trials ${count}, ${best}${eta}`
+  }
+  const draw = (): void => {
+    if (!last) return
+    // Time goes on between trials: a budget's time left is counted from when the event came.
+    const elapsed = last.e.budgetMs !== null ? last.e.elapsedMs + (Date.now() - last.at) : last.e.elapsedMs
+    stream.write(`\r\x1b[2K${fitWidth(statusLine(last.e, elapsed), stream.columns)}`)
+    drawn = true
+  }
+
+  const onTrial = (e: TrialEvent): void => {
     if (tty) {
-      const width = 20
-      const share = e.planned !== null ? e.done / e.planned : e.budgetMs !== null ? e.elapsedMs / e.budgetMs : 0
-      const filled = Math.min(width, Math.round(share * width))
-      stream.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] trials ${count}, ${best}${eta}`)
-      drawn = true
+      last = { e, at: Date.now() }
+      draw()
+      if (!timer && e.budgetMs !== null) {
+        timer = setInterval(draw, TICK_MS)
+        timer.unref()
+      }
       return
     }
+    const best = e.best ? `best ${metric} ${formatNumber(e.best.score)} (${e.best.modelId})` : 'no trial finished yet'
+    const eta = e.budgetMs !== null ? `, ${formatDuration(Math.max(0, e.budgetMs - e.elapsedMs))} left` : e.planned !== null && e.done > 0 ? `, ETA ${formatDuration((e.elapsedMs / e.done) * (e.planned - e.done))}` : ''
+    const count = e.planned !== null ? `${e.done}/${e.planned}` : `${e.done}`
     if (e.failed) stream.write(`trial ${e.failed.modelId} failed: ${e.failed.reason}\n`)
     else if (e.trial) {
       const rows = e.rowFraction < 1 ? ` on ${Math.round(e.rowFraction * 100)}% of rows` : ''
@@ -30,5 +63,32 @@ export function searchProgress(metric: string, stream: NodeJS.WriteStream = proc
       stream.write(`trial ${count}: ${e.trial.modelId}${rows} ${metric}=${formatNumber(e.trial.score)} (${e.trial.trainMs} ms${short}); ${best}${eta}\n`)
     }
   }
-  return { onTrial, end: () => drawn && stream.write('\n') }
+  const stopTicking = (): void => {
+    if (timer) clearInterval(timer)
+    timer = undefined
+  }
+  return {
+    onTrial,
+    note: (line) => {
+      if (!drawn) {
+        stream.write(line + '\n')
+        return
+      }
+      stream.write(`\r\x1b[2K${line}\n`)
+      draw()
+    },
+    end: () => {
+      stopTicking()
+      if (drawn) stream.write('\n')
+      drawn = false
+      last = null
+    },
+  }
+}
+
+/** A status line cut to a terminal's width (one column spare, so the cursor never wraps); as it is when the width is unknown. */
+export function fitWidth(line: string, columns: number | undefined): string {
+  if (!columns || columns < 2) return line
+  const chars = Array.from(line)
+  return chars.length <= columns - 1 ? line : chars.slice(0, Math.max(1, columns - 2)).join('') + '…'
 }

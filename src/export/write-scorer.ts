@@ -12,6 +12,8 @@ import { propertyKey, stringLiteral } from './typescript/literals.js'
 
 const JS_EXTENSIONS = ['.js', '.mjs', '.cjs']
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts']
+/** File name endings a scorer may have. */
+export const SCORER_EXTENSIONS: readonly string[] = [...TS_EXTENSIONS, ...JS_EXTENSIONS]
 
 /** --lang, or the one the --out extension names (.js/.mjs: js), else ts; a contradiction is a usage error. */
 export function resolveLang(out: string, lang: string | undefined): ScorerLang {

@@ -12,7 +12,7 @@ const dir = tempDir()
  * (Enter, arrow keys) once each question shows, as a user would.
  */
 describe('mlkafka automl train at a terminal', () => {
-  it('asks for the file, the target, the task and the metric, trains, and offers the export', async () => {
+  it('asks for the file, the target, the task and the metric, trains, and offers the export (a bad path is asked again)', async () => {
     const out = join(dir, 'guided')
     const command = `node bin/run.js automl train --max-trials 2 --families decision_tree,logistic_regression --folds 2 --out ${out}`
     const env = { ...process.env, TERM: 'xterm', COLUMNS: '160', LINES: '50' }
@@ -38,11 +38,18 @@ describe('mlkafka automl train at a terminal', () => {
     await answer('Column to predict', '\r')
     await answer('Task', '\r')
     await answer('Ranking metric', '\r')
-    await answer('Export the winner', 'n\r')
+    await answer('Export the winner', 'y\r')
+    // A path it cannot write is asked again, not the end of the run.
+    await answer('Write it to', 'no-such-folder/scorer.ts\r')
+    await waitFor('folder no-such-folder does not exist')
+    child.stdin.write('\x7f'.repeat(40) + `${join(out, 'failure-scorer.ts')}\r`)
     expect(await exited).toBe(0)
     expect(screen).toContain('binary (recommended)')
+    // A yes/no column is no multiclass or regression target: the Task prompt offers what fits.
+    expect(screen).not.toContain('multiclass')
     expect(screen).toMatch(/winner: \S+ \((decision_tree|logistic_regression|ensemble)\), auc/)
-    expect(screen).toContain(`later: mlkafka export scorer --model ${join(out, 'model.json')}`)
+    expect(screen).toContain(`wrote ${join(out, 'failure-scorer.ts')}`)
     expect(existsSync(join(out, 'model.json'))).toBe(true)
+    expect(existsSync(join(out, 'failure-scorer.ts'))).toBe(true)
   }, 300_000)
 })

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadModel } from '../../src/ir/io.js'
-import { runCli } from '../helpers/cli.js'
+import { REPO_ROOT, runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
 
 const dir = tempDir()
@@ -149,9 +149,12 @@ describe('mlkafka automl train --time-budget', () => {
 })
 
 describe('mlkafka automl train interrupted', () => {
-  it('Ctrl-C (SIGINT) stops the search and still writes the leaderboard of finished trials and the best model', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s (Ctrl-C, `timeout`) stops the search and still writes the leaderboard of finished trials and the best model', async (signal, status) => {
     const { spawn } = await import('node:child_process')
-    const out = join(dir, 'interrupted')
+    const out = join(dir, `interrupted-${signal}`)
     const child = spawn(process.execPath, ['bin/run.js', 'automl', 'train', '--csv', 'examples/car-sensors.csv', '--target', 'failure', '--time-budget', '10m', '--out', out], {
       env: { ...process.env, CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -165,10 +168,10 @@ describe('mlkafka automl train interrupted', () => {
       })
       child.on('exit', () => reject(new Error(`exited before two trials finished: ${stderr}`)))
     })
-    child.kill('SIGINT')
+    child.kill(signal)
     const code = await exited
-    expect(code).toBe(130)
-    expect(stderr).toContain('stopping: finishing up with the trials done so far')
+    expect(code).toBe(status)
+    expect(stderr).toContain(`stopping (${signal}): finishing up with the trials done so far`)
     const board = JSON.parse(readFileSync(join(out, 'leaderboard.json'), 'utf8'))
     expect(board.rows.length).toBeGreaterThanOrEqual(2)
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))
@@ -176,4 +179,27 @@ describe('mlkafka automl train interrupted', () => {
     const model = await loadModel(join(out, 'model.json'))
     expect(model.modelId).toBe(board.rows[0].modelId)
   }, 300_000)
+
+  it('a signal before any trial finished: exit 130, nothing saved, and no empty folder left behind', async () => {
+    const { spawn } = await import('node:child_process')
+    const cwd = tempDir()
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/run.js'), 'automl', 'train', '--csv', join(REPO_ROOT, 'examples/car-sensors.csv'), '--target', 'failure', '--families', 'random_forest', '--time-budget', '10m'], {
+      cwd,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString()
+        if (/training on /.test(stderr)) resolve()
+      })
+      child.on('exit', () => reject(new Error(`exited before training: ${stderr}`)))
+    })
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(stderr).toMatch(/Error: interrupted before any trial finished: nothing was saved\n$/)
+    expect(readdirSync(cwd)).toEqual([])
+  }, 120_000)
 })

@@ -1,7 +1,7 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dropEmptyRunDir, prepareRunDir } from '../../../src/automl/run-files.js'
+import { dropEmptyDirs, prepareRunDir } from '../../../src/automl/run-files.js'
 import { UsageError } from '../../../src/errors.js'
 import { tempDir } from '../../helpers/files.js'
 
@@ -34,7 +34,19 @@ describe('the run directory, made before the search', () => {
   it('a run that ends before writing anything leaves no empty folder behind', async () => {
     const root = tempDir()
     const dir = await prepareRunDir(undefined, 'y', root)
-    await dropEmptyRunDir(dir)
+    dropEmptyDirs([dir])
     expect(readdirSync(join(root, 'mlkafka-runs'))).toEqual([])
+    // The runs folder goes too when the run made it, unless something else is in it.
+    const again = await prepareRunDir(undefined, 'y', root)
+    writeFileSync(join(root, 'mlkafka-runs', 'keep.txt'), 'x')
+    dropEmptyDirs([again, join(root, 'mlkafka-runs')])
+    expect(readdirSync(join(root, 'mlkafka-runs'))).toEqual(['keep.txt'])
+    dropEmptyDirs([join(root, 'mlkafka-runs', 'gone'), join(root, 'mlkafka-runs')])
+    expect(readdirSync(join(root, 'mlkafka-runs'))).toEqual(['keep.txt'])
+    unlinkSync(join(root, 'mlkafka-runs', 'keep.txt'))
+    const third = await prepareRunDir(undefined, 'y'.repeat(300), root)
+    expect(third.length).toBeLessThan(root.length + 120)
+    dropEmptyDirs([third, join(root, 'mlkafka-runs')])
+    expect(readdirSync(root)).toEqual([])
   })
 })
