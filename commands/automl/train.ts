@@ -6,7 +6,8 @@ import { DEFAULT_RUNS_DIR, dropEmptyDirs, prepareRunDir, writeRunDir } from '../
 import { REPEAT_CV_UP_TO_ROWS, runSearch, SMALL_TABLE_REPEATS, useHoldoutFor } from '../../src/automl/search.js'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { parseDuration } from '../../src/cli/durations.js'
-import { renderLeaderboard } from '../../src/cli/render-leaderboard.js'
+import { renderLeaderboard, SHOWN_ROWS } from '../../src/cli/render-leaderboard.js'
+import { formatNumber } from '../../src/cli/text-table.js'
 import { searchProgress } from '../../src/cli/search-progress.js'
 import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
 import { csvFileOf, DELIMITER_HELP, readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
@@ -230,14 +231,14 @@ export default class AutomlTrain extends BaseCommand {
     if (result.stoppedBy === 'interrupted') process.exitCode = signalExit
     if (!this.jsonEnabled()) {
       if (result.stoppedBy === 'interrupted') log(`interrupted: the leaderboard holds the ${result.leaderboard.rows.length} trials that finished`)
-      this.log(renderLeaderboard(result.leaderboard, { singleNote: false }))
+      this.log(renderLeaderboard({ ...result.leaderboard, validation: result.validation }, { singleNote: false, limit: SHOWN_ROWS, moreHint: `mlkafka leaderboard ${runDir} --all lists them` }))
       this.log('')
       const v = result.validation
       const by = v.kind === 'holdout' ? 'holdout' : v.repeats > 1 ? `${v.repeats} x ${v.folds}-fold CV` : `${v.folds}-fold CV`
       const why = winner.rank === 1 && winner.family !== 'ensemble' ? '' : `; ${winner.rank === 1 ? '' : `rank ${winner.rank}, `}${result.winner.reason}`
       // A holdout's one score has no spread to show.
-      const spread = v.kind === 'holdout' ? '' : ` ± ${winner.scoreStd.toPrecision(2)}`
-      this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${winner.score.toPrecision(4)}${spread} by ${by}${why}`)
+      const spread = v.kind === 'holdout' ? '' : ` ± ${formatNumber(winner.scoreStd, 2)}`
+      this.log(`winner: ${winner.modelId} (${winner.family}), ${metric} ${formatNumber(winner.score)}${spread} by ${by}${why}`)
       // A forest refit with more trees than its trials grew (see REFIT_TREES) says so.
       const refit = result.models[0]
       const trees = refit?.modelId === winner.modelId && refit.family === 'random_forest' && refit.params.nTrees !== winner.params.nTrees ? `, ${String(refit.params.nTrees)} trees where its trials grew ${String(winner.params.nTrees)}` : ''
@@ -245,7 +246,7 @@ export default class AutomlTrain extends BaseCommand {
       if (single) {
         // Its scorer is smaller and faster than the ensemble's, by how much its file says (a member can be most of an ensemble).
         const kB = (file: string): string => `${Math.ceil(statSync(file).size / 1e3)} kB`
-        this.log(`best single model: ${single.modelId} (${single.family}), ${metric} ${singleRow!.score.toPrecision(4)}: ${single.modelPath} (${kB(single.modelPath)}; the winner's: ${kB(modelPath)})`)
+        this.log(`best single model: ${single.modelId} (${single.family}), ${metric} ${formatNumber(singleRow!.score)}: ${single.modelPath} (${kB(single.modelPath)}; the winner's: ${kB(modelPath)})`)
       }
       this.log(`next: mlkafka predict --model ${modelPath} --csv FILE`)
     }
@@ -256,6 +257,7 @@ export default class AutomlTrain extends BaseCommand {
       task: target.task,
       target: target.name,
       metric,
+      stoppedBy: result.stoppedBy,
       leaderboard: leaderboardJson(result.leaderboard),
       winner: { modelId: winner.modelId, family: winner.family, modelPath },
       ...(single ? { singleWinner: single } : {}),

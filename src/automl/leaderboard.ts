@@ -18,6 +18,8 @@ export interface Leaderboard {
   winnerReason?: string
   /** When an ensemble wins: the single model that wins without it (also refit and kept when the budget allows). */
   singleWinner?: string
+  /** How the scores were validated (saved in leaderboard.json; absent in a board not yet written). */
+  validation?: { kind: 'cv' | 'holdout'; folds: number; repeats: number }
 }
 
 /**

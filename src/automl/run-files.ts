@@ -6,7 +6,7 @@ import { saveModel } from '../ir/io.js'
 import type { ModelIR } from '../ir/model.js'
 import type { Table } from '../data/table.js'
 import { MLKAFKA_VERSION } from '../version.js'
-import type { Leaderboard } from './leaderboard.js'
+import type { Leaderboard, LeaderboardRow } from './leaderboard.js'
 import type { SearchResult } from './search.js'
 
 /** Where runs go without --out. */
@@ -141,17 +141,36 @@ export async function writeRunDir(dir: string, table: Table, result: SearchResul
   return { modelPath }
 }
 
-export async function readLeaderboard(dir: string): Promise<Leaderboard> {
+/**
+ * A saved run's leaderboard. `path` is the run directory, or a file in it (model.json, leaderboard.json);
+ * anything else is a one-line error that says what to pass.
+ */
+export async function readLeaderboard(path: string): Promise<{ dir: string; board: Leaderboard; stoppedBy?: string }> {
+  const info = await stat(path).catch(() => null)
+  if (info === null) throw new UserError(`${path}: no such directory. Pass a run directory written by \`mlkafka automl train\``)
+  const dir = info.isDirectory() ? path : dirname(path)
   const file = join(dir, 'leaderboard.json')
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch {
-    throw new UserError(`${file}: no leaderboard here. Pass a run directory written by \`mlkafka automl train\``)
+    const what = info.isDirectory() ? `${path}: no leaderboard.json here` : `${path} is a file, and its folder has no leaderboard.json`
+    throw new UserError(`${what}. Pass a run directory written by \`mlkafka automl train\``)
   }
+  let board: Leaderboard
   try {
-    return JSON.parse(text) as Leaderboard
+    board = JSON.parse(text) as Leaderboard
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message})`)
   }
+  const rowOk = (r: unknown): boolean => {
+    const row = r as Partial<LeaderboardRow> | null
+    return row !== null && typeof row === 'object' && typeof row.modelId === 'string' && typeof row.family === 'string' && typeof row.score === 'number' && typeof row.rank === 'number' && typeof row.metrics === 'object'
+  }
+  if (board === null || typeof board !== 'object' || typeof board.metric !== 'string' || typeof board.task !== 'string' || !Array.isArray(board.rows) || board.rows.length === 0 || !board.rows.every(rowOk)) {
+    throw new UserError(`${file}: not a leaderboard written by \`mlkafka automl train\` (it needs task, metric and ranked rows). Train again, or pass another run directory`)
+  }
+  // run.json says how the run ended (an interrupted run's board holds the trials that finished).
+  const run = await readFile(join(dir, 'run.json'), 'utf8').then((t) => JSON.parse(t) as { stoppedBy?: unknown }).catch(() => null)
+  return { dir, board, ...(typeof run?.stoppedBy === 'string' ? { stoppedBy: run.stoppedBy } : {}) }
 }

@@ -8,17 +8,28 @@ function paramsText(params: Record<string, unknown>): string {
     .join(' ')
 }
 
-/** The leaderboard as a text table, with notes on the winner and (unless singleNote is false: train says more) the best single model. */
-export function renderLeaderboard(board: Leaderboard, options: { singleNote?: boolean } = {}): string {
+/** Rows a terminal shows by default; the rest are in leaderboard.json (`mlkafka leaderboard DIR --all`). */
+export const SHOWN_ROWS = 20
+
+/**
+ * The leaderboard as a text table, with notes on the winner and (unless singleNote is false: train says
+ * more) the best single model. With `limit`, the best `limit` rows, plus the winner and the best single
+ * model where they rank lower, and a line that says how many are left out and where they are.
+ */
+export function renderLeaderboard(board: Leaderboard, options: { singleNote?: boolean; limit?: number; moreHint?: string } = {}): string {
   const others = board.rows[0] ? Object.keys(board.rows[0].metrics).filter((m) => m !== board.metric) : []
-  const header = ['rank', 'model', 'family', `${board.metric} (cv)`, '± std', ...others, 'train ms', 'us/row', 'size', 'params']
+  const holdout = board.validation?.kind === 'holdout'
+  // A holdout gives one score per model: no spread to show.
+  const header = ['rank', 'model', 'family', `${board.metric} (${holdout ? 'holdout' : 'cv'})`, ...(holdout ? [] : ['± std']), ...others, 'train ms', 'us/row', 'size', 'params']
   const winner = board.winner ?? board.rows[0]?.modelId
-  const rows = board.rows.map((r) => [
+  const limit = options.limit ?? Infinity
+  const shown = board.rows.filter((r, i) => i < limit || r.modelId === winner || r.modelId === board.singleWinner)
+  const rows = shown.map((r) => [
     r.modelId === winner ? `*${r.rank}` : String(r.rank),
     r.modelId,
     r.family,
     formatNumber(r.score),
-    formatNumber(r.scoreStd, 2),
+    ...(holdout ? [] : [formatNumber(r.scoreStd, 2)]),
     ...others.map((m) => formatNumber((r.metrics as Record<string, number>)[m])),
     String(r.trainMs),
     formatNumber(r.predictUsPerRow, 3),
@@ -28,6 +39,8 @@ export function renderLeaderboard(board: Leaderboard, options: { singleNote?: bo
   const right = header.map((_, j) => j !== 1 && j !== 2 && j !== header.length - 1)
   const table = renderTable(header, rows, right)
   const notes: string[] = []
+  const left = board.rows.length - shown.length
+  if (left > 0) notes.push(`... ${left} more model${left === 1 ? '' : 's'}${options.moreHint ? `: ${options.moreHint}` : ''}`)
   if (winner !== board.rows[0]?.modelId) notes.push(`* the winner: ${board.winnerReason ?? 'a linear model within one standard error of the best score'}`)
   if (board.singleWinner && options.singleNote !== false) notes.push(`best single model: ${board.singleWinner} (models/${board.singleWinner}.json)`)
   return [table, ...notes].join('\n')

@@ -72,6 +72,37 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(table.stdout).toContain(`best single model: ${out.singleWinner.modelId} (models/${out.singleWinner.modelId}.json)`)
   }, 600_000)
 
+  it('leaderboard: the best 20 on a terminal (--all for every one), a run\'s model.json for its directory, one-line errors for what is not a run', () => {
+    const run = join(dir, 'many')
+    const trained = runCli(['automl', 'train', 'examples/car-sensors.csv', '--target', 'failure', '--families', 'decision_tree', '--strategy', 'random', '--max-trials', '24', '--validation', 'holdout', '--no-ensemble', '--out', run], { timeoutMs: 300_000 })
+    expect(trained.status).toBe(0)
+    // A holdout gives one score per model: the header says so, with no spread column.
+    expect(trained.stdout).toMatch(/rank\s+model\s+family\s+auc \(holdout\)\s+logloss/)
+    expect(trained.stdout).toContain(`... 4 more models: mlkafka leaderboard ${run} --all lists them`)
+    const top = runCli(['leaderboard', run])
+    expect(top.stdout.split('\n').filter((l) => /^\s+\*?\d+\s+decision_tree_/.test(l))).toHaveLength(20)
+    const all = runCli(['leaderboard', run, '--all'])
+    expect(all.stdout.split('\n').filter((l) => /^\s+\*?\d+\s+decision_tree_/.test(l))).toHaveLength(24)
+    expect(all.stdout).not.toContain('more models')
+    const viaModel = runCli(['leaderboard', join(run, 'model.json'), '--json'])
+    expect(viaModel.status).toBe(0)
+    expect(JSON.parse(viaModel.stdout)).toMatchObject({ runDir: run, stoppedBy: 'max-trials', winner: { modelPath: join(run, 'model.json') } })
+    expect(JSON.parse(viaModel.stdout).leaderboard).toHaveLength(24)
+
+    writeFileSync(join(dir, 'not-a-board.json'), '{}')
+    mkdirSync(join(dir, 'odd'))
+    writeFileSync(join(dir, 'odd', 'leaderboard.json'), '{"rows": []}')
+    for (const [path, message] of [
+      [join(dir, 'no', 'such', 'run'), 'no such directory'],
+      [join(dir, 'not-a-board.json'), 'is a file, and its folder has no leaderboard.json'],
+      [join(dir, 'odd'), 'not a leaderboard written by `mlkafka automl train`'],
+    ]) {
+      const r = runCli(['leaderboard', path])
+      expect(r.status).toBe(1)
+      expect(r.stderr).toMatch(new RegExp(`^Error: [^\n]*${message.replace(/[`.]/g, '\\$&')}[^\n]*\n$`))
+    }
+  }, 300_000)
+
   it('checks --out before the search: a file, or a folder of other files, is a usage error; an earlier run\'s directory is replaced', () => {
     const file = join(dir, 'a-file')
     writeFileSync(file, 'x\n')
@@ -178,6 +209,8 @@ describe('mlkafka automl train interrupted', () => {
     expect(run.stoppedBy).toBe('interrupted')
     const model = await loadModel(join(out, 'model.json'))
     expect(model.modelId).toBe(board.rows[0].modelId)
+    // Reprinted, the board says it is the part of a run that finished.
+    expect(runCli(['leaderboard', out]).stdout).toContain(`note: this run was interrupted: the leaderboard holds the ${board.rows.length} models that finished`)
   }, 300_000)
 
   it('a signal before any trial finished: exit 130, nothing saved, and no empty folder left behind', async () => {
