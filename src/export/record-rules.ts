@@ -26,6 +26,8 @@
 import { MISSING_TOKENS } from '../data/cells.js'
 
 export { MISSING_TOKENS }
+/** Every scorer's message for a record the model gives no number for (see features/record.ts). */
+export { NO_SCORE } from '../features/record.js'
 
 export type FieldReader = 'number' | 'boolean' | 'category'
 

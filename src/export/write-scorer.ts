@@ -10,8 +10,9 @@ import type { ModelIR } from '../ir/model.js'
 import { exportScorer, type ExportedScorer, type ScorerLang } from './scorer.js'
 import { propertyKey, stringLiteral } from './typescript/literals.js'
 
-const JS_EXTENSIONS = ['.js', '.mjs', '.cjs']
-const TS_EXTENSIONS = ['.ts', '.mts', '.cts']
+// A scorer is an ES module: .cjs and .cts name CommonJS modules, which Node would not load it as.
+const JS_EXTENSIONS = ['.js', '.mjs']
+const TS_EXTENSIONS = ['.ts', '.mts']
 /** File name endings a scorer may have. */
 export const SCORER_EXTENSIONS: readonly string[] = [...TS_EXTENSIONS, ...JS_EXTENSIONS]
 
@@ -19,6 +20,9 @@ export const SCORER_EXTENSIONS: readonly string[] = [...TS_EXTENSIONS, ...JS_EXT
 export function resolveLang(out: string, lang: string | undefined): ScorerLang {
   const ext = extname(out).toLowerCase()
   const implied: ScorerLang | undefined = JS_EXTENSIONS.includes(ext) ? 'js' : TS_EXTENSIONS.includes(ext) ? 'ts' : undefined
+  if (ext === '.cjs' || ext === '.cts') {
+    throw new UsageError(`--out ${out}: a scorer is an ES module (export ...), which Node does not load from a ${ext} file (CommonJS); name it ${out.slice(0, -ext.length)}${ext === '.cjs' ? '.mjs' : '.mts'} and load it with import() from CommonJS code`)
+  }
   if (implied === undefined && ext !== '') {
     throw new UsageError(`--out ${out}: a scorer is a TypeScript or JavaScript module, so its file name ends in ${[...TS_EXTENSIONS, ...JS_EXTENSIONS].join(', ')}, e.g. ${out.slice(0, -ext.length)}.ts`)
   }
@@ -33,7 +37,7 @@ export function importPathOf(out: string): string {
   const file = basename(out)
   const ext = extname(file)
   const stem = ext ? file.slice(0, -ext.length) : file
-  const outExt = ext === '.mts' ? '.mjs' : ext === '.cts' ? '.cjs' : ext === '.ts' || ext === '' ? '.js' : ext
+  const outExt = ext === '.mts' ? '.mjs' : ext === '.ts' || ext === '' ? '.js' : ext
   return `./${stem}${outExt}`
 }
 

@@ -5,10 +5,19 @@ import { isMissingText, parseBoolean, parseNumber } from '../data/cells.js'
 export type RawRecord = Record<string, unknown>
 
 /** A record that cannot be scored (wrong type in a field). The stream scorer sends these to the DLQ. */
+/**
+ * Why a record gets no score: arithmetic past the double's range (a value far beyond what training saw)
+ * gives NaN. The evaluator and every scorer throw their scoring error with this text and no field; serve
+ * and the stream scaffolds send the message to the dead-letter topic with kind `no-score`, and predict
+ * reports the row.
+ */
+export const NO_SCORE = 'the model gives no number for this record: a value is far outside the range training saw (near the limits of a double)'
+
+/** A record that cannot be scored: a field has the wrong type (`field` names it), or the model gives no number for it (`field` is null; see NO_SCORE). */
 export class ScoringError extends UserError {
-  readonly field: string
-  constructor(field: string, problem: string) {
-    super(`field "${field}": ${problem}`)
+  readonly field: string | null
+  constructor(field: string | null, problem: string) {
+    super(field === null ? problem : `field "${field}": ${problem}`)
     this.field = field
   }
 }

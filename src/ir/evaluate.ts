@@ -4,7 +4,7 @@
  */
 import type { Table } from '../data/table.js'
 import { compileRecordEncoder, encodeTable } from '../features/pipeline.js'
-import type { RawRecord } from '../features/record.js'
+import { NO_SCORE, ScoringError, type RawRecord } from '../features/record.js'
 import type { EnsembleModelIR, FlatTree, LinearModelIR, MlpModelIR, ModelBodyIR, ModelIR, Prediction, TreeModelIR } from './model.js'
 
 /** Scores per row: class probabilities (classification) or the value (regression). */
@@ -199,7 +199,10 @@ export interface CompiledModel {
   scoreMatrix(X: Float64Array, n: number): Float64Array
   /** Scores table rows (all when omitted). */
   scoreTable(table: Table, rows?: Int32Array): Float64Array
-  /** Scores records; throws ScoringError for a record with an ill-typed field. */
+  /**
+   * Scores records; throws ScoringError for a record with an ill-typed field, and (with no field) for one
+   * the model gives no number for (NaN: a value far beyond what training saw), as every scorer does.
+   */
   predictRecord(record: RawRecord): Prediction
 }
 
@@ -228,6 +231,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
     predictRecord(record) {
       encodeRecord(record, x)
       scoreRow(x, 0, scores, 0)
+      if (scores.some(Number.isNaN)) throw new ScoringError(null, NO_SCORE)
       return toPrediction(ir, scores, 0)
     },
   }

@@ -9,12 +9,6 @@ import { ScoringError } from '../features/record.js'
 import { compileModel } from './evaluate.js'
 import type { ModelIR } from './model.js'
 
-/** A row the model gives no number for (NaN): reported like a row that could not be read. */
-class UnscoredRow extends Error {
-  constructor() {
-    super('the model gives no number for this row: a value is far outside the range training saw (near the limits of a double)')
-  }
-}
 
 export interface RowProblem {
   line: number
@@ -107,13 +101,12 @@ export async function scoreCsv(ir: ModelIR, file: string, out: NodeJS.WritableSt
       for (let j = 0; j < header.length; j++) fields[header[j]] = record[j]
       let added: string[]
       try {
+        // A row the model gives no number for (a value far beyond what training saw) throws ScoringError too.
         const p = model.predictRecord(fields)
-        // Arithmetic past the double's range (a value far beyond what training saw) gives no number.
-        if ('value' in p ? Number.isNaN(p.value) : p.probabilities.some(Number.isNaN)) throw new UnscoredRow()
         added = 'value' in p ? [String(p.value), ''] : [p.label, ...p.probabilities.map(String), '']
         result.scored++
       } catch (err) {
-        if (!(err instanceof ScoringError) && !(err instanceof UnscoredRow)) throw err
+        if (!(err instanceof ScoringError)) throw err
         result.problems.push({ line: info.lines, message: err.message })
         added = [...new Array<string>(1 + k).fill(''), err.message]
       }

@@ -5,7 +5,7 @@ import type { UnscorableKind } from './message-decoder.js'
 export const DLQ_HEADERS = {
   /** Why it was not scored, one line: `not valid JSON`, `field "rpm": expected a number, got "fast"`. */
   error: 'mlkafka-error',
-  /** tombstone | not-utf8 | not-json | not-object | ill-typed-field | output-too-large */
+  /** tombstone | not-utf8 | not-json | not-object | ill-typed-field | no-score | output-too-large */
   errorKind: 'mlkafka-error-kind',
   sourceTopic: 'mlkafka-source-topic',
   sourcePartition: 'mlkafka-source-partition',
@@ -16,7 +16,8 @@ export const DLQ_HEADERS = {
 } as const
 
 /** Why a message went to the dead-letter topic: it could not be scored, or its scored output is over the max message size. */
-export type DeadLetterKind = UnscorableKind | 'output-too-large'
+/** no-score: the model gives no number for the message (see NO_SCORE). */
+export type DeadLetterKind = UnscorableKind | 'no-score' | 'output-too-large'
 
 export interface DeadLetterReason {
   kind: DeadLetterKind

@@ -90,6 +90,11 @@ describe('mlkafka export scorer (spawned as a user runs it)', () => {
     const python = runCli(['export', 'scorer', '--model', join(runDir, 'model.json'), '--out', join(dir, 'x.py')])
     expect(python.status).toBe(2)
     expect(python.stderr).toMatch(/^Error: --out .*x\.py: a scorer is a TypeScript or JavaScript module, so its file name ends in \.ts, .*e\.g\. .*x\.ts\n$/)
+    // .cjs is CommonJS to Node, which cannot load the scorer's `export`s from it.
+    const commonJs = runCli(['export', 'scorer', '--model', join(runDir, 'model.json'), '--out', join(dir, 'x.cjs')])
+    expect(commonJs.status).toBe(2)
+    expect(commonJs.stderr).toMatch(/^Error: --out .*x\.cjs: a scorer is an ES module .*name it .*x\.mjs/)
+    expect(existsSync(join(dir, 'x.cjs'))).toBe(false)
     const overModel = runCli(['export', 'scorer', '--model', join(runDir, 'model.json'), '--out', join(runDir, 'model.json')])
     expect(overModel.status).toBe(2)
     expect(existsSync(join(dir, 'x.py'))).toBe(false)

@@ -50,3 +50,25 @@ export function ridgeModel(): ModelIR {
     model: { type: 'linear', link: 'identity', weights: [[2]], intercepts: [1] },
   }
 }
+
+/** A softmax model whose first class's score overflows to Infinity - Infinity (NaN) on big enough inputs. */
+export function overflowingModel(): ModelIR {
+  return {
+    format: 'mlkafka.model',
+    version: 1,
+    modelId: 'lin-overflow',
+    family: 'logistic_regression',
+    params: { C: 1 },
+    input: { columns: [{ name: '__proto__', type: 'numeric' }, { name: 'b', type: 'numeric' }] },
+    target: { name: 'y', task: 'multiclass', classes: ['x', 'y', 'z'] },
+    features: {
+      encoding: 'dense',
+      width: 2,
+      steps: [
+        { kind: 'numeric', column: '__proto__', impute: 0, center: 0, scale: 1 },
+        { kind: 'numeric', column: 'b', impute: 0, center: 0, scale: 1 },
+      ],
+    },
+    model: { type: 'linear', link: 'softmax', weights: [[1e300, 1e300], [1, 0], [0, 1]], intercepts: [0, 0, 0] },
+  }
+}

@@ -131,6 +131,9 @@ describe('kafka-streams scaffold: generated Maven projects build and pass their 
       expect(dead.map((r) => String(r.headers!['mlkafka-error-kind']))).toEqual(['not-json', 'ill-typed-field'])
       expect(String(dead[1].headers!['mlkafka-error'])).toBe(`field "${PLAIN_NAMES[0]}": expected a number, got "hot"`)
       expect(dead.map((r) => String(r.headers!['mlkafka-source-offset']))).toEqual(['2', '3'])
+      // Kafka Streams' own log lines reach stderr (a mismatched slf4j API made them all no-ops).
+      expect(log).not.toMatch(/SLF4J: (Failed to load class|No SLF4J providers)/)
+      expect(log).toMatch(/\[.*\] INFO org\.apache\.kafka\.streams/)
     } finally {
       child.kill('SIGTERM')
     }

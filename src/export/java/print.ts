@@ -14,6 +14,7 @@ import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, Mem
 import { missingTextSets } from '../scorer-plan.js'
 import { javaComment, javaDouble, javaString } from './literals.js'
 import { JAVA_RUNTIME } from './runtime.js'
+import { NO_SCORE } from '../record-rules.js'
 
 export interface JavaPrintOptions {
   className: string
@@ -114,12 +115,13 @@ function api(plan: ScorerPlan): string {
     '  }',
   ]
   return [
-    `  /** Scores one record: ${plan.classes === null ? 'a 1-element array holding the value' : 'the probability of each class, in CLASSES order'}. Throws ScoringException when a field has the wrong type. */`,
+    `  /** Scores one record: ${plan.classes === null ? 'a 1-element array holding the value' : 'the probability of each class, in CLASSES order'}. Throws ScoringException when a field has the wrong type, or when the model gives no number for the record (getField() is null then). */`,
     '  public static double[] score(Map<String, ?> record) {',
     `    double[] f = new double[${plan.width}];`,
     `    double[] s = new double[${plan.outputs}];`,
     '    encode(record, f);',
     '    predictScores(f, s);',
+    `    for (double v : s) if (Double.isNaN(v)) throw new ScoringException(null, ${javaString(NO_SCORE)});`,
     '    return s;',
     '  }',
     ...positional,

@@ -11,17 +11,20 @@ import { javaString } from './literals.js'
 
 export const JAVA_RUNTIME = `  // ---- runtime: the record rules of mlkafka's model IR ----
 
-  /** A record that cannot be scored: a field has the wrong type. {@link #getField()} names it. */
+  /**
+   * A record that cannot be scored: a field has the wrong type ({@link #getField()} names it), or the
+   * model gives no number for it (getField() is null: a value far beyond the range training saw).
+   */
   public static final class ScoringException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
     private final String field;
 
     public ScoringException(String field, String problem) {
-      super("field \\"" + field + "\\": " + problem);
+      super(field == null ? problem : "field \\"" + field + "\\": " + problem);
       this.field = field;
     }
 
-    /** The input field whose value has the wrong type. */
+    /** The input field whose value has the wrong type; null when the model gives no number for the record. */
     public String getField() {
       return field;
     }

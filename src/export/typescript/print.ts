@@ -5,7 +5,7 @@
  */
 import type { HeaderFacts } from '../header.js'
 import { isMissingText } from '../../data/cells.js'
-import { MISSING_TOKENS } from '../record-rules.js'
+import { MISSING_TOKENS, NO_SCORE } from '../record-rules.js'
 import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, MemberPlan, MlpModelPlan, PlanField, PlanStep, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
 import { missingTextSets } from '../scorer-plan.js'
 import { LANE_STEPS } from '../tree-lanes.js'
@@ -79,7 +79,7 @@ function header(plan: ScorerPlan, facts: HeaderFacts, options: PrintOptions, nam
     `Fields may be absent, null, NaN or a missing token (${tokens}; surrounding blanks ignored).`,
     'Numbers may come as text ("12.5"), booleans as true/false, "true"/"false" or 0/1. Missing values and',
     'categories never seen in training are handled exactly as the model was trained (imputation, __other__).',
-    'A field of the wrong type throws ScoringError (err.field names it), as `mlkafka predict` and serve do.',
+    'A field of the wrong type throws ScoringError (err.field names it), as `mlkafka predict` and serve do; so does a record the model gives no number for (a value far beyond what training saw; err.field is null).',
     '',
     'Generated code, do not edit: regenerate with `mlkafka export scorer`.',
   ]
@@ -585,9 +585,10 @@ function api(plan: ScorerPlan, d: Dialect, names: { input: string; prediction: s
     `const F = new Float64Array(${plan.width})`,
     `const S = new Float64Array(${k})`,
     '',
-    `${d.doc('', 'Scores one record. Throws ScoringError when a field has the wrong type.', `@param {${names.input}} record @returns {${names.prediction}}`)}export function score(record${d.t(`: ${names.input}`)})${d.t(`: ${names.prediction}`)} {`,
+    `${d.doc('', 'Scores one record. Throws ScoringError when a field has the wrong type, or when the model gives no number for the record (err.field is null then).', `@param {${names.input}} record @returns {${names.prediction}}`)}export function score(record${d.t(`: ${names.input}`)})${d.t(`: ${names.prediction}`)} {`,
     `  encode(record${d.ts ? ' as unknown as Readonly<Record<string, unknown>>' : ''}, F)`,
     '  predictScores(F, S)',
+    `  for (let j = 0; j < ${k}; j++) if (Number.isNaN(S[j])) throw new ScoringError(null, ${stringLiteral(NO_SCORE)})`,
     `  return ${result}`,
     '}',
     '',

@@ -42,11 +42,14 @@ export function dialect(lang: 'ts' | 'js'): Dialect {
 }
 
 const HELPERS: Record<RuntimeHelper, (d: Dialect) => string> = {
-  ScoringError: (d) => `/** A record that cannot be scored: a field has the wrong type. \`field\` names it. */
+  ScoringError: (d) => `/**
+ * A record that cannot be scored: a field has the wrong type (\`field\` names it), or the model gives no
+ * number for it (\`field\` is null: a value far beyond the range training saw).
+ */
 export class ScoringError extends Error {
-${d.ts ? '  readonly field: string' : '  /** @readonly @type {string} */\n  field'}
-${d.doc('  ', '', '@param {string} field @param {string} problem')}  constructor(field${d.t(': string')}, problem${d.t(': string')}) {
-    super(\`field "\${field}": \${problem}\`)
+${d.ts ? '  readonly field: string | null' : '  /** @readonly @type {string | null} */\n  field'}
+${d.doc('  ', '', '@param {string | null} field @param {string} problem')}  constructor(field${d.t(': string | null')}, problem${d.t(': string')}) {
+    super(field === null ? problem : \`field "\${field}": \${problem}\`)
     this.name = 'ScoringError'
     this.field = field
   }

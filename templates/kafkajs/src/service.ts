@@ -36,7 +36,7 @@ const dlqTopic = setting('DLQ_TOPIC', `${inputTopic}.dlq`)
 const groupId = setting('GROUP_ID', `mlkafka-serve-${scorer.MODEL.id}-${inputTopic}`)
 const fromBeginning = setting('START', 'earliest') !== 'latest'
 
-type Unscorable = { kind: 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field' | 'output-too-large'; reason: string }
+type Unscorable = { kind: 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field' | 'no-score' | 'output-too-large'; reason: string }
 
 function describeJson(v: unknown): string {
   if (v === null) return 'JSON null'
@@ -165,13 +165,15 @@ async function main(): Promise<void> {
         let why: Unscorable | null = 'kind' in decoded ? decoded : null
         if (!('kind' in decoded)) {
           try {
-            const prediction = scorer.score(decoded.record as Parameters<typeof scorer.score>[0])
+            // Through unknown: a field named like an Object.prototype member (constructor) makes the direct cast an error.
+            const prediction = scorer.score(decoded.record as unknown as Parameters<typeof scorer.score>[0])
             const output: Message = { key: m.key, value: withPrediction(decoded.text, decoded.record, prediction, (performance.now() - t0) * 1000), headers: m.headers }
             scored.push(output)
             sources.set(output, m)
           } catch (err) {
             if (!(err instanceof scorer.ScoringError)) throw err
-            why = { kind: 'ill-typed-field', reason: err.message }
+            // No field: the model gives no number for the record (a value far beyond what training saw).
+            why = { kind: err.field === null ? 'no-score' : 'ill-typed-field', reason: err.message }
           }
         }
         if (why !== null) dead.push(deadLetter(m, batch.topic, batch.partition, why))

@@ -19,6 +19,8 @@ import { logisticRegression } from '../../../src/learners/linear.js'
 import { Random } from '../../../src/learners/random.js'
 import { decisionTree } from '../../../src/learners/trees.js'
 import { tempDir } from '../../helpers/files.js'
+import { overflowingModel } from '../../helpers/ir-fixtures.js'
+import { NO_SCORE } from '../../../src/export/record-rules.js'
 import { edgeRecords, fitOnAllRows, JAVA_HOSTILE_LEVELS, JAVA_HOSTILE_NAMES, mixedTable, parityModels, recordsFromTable, type RawRecord } from '../../helpers/scorer-parity.js'
 
 /** Hostile texts: quotes, backslashes, Java unicode escapes, `*\/`, Java keywords, surrogates, NUL. */
@@ -96,7 +98,8 @@ public class Harness {
         } catch (InvocationTargetException x) {
           Throwable t = x.getCause();
           String field = (String) t.getClass().getMethod("getField").invoke(t);
-          out.append("err ").append(t.getClass().getSimpleName()).append(' ').append(esc(field)).append(' ').append(esc(t.getMessage())).append('\\n');
+          // No field (~): the model gives no number for the record.
+          out.append("err ").append(t.getClass().getSimpleName()).append(' ').append(field == null ? "~" : esc(field)).append(' ').append(esc(t.getMessage())).append('\\n');
         }
       }
       Files.write(Paths.get(args[a + 2]), out.toString().getBytes(StandardCharsets.UTF_8));
@@ -122,12 +125,12 @@ function bitsOf(x: number): string {
 }
 const fromBits = (h: string): number => new Float64Array(new BigUint64Array([BigInt(`0x${h}`)]).buffer)[0]
 
-function expectedLine(model: ReturnType<typeof compileModel>, record: RawRecord): { ok: boolean; scores?: number[]; label?: string; field?: string; message?: string } {
+function expectedLine(model: ReturnType<typeof compileModel>, record: RawRecord): { ok: boolean; scores?: number[]; label?: string; field?: string | null; message?: string } {
   try {
     const p = model.predictRecord(record)
     return 'value' in p ? { ok: true, scores: [p.value], label: String(p.value) } : { ok: true, scores: p.probabilities, label: p.label }
   } catch (err) {
-    const e = err as Error & { field: string }
+    const e = err as Error & { field: string | null }
     return { ok: false, field: e.field, message: e.message }
   }
 }
@@ -273,7 +276,7 @@ describe('generated Java scorers match the IR evaluator', () => {
               if (same && c.ir.target.task === 'regression' && c.relTol === 0) same = unhex(got.at(-1)!) === want.label
             } else {
               threw++
-              same = got[0] === 'err' && got[1] === 'ScoringException' && unhex(got[2]) === want.field && unhex(got[3]) === want.message
+              same = got[0] === 'err' && got[1] === 'ScoringException' && (got[2] === '~' ? null : unhex(got[2])) === want.field && unhex(got[3]) === want.message
             }
             if (!same && mismatches.length < 5) mismatches.push({ record: recordLine(record), want, got: lines[i] })
           })
@@ -286,6 +289,20 @@ describe('generated Java scorers match the IR evaluator', () => {
       })
     }
   }
+
+  it('a record the model gives no number for throws ScoringException with no field and the evaluator\'s message', () => {
+    const className = 'S_overflow'
+    writeFileSync(join(dir, 'src', `${className}.java`), exportJavaScorer(overflowingModel(), { className, layout: 'readable' }).code)
+    const javac = spawnSync('javac', ['-encoding', 'UTF-8', '-nowarn', '-cp', join(dir, 'classes'), '-d', join(dir, 'classes'), join(dir, 'src', `${className}.java`)], { encoding: 'utf8' })
+    expect(javac.status, javac.stderr).toBe(0)
+    writeFileSync(join(dir, 'overflow.in'), '{"__proto__":1,"b":1}\n{"__proto__":1e10,"b":-1e10}\n')
+    const java = spawnSync('java', ['-cp', join(dir, 'classes'), 'Harness', className, join(dir, 'overflow.in'), join(dir, 'overflow.out')], { encoding: 'utf8' })
+    expect(java.status, java.stderr).toBe(0)
+    const [scored, unscored] = readFileSync(join(dir, 'overflow.out'), 'utf8').split('\n')
+    expect(scored).toMatch(/^ok /)
+    const got = unscored.split(' ')
+    expect([got[0], got[1], got[2], unhex(got[3])]).toEqual(['err', 'ScoringException', '~', NO_SCORE])
+  })
 
   it("numbers given for a category read as JavaScript's String(n) in Java too (jsNumber)", () => {
     const random = new Random(12)

@@ -6,7 +6,8 @@ import { compileModel } from '../../../src/ir/evaluate.js'
 import { MessageScorer, referenceScorer, servingScorer } from '../../../src/serve/message-scorer.js'
 import type { CompiledScorer } from '../../../src/export/compiled-scorer.js'
 import { OutputRecordBuilder } from '../../../src/serve/output-record.js'
-import { ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
+import { overflowingModel, ridgeModel, stumpModel } from '../../helpers/ir-fixtures.js'
+import { NO_SCORE } from '../../../src/export/record-rules.js'
 import { decodeRecordFields } from '../../../src/kafka/record-fields.js'
 import type { TopicRecord } from '../../../src/kafka/client.js'
 
@@ -58,6 +59,12 @@ describe('MessageScorer.scoreBatch', () => {
         }
       }
     }
+  })
+
+  it('a message the model gives no number for is a dead letter of kind no-score (it had been written with null probabilities)', () => {
+    const batch = new MessageScorer(overflowingModel(), {}).scoreBatch(['{"__proto__": 1, "b": 1}', '{"__proto__": 1e10, "b": -1e10}'].map((v) => Buffer.from(v)), [null, null])
+    expect(batch.dead).toEqual([{ index: 1, reason: { kind: 'no-score', message: NO_SCORE } }])
+    expect(Array.from(batch.lengths).map((n) => n > 0)).toEqual([true, false])
   })
 
   it('the exported JavaScript scorer it runs and the IR evaluator (its fallback) agree: scores and field errors', () => {

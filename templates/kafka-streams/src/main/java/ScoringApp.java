@@ -94,7 +94,8 @@ public final class ScoringApp {
         try {
           scores = {{SCORER_CLASS}}.score(fields);
         } catch ({{SCORER_CLASS}}.ScoringException e) {
-          throw new Unscorable("ill-typed-field", e.getMessage());
+          // No field: the model gives no number for the record (a value far beyond what training saw).
+          throw new Unscorable(e.getField() == null ? "no-score" : "ill-typed-field", e.getMessage());
         }
         ObjectNode added = JSON.createObjectNode();
         addPrediction(in.doc, added, scores, (System.nanoTime() - start) / 1000.0);
