@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { kafkaClientFromFlags, kafkaConnectionFlags, topicProgress } from '../../src/cli/kafka-flags.js'
 import { csvFileOf, DELIMITER_HELP, readCsvFromFlags } from '../../src/cli/table-source.js'
+import { checkTopicName } from '../../src/kafka/topic-names.js'
 import { UsageError } from '../../src/errors.js'
 import { loadTableIntoTopic, type LoadTableResult } from '../../src/kafka/table-loader.js'
 
@@ -34,6 +35,7 @@ export default class TopicLoad extends BaseCommand {
     const { args, flags, metadata } = await this.parse(TopicLoad)
     const file = csvFileOf(args.file, flags.csv)
     if (file === undefined) throw new UsageError('pass the CSV FILE to load (or --csv FILE)')
+    checkTopicName('--topic', flags.topic)
     // Dates go to the topic as the text they are (a snapshot of it reads them as dates again).
     const table = await readCsvFromFlags(file, flags.delimiter, { isoDates: false })
     const client = await kafkaClientFromFlags(flags)

@@ -1,4 +1,5 @@
 import { readCsv, type CsvReadOptions } from '../data/csv.js'
+import { checkTopicName } from '../kafka/topic-names.js'
 import { UsageError } from '../errors.js'
 import type { Table } from '../data/table.js'
 import { describeBadMessagesList, readTopicSnapshot, type BadMessage } from '../data/topic-source.js'
@@ -43,6 +44,7 @@ export async function readCsvFromFlags(file: string, delimiterFlag: string | und
  * on stderr unless `quiet` (--json).
  */
 export async function readTopicFromFlags(flags: TopicReadFlagValues & { topic: string }, quiet: boolean): Promise<{ table: Table; topic: TopicReadSummary }> {
+  checkTopicName('--topic', flags.topic)
   const settings = topicReadSettings(flags)
   const client = await kafkaClientFromFlags(flags)
   const progress = topicProgress(`reading topic ${flags.topic}`)

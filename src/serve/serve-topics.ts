@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js'
+import { checkTopicName } from '../kafka/topic-names.js'
 
 /** The topics `mlkafka serve` reads and writes. */
 export interface ServeTopics {
@@ -14,7 +15,10 @@ export interface ServeTopics {
  * forever; outputs mixed with dead letters or metrics could not be told apart.
  */
 export function resolveServeTopics(t: { input: string; output: string; dlq?: string; metrics?: string }): ServeTopics {
-  const dlq = t.dlq ?? `${t.input}.dlq`
+  checkTopicName('--input-topic', t.input)
+  checkTopicName('--output-topic', t.output)
+  const dlq = checkTopicName(t.dlq === undefined ? '--dlq-topic (default: <input-topic>.dlq)' : '--dlq-topic', t.dlq ?? `${t.input}.dlq`)
+  if (t.metrics !== undefined) checkTopicName('--metrics-topic', t.metrics)
   for (const [flag, topic] of [['--output-topic', t.output], ['--dlq-topic', dlq], ['--metrics-topic', t.metrics]] as const) {
     if (topic === t.input) throw new UsageError(`${flag} must differ from --input-topic (${t.input}): serve would read its own output`)
   }

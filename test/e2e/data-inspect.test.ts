@@ -76,4 +76,17 @@ describe('mlkafka data inspect (spawned as a user runs it)', () => {
     expect(r.stdout).toContain('USAGE')
     expect(r.stdout).toContain('$ mlkafka data inspect examples/car-sensors.csv --target failure')
   })
+
+  it('a topic name Kafka refuses is a usage error before any connection (data inspect, train, topic load, serve)', () => {
+    for (const args of [
+      ['data', 'inspect', '--topic', 'bad topic!'],
+      ['automl', 'train', '--topic', 'bad topic!', '--target', 'y'],
+      ['topic', 'load', 'examples/car-sensors.csv', '--topic', 'bad topic!'],
+      ['serve', '--model', 'x.json', '--input-topic', 'in', '--output-topic', 'out', '--dlq-topic', 'bad topic!'],
+    ]) {
+      const r = runCli([...args, '--brokers', '127.0.0.1:1'], { timeoutMs: 5_000 })
+      expect(r.status, args.join(' ')).toBe(2)
+      expect(r.stderr).toMatch(/^Error: --(topic|dlq-topic) "bad topic!": a topic name may hold only letters, digits, "\.", "_" and "-" \(not " ", "!"\)\n$/)
+    }
+  })
 })

@@ -8,7 +8,7 @@ import type { ModelIR } from '../../ir/model.js'
 import { headerFacts } from '../header.js'
 import { javaString } from '../java/literals.js'
 import { exportJavaScorer } from '../java/scorer.js'
-import { artifactIdOf, fieldKindText, fillTemplate, codeSpanText, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
+import { artifactIdOf, fieldKindText, fillTemplate, codeSpanText, firstFew, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
 
 export const KAFKA_STREAMS_VERSION = '4.4.0'
 
@@ -62,7 +62,7 @@ export async function kafkaStreamsProject(ir: ModelIR, options: UdfOptions): Pro
     SCORER_CLASS: className,
     SCORES_TEXT: plan.classes === null ? 'a 1-element array holding the predicted value' : 'the probability of each class in `CLASSES` order',
     PREDICT_TEXT: plan.classes === null ? 'value as text' : 'most probable class',
-    PROBABILITY_FIELDS: plan.classes === null ? '' : `one \`p_<class>\` per class (${markdownText(plan.classes.slice(0, 6).map((c) => `p_${c}`).join(', '))}), `,
+    PROBABILITY_FIELDS: plan.classes === null ? '' : `one \`p_<class>\` per class (${markdownText(firstFew(plan.classes.map((c) => `p_${c}`)))}), `,
     DEFAULT_APP_ID: appId,
     FIELDS_TEXT: markdownText(plan.fields.map((f) => `${JSON.stringify(f.name)} (${fieldKindText(f)})`).join(', ')),
   }

@@ -5,7 +5,7 @@
  */
 import type { ModelIR } from '../../ir/model.js'
 import { exportScorer } from '../scorer.js'
-import { fieldKindText, fillTemplate, codeSpanText, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
+import { fieldKindText, fillTemplate, codeSpanText, firstFew, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
 
 export async function kafkajsProject(ir: ModelIR, options: UdfOptions): Promise<Scaffold> {
   const scorer = exportScorer(ir, { lang: 'ts', name: options.name, importPath: './scorer.js', source: options.source, now: options.now })
@@ -16,7 +16,7 @@ export async function kafkajsProject(ir: ModelIR, options: UdfOptions): Promise<
     TARGET_TEXT: markdownText(JSON.stringify(plan.target)),
     MODEL_ID_TEXT: codeSpanText(plan.modelId),
     FAMILY_TEXT: markdownText(plan.family),
-    PROBABILITY_FIELDS: plan.classes === null ? '' : `\`p_<class>\` per class (${markdownText(plan.classes.slice(0, 6).map((c) => `p_${c}`).join(', '))}), `,
+    PROBABILITY_FIELDS: plan.classes === null ? '' : `\`p_<class>\` per class (${markdownText(firstFew(plan.classes.map((c) => `p_${c}`)))}), `,
     FIELDS_TEXT: markdownText(plan.fields.map((f) => `${JSON.stringify(f.name)} (${fieldKindText(f)})`).join(', ')),
   }
   const files: ScaffoldFile[] = [

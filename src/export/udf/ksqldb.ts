@@ -9,7 +9,7 @@ import type { ModelIR } from '../../ir/model.js'
 import { javaString } from '../java/literals.js'
 import { exportJavaScorer } from '../java/scorer.js'
 import type { PlanField } from '../scorer-plan.js'
-import { artifactIdOf, fieldKind, fieldKindText, fillTemplate, codeSpanText, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
+import { artifactIdOf, fieldKind, fieldKindText, fillTemplate, codeSpanText, firstFew, markdownText, readTemplate, type Scaffold, type ScaffoldFile, type UdfOptions } from './scaffold.js'
 
 /** ksqlDB's UDF API (io.confluent.ksql:ksqldb-udf, Confluent's Maven repository). */
 export const KSQLDB_VERSION = '7.9.0'
@@ -134,7 +134,7 @@ export async function ksqldbProject(ir: ModelIR, options: UdfOptions): Promise<S
         SCORES_FUNCTION_UPPER: scoresName.toUpperCase(),
         SCORES_COLUMN: regression ? 'score' : 'probabilities',
         ARGS_TEXT: codeSpanText(args.join(', ')),
-        PREDICT_RETURNS: regression ? 'the predicted value (DOUBLE)' : `the most probable class (STRING: ${markdownText(plan.classes!.slice(0, 6).map((c) => JSON.stringify(c)).join(', '))})`,
+        PREDICT_RETURNS: regression ? 'the predicted value (DOUBLE)' : `the most probable class (STRING: ${markdownText(firstFew(plan.classes!.map((c) => JSON.stringify(c))))})`,
         SCORES_RETURNS: regression ? 'the predicted value (DOUBLE)' : 'the probability of each class (MAP<STRING, DOUBLE>)',
         FIELDS_TEXT: markdownText(plan.fields.map((f, i) => `${args[i]} = ${JSON.stringify(f.name)} ${SQL_TYPE[fieldKind(f)]}${f.isoDates ? ' (an ISO date or date-time)' : ''}`).join(', ')),
         SCORER_CLASS: className,

@@ -67,6 +67,11 @@ export function codeSpanText(s: string): string {
   return s.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/`/g, "'")
 }
 
+/** The first `n` items joined by ", ", with ", ..." when there are more (a README names a few classes). */
+export function firstFew(items: string[], n = 6): string {
+  return items.slice(0, n).join(', ') + (items.length > n ? `, ... (${items.length} in all)` : '')
+}
+
 /** Markdown-safe one-line text for READMEs (model ids and names can hold anything). */
 export function markdownText(s: string): string {
   return s.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[`<>*_[\]\\|]/g, (c) => `\\${c}`)
