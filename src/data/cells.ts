@@ -34,11 +34,17 @@ const MISSING = new Set(MISSING_TOKENS)
 /** The longest marker: a longer text is never one. */
 const LONGEST_MISSING = Math.max(...MISSING_TOKENS.map((t) => t.length))
 
+/**
+ * Whether trim() may take something off a character's end: ASCII blanks and controls (<= 32), and the
+ * white space beyond ASCII (U+00A0 and up: a no-break space from a spreadsheet, U+3000...). Texts are
+ * trimmed only then, as a speed-up that must not change what trim() would give (it had skipped the
+ * non-ASCII ones, so `\u00a0NA` was missing only with an ASCII blank beside it).
+ */
+export const mayTrimAt = (c: number): boolean => c <= 32 || c >= 160
+
 export function isMissingText(s: string): boolean {
   if (s.length === 0) return true
-  const c0 = s.charCodeAt(0)
-  const cl = s.charCodeAt(s.length - 1)
-  if (c0 <= 32 || cl <= 32) s = s.trim()
+  if (mayTrimAt(s.charCodeAt(0)) || mayTrimAt(s.charCodeAt(s.length - 1))) s = s.trim()
   return s.length <= LONGEST_MISSING && MISSING.has(s)
 }
 
@@ -51,7 +57,7 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57
 export function parseNumber(s: string): number {
   let t = s
   if (t.length === 0) return NaN
-  if (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32) {
+  if (mayTrimAt(t.charCodeAt(0)) || mayTrimAt(t.charCodeAt(t.length - 1))) {
     t = t.trim()
     if (t.length === 0) return NaN
   }
@@ -99,7 +105,7 @@ const monthDays = (year: number, month: number): number =>
  */
 export function parseIsoDate(s: string): number {
   let t = s
-  if (t.length > 0 && (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32)) t = t.trim()
+  if (t.length > 0 && (mayTrimAt(t.charCodeAt(0)) || mayTrimAt(t.charCodeAt(t.length - 1)))) t = t.trim()
   if (t.length < 10 || t.charCodeAt(4) !== 45 /* - */) return NaN
   const m = ISO_DATE.exec(t)
   if (m === null) return NaN

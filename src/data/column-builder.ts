@@ -171,7 +171,7 @@ export class ColumnBuilder {
     let c = this.dictionary.get(text) ?? this.cellCodes.get(text)
     if (c === undefined) {
       const level = canonicalLevel(text)
-      // A text that is a missing token but for blanks trim() takes and isMissingText keeps (`\u00a0NA`) is missing.
+      // A text that is a missing token but for blanks (` NA `, `\u00a0NA`) is missing.
       c = isMissingText(level) ? -1 : this.code(level)
       if (level !== text) this.cellCodes.set(text, c)
     }

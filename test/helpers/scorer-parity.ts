@@ -167,6 +167,8 @@ const pick1 = <T>(items: readonly T[], random: Random): T => items[random.int(it
 const NUMBER_EDGES: unknown[] = [
   NaN, null, undefined, '', 'NA', ' NaN ', 'null', '?', '  12 ', '1e3', '-0', '.5', '5.', '+7', -0, 0, 1e308, -1e308, Infinity, -Infinity,
   5e-324, Number.MAX_VALUE, '0x1F', 'Infinity', 'abc', '1,5', true, false, {}, [], [1], '\u00a0NA', 'NA\u00a0 ', '\t3\n', ' -0,5 ', '1,2,3', ',5', '1.5,5',
+  // White space beyond ASCII alone at an end: trimmed as trim() does (it had been read only beside an ASCII blank).
+  'NA\u00a0', '\u00a012', '12\u3000', '\ufeff-0,5', '\u00a02024-05-01',
 ]
 const BOOLEAN_EDGES: unknown[] = [true, false, 'true', ' FALSE ', 'True', 0, 1, '0', '1', ' 1 ', -0, 2, 0.5, 'yes', 'NA', '', null, undefined, NaN, {}, '1.0', '1e0']
 const CATEGORY_EDGES: unknown[] = ['zzz-unknown', ' red', 'RED', 42, -0, 1.5, true, false, NaN, null, undefined, '', ' NA ', '?', 'null', {}, ['red'], 'null ', '__other__', '42.0', ' 1.50 ', '-0', '0e5', 'TRUE', ' false ', '1,5']

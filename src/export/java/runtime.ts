@@ -46,10 +46,15 @@ export const JAVA_RUNTIME = `  // ---- runtime: the record rules of mlkafka's mo
     return s.substring(a, b);
   }
 
+  /** Whether jsTrim may take something off at this end: ASCII blanks and controls, and white space beyond ASCII (U+00A0...). */
+  private static boolean mayTrimAt(char c) {
+    return c <= 32 || c >= 160;
+  }
+
   /** Texts that mean "no value", compared after trimming white space. */
   private static boolean isMissingText(String s) {
     if (s.isEmpty()) return true;
-    if (s.charAt(0) <= 32 || s.charAt(s.length() - 1) <= 32) s = jsTrim(s);
+    if (mayTrimAt(s.charAt(0)) || mayTrimAt(s.charAt(s.length() - 1))) s = jsTrim(s);
     switch (s) {
 ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
         return true;
@@ -62,7 +67,7 @@ ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
   private static double parseNumber(String s) {
     String t = s;
     if (t.isEmpty()) return Double.NaN;
-    if (t.charAt(0) <= 32 || t.charAt(t.length() - 1) <= 32) {
+    if (mayTrimAt(t.charAt(0)) || mayTrimAt(t.charAt(t.length() - 1))) {
       t = jsTrim(t);
       if (t.isEmpty()) return Double.NaN;
     }
@@ -109,7 +114,7 @@ ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
   /** An ISO 8601 date or date-time (2024-05-01, 2024-05-01T13:45:30.25+02:00) as days since 1970-01-01 UTC (no offset: UTC), else NaN. */
   private static double parseIsoDate(String s) {
     String t = s;
-    if (!t.isEmpty() && (t.charAt(0) <= 32 || t.charAt(t.length() - 1) <= 32)) t = jsTrim(t);
+    if (!t.isEmpty() && (mayTrimAt(t.charAt(0)) || mayTrimAt(t.charAt(t.length() - 1)))) t = jsTrim(t);
     if (t.length() < 10 || t.charAt(4) != '-') return Double.NaN;
     java.util.regex.Matcher m = ISO_DATE.matcher(t);
     if (!m.matches()) return Double.NaN;

@@ -64,7 +64,7 @@ ${d.doc('  ', '', '@param {string | null} field @param {string} problem')}  cons
   if (s.length === 0) return true
   const c0 = s.charCodeAt(0)
   const cl = s.charCodeAt(s.length - 1)
-  if (c0 <= 32 || cl <= 32) s = s.trim()
+  if (c0 <= 32 || cl <= 32 || c0 >= 160 || cl >= 160) s = s.trim() // ASCII blanks, and white space beyond ASCII (U+00A0...)
   else if (s.length > ${Math.max(...MISSING_TOKENS.map((t) => t.length))}) return false // longer than every token
   switch (s) {
 ${MISSING_TOKENS.map((t) => `    case ${stringLiteral(t)}:`).join('\n')}
@@ -77,7 +77,7 @@ ${MISSING_TOKENS.map((t) => `    case ${stringLiteral(t)}:`).join('\n')}
   parseNumber: (d) => `${d.doc('', 'A decimal number (surrounding blanks allowed), else NaN: hex, binary, octal and Infinity are text.', '@param {string} s @returns {number}')}function parseNumber(s${d.t(': string')})${d.t(': number')} {
   let t = s
   if (t.length === 0) return NaN
-  if (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32) {
+  if (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32 || t.charCodeAt(0) >= 160 || t.charCodeAt(t.length - 1) >= 160) {
     t = t.trim()
     if (t.length === 0) return NaN
   }
@@ -119,7 +119,7 @@ ${MISSING_TOKENS.map((t) => `    case ${stringLiteral(t)}:`).join('\n')}
 
   parseIsoDate: (d) => `${d.doc('', 'An ISO 8601 date or date-time (2024-05-01, 2024-05-01T13:45:30.25+02:00) as days since 1970-01-01 UTC (no offset: UTC), else NaN.', '@param {string} s @returns {number}')}function parseIsoDate(s${d.t(': string')})${d.t(': number')} {
   let t = s
-  if (t.length > 0 && (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32)) t = t.trim()
+  if (t.length > 0 && (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32 || t.charCodeAt(0) >= 160 || t.charCodeAt(t.length - 1) >= 160)) t = t.trim()
   if (t.length < 10 || t.charCodeAt(4) !== 45) return NaN
   const m = /^(\\d{4})-(\\d{2})-(\\d{2})(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(\\.\\d{1,9})?)?)?(Z|[+-]\\d{2}:?\\d{2})?$/.exec(t)
   if (m === null) return NaN
