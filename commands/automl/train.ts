@@ -163,6 +163,20 @@ export default class AutomlTrain extends BaseCommand {
         log(`warning: --${name} does not apply: trials are scored on a 20% holdout${flags.validation === 'auto' ? ' (a big table for the time budget; --validation cv cross-validates)' : ''}`)
       }
     }
+    // Without --folds, a table too small for 5 folds, or a rare class AUC cannot find in every fold,
+    // gets fewer folds (stratified: one of the class's rows in each) and a note; --folds given is kept,
+    // and the search says what to change when it cannot work.
+    let folds = flags.folds
+    const foldsGiven = this.argv.some((a) => a === '--folds' || a.startsWith('--folds='))
+    if (!holdout && !foldsGiven) {
+      const rare = target.task === 'binary' && (metric === 'auc' || metric === 'aucpr') ? Math.min(...target.classCounts!) : Infinity
+      const fit = Math.min(folds, target.y.length, rare)
+      if (fit >= 2 && fit < folds) {
+        const why = rare === fit ? `class "${target.classes![target.classCounts!.indexOf(rare)]}" of ${target.name} has ${rare} rows, and ${metric} needs both classes in every fold` : `there are ${target.y.length} rows`
+        log(`note: ${fit}-fold CV instead of ${folds}: ${why} (--folds sets it)`)
+        folds = fit
+      }
+    }
     const workers = flags.workers ?? defaultWorkers()
     // The search gives each MLP trial cores / workers threads.
     if (families.includes('mlp')) log(await mlpBackendLine(Math.max(1, Math.floor(availableParallelism() / workers))))
@@ -177,7 +191,7 @@ export default class AutomlTrain extends BaseCommand {
       maxTrials: flags['max-trials'],
       timeBudgetMs,
       startedAt,
-      folds: flags.folds,
+      folds,
       repeats: flags.repeats,
       selection: flags.selection as Selection,
       ensemble: flags.ensemble,
@@ -220,7 +234,7 @@ export default class AutomlTrain extends BaseCommand {
       rows: target.y.length,
       rowsWithoutTarget: target.missing,
       columnsLeftOut: selected.leftOut,
-      options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds: flags.folds, repeats: result.validation.repeats, selection: flags.selection, ensemble: flags.ensemble, validation: flags.validation },
+      options: { families, metric, strategy: flags.strategy, maxTrials: flags['max-trials'] ?? null, timeBudgetMs: timeBudgetMs ?? null, folds, repeats: result.validation.repeats, selection: flags.selection, ensemble: flags.ensemble, validation: flags.validation },
     })
     const winner = result.winner.row!
     // Next to an ensemble winner: the best single model, when it was refit and saved.

@@ -141,10 +141,14 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(help.stdout).toContain('$ mlkafka automl train [FILE]')
   })
 
-  it('fewer rows than folds is a usage error that says what to change (every score was NaN, and a NaN winner was saved)', () => {
+  it('fewer rows than folds: without --folds, fewer folds and a note; --folds given, a usage error that says what to change (every score was NaN, and a NaN winner was saved)', () => {
     const file = join(dir, 'tiny.csv')
     writeFileSync(file, 'a,b,y\n1.5,u,1.2\n3,v,2.5\n7,u,0.3\n2,v,9\n')
-    const r = runCli(['automl', 'train', file, '--target', 'y', '--max-trials', '2', '--out', join(dir, 'tiny')])
+    const fewer = runCli(['automl', 'train', file, '--target', 'y', '--max-trials', '2', '--out', join(dir, 'tiny-ok')])
+    expect(fewer.status).toBe(0)
+    expect(fewer.stderr).toContain('note: 4-fold CV instead of 5: there are 4 rows (--folds sets it)\n')
+    expect(JSON.parse(readFileSync(join(dir, 'tiny-ok', 'run.json'), 'utf8')).options.folds).toBe(4)
+    const r = runCli(['automl', 'train', file, '--target', 'y', '--max-trials', '2', '--folds', '5', '--out', join(dir, 'tiny')])
     expect(r.status).toBe(2)
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('Error: y has a value in 4 rows, too few for 5 validation folds: use --folds 4, or add rows')
     expect(existsSync(join(dir, 'tiny'))).toBe(false)

@@ -187,9 +187,12 @@ describe('a table as pandas writes it', () => {
     expect(lines[4]).toMatch(/^[0-9.]+," unknown"," (yes|no)",(yes|no),[0-9.e-]+,[0-9.e-]+,$/)
   })
 
-  it('AUC with fewer rows of a class than folds is a usage error that says what to change', () => {
+  it('AUC with fewer rows of a class than folds: without --folds, as many folds as the class has rows; --folds given, a usage error that says what to change', () => {
     const few = writeFixture(dir, 'few-yes.csv', ['x,y', ...Array.from({ length: 60 }, (_, i) => `${i % 7},${i === 5 || i === 40 ? 'yes' : 'no'}`)].join('\n') + '\n')
-    const r = runCli(['automl', 'train', '--csv', few, '--target', 'y', '--max-trials', '1', '--families', 'logistic_regression'])
+    const fewer = runCli(['automl', 'train', '--csv', few, '--target', 'y', '--max-trials', '1', '--families', 'logistic_regression', '--out', join(dir, 'few-yes-run')])
+    expect(fewer.status).toBe(0)
+    expect(fewer.stderr).toContain('note: 2-fold CV instead of 5: class "yes" of y has 2 rows, and auc needs both classes in every fold (--folds sets it)\n')
+    const r = runCli(['automl', 'train', '--csv', few, '--target', 'y', '--max-trials', '1', '--families', 'logistic_regression', '--folds', '5'])
     expect(r.status).toBe(2)
     expect(r.stderr).toContain('--metric auc needs both classes in every validation fold, but class "yes" of y has 2 rows for 5 folds: use --folds 2, or --metric logloss')
   })
