@@ -3,7 +3,11 @@ import { UsageError } from '../errors.js'
 /** "90", "90s", "5m", "1h", "1m30s" -> milliseconds. */
 export function parseDuration(flag: string, text: string): number {
   const t = text.trim()
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000
+  // A number alone is seconds.
+  if (/^\d+(\.\d+)?$/.test(t)) {
+    if (Number(t) > 0) return Number(t) * 1000
+    throw new UsageError(`${flag} must be more than 0 (got "${text}")`)
+  }
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
   let total = 0
   let matched = 0
@@ -12,7 +16,8 @@ export function parseDuration(flag: string, text: string): number {
     total += Number(m[1]) * unit
     matched += m[0].length
   }
-  if (matched !== t.length || matched === 0 || total <= 0) throw new UsageError(`${flag} takes a duration such as 60s, 5m or 1h30m (got "${text}")`)
+  if (matched !== t.length || matched === 0) throw new UsageError(`${flag} takes a duration such as 60s, 5m or 1h30m, or a number of seconds (got "${text}")`)
+  if (total <= 0) throw new UsageError(`${flag} must be more than 0 (got "${text}")`)
   return total
 }
 
