@@ -17,7 +17,7 @@ export function renderInspectReport(report: InspectReport): string {
     if (c.topLevels) range = c.topLevels.map((l) => `${cellSafe(l.level, 16)} (${l.count})`).join(', ')
     else if (c.min !== undefined) range = c.dateCells ? `${isoDay(c.min)} .. ${isoDay(c.max!)}` : `${formatNumber(c.min)} .. ${formatNumber(c.max!)}`
     const marker = report.target?.name === c.name ? ' (target)' : ''
-    return [cellSafe(c.name, 32) + marker, c.dateCells ? 'date' : c.type, formatPercent(c.missing / report.rows), String(c.distinct), range]
+    return [cellSafe(c.name, 32, 'middle') + marker, c.dateCells ? 'date' : c.type, formatPercent(c.missing / report.rows), String(c.distinct), range]
   })
   out.push(renderTable(['column', 'type', 'missing', 'distinct', 'range / top levels'], rows, [false, false, true, true, false]))
   for (const c of report.columns) out.push(...columnNotes(c, (row) => `data row ${row + 1}`))
@@ -30,7 +30,7 @@ export function renderInspectReport(report: InspectReport): string {
       out.push(
         renderTable(
           ['class', 'rows', 'share'],
-          t.classes.map((c) => [cellSafe(c.label, 32), String(c.count), formatPercent(c.share)]),
+          t.classes.map((c) => [cellSafe(c.label, 32, 'middle'), String(c.count), formatPercent(c.share)]),
           [false, true, true],
         ),
       )

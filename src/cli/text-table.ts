@@ -22,8 +22,14 @@ export function formatPercent(share: number): string {
   return `${(share * 100).toFixed(share > 0 && share < 0.001 ? 2 : 1)}%`
 }
 
-/** Shortens a user-supplied text for a table cell and makes control characters visible. */
-export function cellSafe(s: string, max = 24): string {
+/**
+ * Shortens a user-supplied text for a table cell and makes control characters visible. `middle` cuts
+ * out the middle instead of the end, for names that differ at the end (`..._front`, `..._rear`).
+ */
+export function cellSafe(s: string, max = 24, cut: 'end' | 'middle' = 'end'): string {
   const visible = JSON.stringify(s).slice(1, -1)
-  return visible.length > max ? `${visible.slice(0, max - 1)}…` : visible
+  if (visible.length <= max) return visible
+  if (cut === 'end') return `${visible.slice(0, max - 1)}…`
+  const head = Math.ceil((max - 1) / 2)
+  return `${visible.slice(0, head)}…${visible.slice(visible.length - (max - 1 - head))}`
 }
