@@ -16,9 +16,9 @@ import { selectTrainingColumns } from '../../src/data/select-columns.js'
 import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
-import { dirname, extname, join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { availableParallelism } from 'node:os'
-import { SCORER_EXTENSIONS, writeScorer, usageHint } from '../../src/export/write-scorer.js'
+import { resolveLang, writeScorer, usageHint } from '../../src/export/write-scorer.js'
 import { loadModel } from '../../src/ir/io.js'
 import { canPrompt, promptConfirm, promptChoice, promptCsvFile, promptMany, promptTarget, promptText } from '../../src/cli/prompts.js'
 import { defaultWorkers } from '../../src/learners/forest-pool.js'
@@ -53,7 +53,7 @@ export default class AutomlTrain extends BaseCommand {
     'time-budget': Flags.string({ description: 'hard wall-clock limit for the whole run, e.g. 60s, 5m (default 60s unless --max-trials is given)' }),
     'max-trials': Flags.integer({ description: 'stop after this many trials (with --seed: an exactly reproducible run)', min: 1 }),
     strategy: Flags.string({ description: 'halving: successive halving (cheap trials on 1/9 and 1/3 of the rows, the best third promoted to all rows); random: every trial on all rows', options: ['halving', 'random'], default: 'halving' }),
-    folds: Flags.integer({ description: 'cross-validation folds', default: 5, min: 2, max: 20 }),
+    folds: Flags.integer({ description: 'cross-validation folds (left out: 5, or fewer for a tiny table or a binary class of 2 to 4 rows, with a note)', default: 5, min: 2, max: 20 }),
     repeats: Flags.integer({ description: `k-fold partitions averaged per trial (default: ${SMALL_TABLE_REPEATS} up to ${REPEAT_CV_UP_TO_ROWS.toLocaleString('en-US')} rows, where scores are noisy and trials cheap; else 1)`, min: 1, max: 10 }),
     selection: Flags.string({ description: 'how the winner is picked: one-se (a logistic/ridge regression within one standard error of the best score, else rank 1) or best (rank 1)', options: [...SELECTIONS], default: 'one-se' }),
     ensemble: Flags.boolean({
@@ -135,10 +135,11 @@ export default class AutomlTrain extends BaseCommand {
     let signalExit = 130
     let runDir: string | undefined
     const madeRunDir = flags.out === undefined || !existsSync(flags.out)
-    const runsParent = dirname(flags.out ?? join(DEFAULT_RUNS_DIR, 'x'))
-    const madeParent = !existsSync(runsParent)
+    // The folders above the run directory that prepareRunDir will make (mlkafka-runs/, or --out's missing parents), deepest first.
+    const madeParents: string[] = []
+    for (let d = dirname(flags.out ?? join(DEFAULT_RUNS_DIR, 'x')); !existsSync(d) && dirname(d) !== d; d = dirname(d)) madeParents.push(d)
     const dropRunDir = (): void => {
-      if (madeRunDir && runDir !== undefined) dropEmptyDirs(madeParent ? [runDir, runsParent] : [runDir])
+      if (madeRunDir && runDir !== undefined) dropEmptyDirs([runDir, ...madeParents])
     }
     const progress = searchProgress(metric)
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -152,64 +153,66 @@ export default class AutomlTrain extends BaseCommand {
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
-    const withoutTarget = target.missing > 0 ? ` (${target.missing} without a value for ${target.name} left out)` : ''
-    log(`training on ${table.source}: ${target.y.length} rows${withoutTarget}, target ${target.name} (${target.task}), ranking by ${metric}`)
-    for (const { column, reason } of selected.leftOut) log(`column ${column} left out: ${reason}`)
-    for (const note of textCellNotes(table)) log(note)
-    // --folds and --repeats shape cross-validation only: say so when a holdout is what validates.
-    const holdout = flags.validation === 'holdout' || (flags.validation === 'auto' && useHoldoutFor(table, target, timeBudgetMs ?? null))
-    for (const name of ['folds', 'repeats']) {
-      if (holdout && this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`))) {
-        log(`warning: --${name} does not apply: trials are scored on a 20% holdout${flags.validation === 'auto' ? ' (a big table for the time budget; --validation cv cross-validates)' : ''}`)
-      }
-    }
-    // Without --folds, a table too small for 5 folds, or a rare class AUC cannot find in every fold,
-    // gets fewer folds (stratified: one of the class's rows in each) and a note; --folds given is kept,
-    // and the search says what to change when it cannot work.
     let folds = flags.folds
-    const foldsGiven = this.argv.some((a) => a === '--folds' || a.startsWith('--folds='))
-    if (!holdout && !foldsGiven) {
-      const rare = target.task === 'binary' && (metric === 'auc' || metric === 'aucpr') ? Math.min(...target.classCounts!) : Infinity
-      const fit = Math.min(folds, target.y.length, rare)
-      if (fit >= 2 && fit < folds) {
-        const why = rare === fit ? `class "${target.classes![target.classCounts!.indexOf(rare)]}" of ${target.name} has ${rare} rows, and ${metric} needs both classes in every fold` : `there are ${target.y.length} rows`
-        log(`note: ${fit}-fold CV instead of ${folds}: ${why} (--folds sets it)`)
-        folds = fit
+    let result: Awaited<ReturnType<typeof runSearch>>
+    try {
+      const withoutTarget = target.missing > 0 ? ` (${target.missing} without a value for ${target.name} left out)` : ''
+      log(`training on ${table.source}: ${target.y.length} rows${withoutTarget}, target ${target.name} (${target.task}), ranking by ${metric}`)
+      for (const { column, reason } of selected.leftOut) log(`column ${column} left out: ${reason}`)
+      for (const note of textCellNotes(table)) log(note)
+      // --folds and --repeats shape cross-validation only: say so when a holdout is what validates.
+      const holdout = flags.validation === 'holdout' || (flags.validation === 'auto' && useHoldoutFor(table, target, timeBudgetMs ?? null))
+      for (const name of ['folds', 'repeats']) {
+        if (holdout && onCommandLine(this.argv, name)) {
+          log(`warning: --${name} does not apply: trials are scored on a 20% holdout${flags.validation === 'auto' ? ' (a big table for the time budget; --validation cv cross-validates)' : ''}`)
+        }
       }
-    }
-    const workers = flags.workers ?? defaultWorkers()
-    // The search gives each MLP trial cores / workers threads.
-    if (families.includes('mlp')) log(await mlpBackendLine(Math.max(1, Math.floor(availableParallelism() / workers))))
+      // Without --folds, a table too small for 5 folds, or a rare class AUC cannot find in every fold,
+      // gets fewer folds (stratified: one of the class's rows in each) and a note; --folds given is kept,
+      // and the search says what to change when it cannot work.
+      const foldsGiven = onCommandLine(this.argv, 'folds')
+      if (!holdout && !foldsGiven) {
+        const rare = target.task === 'binary' && (metric === 'auc' || metric === 'aucpr') ? Math.min(...target.classCounts!) : Infinity
+        const fit = Math.min(folds, target.y.length, rare)
+        if (fit >= 2 && fit < folds) {
+          const why = rare === fit ? `class "${target.classes![target.classCounts!.indexOf(rare)]}" of ${target.name} has ${rare} rows, and ${metric} needs both classes in every fold` : `there are ${target.y.length} rows`
+          log(`note: ${fit}-fold CV instead of ${folds}: ${why} (--folds sets it)`)
+          folds = fit
+        }
+      }
+      const workers = flags.workers ?? defaultWorkers()
+      // The search gives each MLP trial cores / workers threads.
+      if (families.includes('mlp')) log(await mlpBackendLine(Math.max(1, Math.floor(availableParallelism() / workers))))
 
-    // A folder the run makes is removed again if the run ends with nothing in it; a user's own is left.
-    runDir = await prepareRunDir(flags.out, target.name)
-    const result = await runSearch(table, target, {
-      families,
-      metric,
-      seed: flags.seed,
-      strategy: flags.strategy as 'halving' | 'random',
-      maxTrials: flags['max-trials'],
-      timeBudgetMs,
-      startedAt,
-      folds,
-      repeats: flags.repeats,
-      selection: flags.selection as Selection,
-      ensemble: flags.ensemble,
-      validation: flags.validation as 'auto' | 'cv' | 'holdout',
-      workers,
-      keep: 5,
-      signal: interrupt.signal,
-      onTrial: progress.onTrial,
-    })
-      .catch((err: unknown) => {
-        dropRunDir()
-        throw err
+      // A folder the run makes is removed again if the run ends with nothing in it; a user's own is left.
+      runDir = await prepareRunDir(flags.out, target.name)
+      result = await runSearch(table, target, {
+        families,
+        metric,
+        seed: flags.seed,
+        strategy: flags.strategy as 'halving' | 'random',
+        maxTrials: flags['max-trials'],
+        timeBudgetMs,
+        startedAt,
+        folds,
+        repeats: flags.repeats,
+        selection: flags.selection as Selection,
+        ensemble: flags.ensemble,
+        validation: flags.validation as 'auto' | 'cv' | 'holdout',
+        workers,
+        keep: 5,
+        signal: interrupt.signal,
+        onTrial: progress.onTrial,
       })
-      .finally(() => {
-        progress.end()
-        process.off('SIGINT', onSignal)
-        process.off('SIGTERM', onSignal)
-      })
+    } catch (err) {
+      dropRunDir()
+      throw err
+    } finally {
+      // Also when the checks before the search throw: no handler outlives the search.
+      progress.end()
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
     if (result.leaderboard.rows.length === 0 && result.stoppedBy === 'interrupted') {
       dropRunDir()
       throw new UserError('interrupted before any trial finished: nothing was saved', signalExit)
@@ -279,6 +282,11 @@ export default class AutomlTrain extends BaseCommand {
   }
 }
 
+/** Whether the command line sets this flag (`--name value` or `--name=value`), not its default. */
+function onCommandLine(argv: readonly string[], name: string): boolean {
+  return argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`))
+}
+
 function parseFamilies(text: string | undefined): Family[] {
   if (text === undefined) return [...FAMILIES]
   const names = text.split(',').map((s) => s.trim()).filter(Boolean)
@@ -298,8 +306,12 @@ function parseMetric(text: string | undefined, task: 'binary' | 'multiclass' | '
 /** What is wrong with a scorer path typed at the prompt (asked again then), or null. */
 function scorerPathProblem(out: string): string | null {
   if (out.length === 0) return 'a file path, e.g. scorer.ts'
-  const ext = extname(out).toLowerCase()
-  if (ext !== '' && !SCORER_EXTENSIONS.includes(ext)) return 'a TypeScript or JavaScript file name (.ts, .js, .mjs ...)'
+  try {
+    resolveLang(out, undefined)
+  } catch (err) {
+    if (err instanceof UserError) return err.message
+    throw err
+  }
   if (!existsSync(dirname(out)) || !statSync(dirname(out)).isDirectory()) return `folder ${dirname(out)} does not exist: create it first, or pick another path`
   if (existsSync(out) && statSync(out).isDirectory()) return `${out} is a folder: add a file name, e.g. ${join(out, 'scorer.ts')}`
   return null

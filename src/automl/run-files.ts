@@ -163,12 +163,20 @@ export async function readLeaderboard(path: string): Promise<{ dir: string; boar
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message})`)
   }
+  // A trial whose every fold scored NaN ranks last, and JSON wrote its NaN as null.
+  const scoreOk = (v: unknown): boolean => typeof v === 'number' || v === null
   const rowOk = (r: unknown): boolean => {
     const row = r as Partial<LeaderboardRow> | null
-    return row !== null && typeof row === 'object' && typeof row.modelId === 'string' && typeof row.family === 'string' && typeof row.score === 'number' && typeof row.rank === 'number' && typeof row.metrics === 'object'
+    return row !== null && typeof row === 'object' && typeof row.modelId === 'string' && typeof row.family === 'string' && scoreOk(row.score) && typeof row.rank === 'number' && typeof row.metrics === 'object' && row.metrics !== null
   }
   if (board === null || typeof board !== 'object' || typeof board.metric !== 'string' || typeof board.task !== 'string' || !Array.isArray(board.rows) || board.rows.length === 0 || !board.rows.every(rowOk)) {
     throw new UserError(`${file}: not a leaderboard written by \`mlkafka automl train\` (it needs task, metric and ranked rows). Train again, or pass another run directory`)
+  }
+  const nan = (v: unknown): number => (v === null ? NaN : (v as number))
+  for (const row of board.rows) {
+    row.score = nan(row.score)
+    row.scoreStd = nan(row.scoreStd)
+    for (const [m, v] of Object.entries(row.metrics)) (row.metrics as Record<string, number>)[m] = nan(v)
   }
   // run.json says how the run ended (an interrupted run's board holds the trials that finished).
   const run = await readFile(join(dir, 'run.json'), 'utf8').then((t) => JSON.parse(t) as { stoppedBy?: unknown }).catch(() => null)

@@ -103,6 +103,7 @@ export interface SearchOptions {
   keep: number
   /** Stops the search (Ctrl-C): finished trials still make the leaderboard. */
   signal?: AbortSignal
+  /** Called once as the search starts (done 0, no trial), then after every trial. */
   onTrial?: (event: TrialEvent) => void
 }
 
@@ -328,6 +329,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   let done = 0
   let best: TrialResult | null = null
   const planned = options.maxTrials === undefined ? null : plannedEvaluations(options.maxTrials, options.families, target.task, rungs)
+  // A first event as the search starts (no trial yet): a progress bar shows from the start, not after the first trial.
+  options.onTrial?.({ done: 0, planned, elapsedMs: elapsed(), budgetMs: budget, trial: null, rowFraction: 1, best: null })
   const keyOf = (r: TrialResult): number => rankKey(options.metric, r.score)
   // Each trial's time limit: it and its refit (a fold's fit on all rows, with the planning margin; for a
   // forest, with its extra trees) by TRIAL_END_SHARE of the budget, on the wall clock the workers share.

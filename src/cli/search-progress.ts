@@ -24,12 +24,16 @@ export function searchProgress(metric: string, stream: NodeJS.WriteStream = proc
   let last: { e: TrialEvent; at: number } | null = null
   let timer: NodeJS.Timeout | undefined
 
-  const statusLine = (e: TrialEvent, elapsedMs: number): string => {
+  /** Trials done, the best score and the time left (or ETA), as of `elapsedMs`. */
+  const summary = (e: TrialEvent, elapsedMs: number): { count: string; best: string; eta: string } => {
     const best = e.best ? `best ${metric} ${formatNumber(e.best.score)} (${e.best.modelId})` : 'no trial finished yet'
     let eta = ''
     if (e.budgetMs !== null) eta = `, ${formatDuration(Math.max(0, e.budgetMs - elapsedMs))} left`
     else if (e.planned !== null && e.done > 0) eta = `, ETA ${formatDuration((e.elapsedMs / e.done) * (e.planned - e.done))}`
-    const count = e.planned !== null ? `${e.done}/${e.planned}` : `${e.done}`
+    return { count: e.planned !== null ? `${e.done}/${e.planned}` : `${e.done}`, best, eta }
+  }
+  const statusLine = (e: TrialEvent, elapsedMs: number): string => {
+    const { count, best, eta } = summary(e, elapsedMs)
     const width = 20
     const share = e.planned !== null ? e.done / e.planned : e.budgetMs !== null ? elapsedMs / e.budgetMs : 0
     const filled = Math.max(0, Math.min(width, Math.round(share * width)))
@@ -53,9 +57,7 @@ export function searchProgress(metric: string, stream: NodeJS.WriteStream = proc
       }
       return
     }
-    const best = e.best ? `best ${metric} ${formatNumber(e.best.score)} (${e.best.modelId})` : 'no trial finished yet'
-    const eta = e.budgetMs !== null ? `, ${formatDuration(Math.max(0, e.budgetMs - e.elapsedMs))} left` : e.planned !== null && e.done > 0 ? `, ETA ${formatDuration((e.elapsedMs / e.done) * (e.planned - e.done))}` : ''
-    const count = e.planned !== null ? `${e.done}/${e.planned}` : `${e.done}`
+    const { count, best, eta } = summary(e, e.elapsedMs)
     if (e.failed) stream.write(`trial ${e.failed.modelId} failed: ${e.failed.reason}\n`)
     else if (e.trial) {
       const rows = e.rowFraction < 1 ? ` on ${Math.round(e.rowFraction * 100)}% of rows` : ''

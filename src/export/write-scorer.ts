@@ -14,7 +14,7 @@ import { propertyKey, stringLiteral } from './typescript/literals.js'
 const JS_EXTENSIONS = ['.js', '.mjs']
 const TS_EXTENSIONS = ['.ts', '.mts']
 /** File name endings a scorer may have. */
-export const SCORER_EXTENSIONS: readonly string[] = [...TS_EXTENSIONS, ...JS_EXTENSIONS]
+const SCORER_EXTENSIONS: readonly string[] = [...TS_EXTENSIONS, ...JS_EXTENSIONS]
 
 /** --lang, or the one the --out extension names (.js/.mjs: js), else ts; a contradiction is a usage error. */
 export function resolveLang(out: string, lang: string | undefined): ScorerLang {
@@ -24,7 +24,7 @@ export function resolveLang(out: string, lang: string | undefined): ScorerLang {
     throw new UsageError(`--out ${out}: a scorer is an ES module (export ...), which Node does not load from a ${ext} file (CommonJS); name it ${out.slice(0, -ext.length)}${ext === '.cjs' ? '.mjs' : '.mts'} and load it with import() from CommonJS code`)
   }
   if (implied === undefined && ext !== '') {
-    throw new UsageError(`--out ${out}: a scorer is a TypeScript or JavaScript module, so its file name ends in ${[...TS_EXTENSIONS, ...JS_EXTENSIONS].join(', ')}, e.g. ${out.slice(0, -ext.length)}.ts`)
+    throw new UsageError(`--out ${out}: a scorer is a TypeScript or JavaScript module, so its file name ends in ${SCORER_EXTENSIONS.join(', ')}, e.g. ${out.slice(0, -ext.length)}.ts`)
   }
   if (lang === undefined) return implied ?? 'ts'
   if (lang !== 'ts' && lang !== 'js') throw new UsageError(`--lang ${lang}: use ts or js`)

@@ -4,10 +4,9 @@ import { isMissingText, parseBoolean, parseNumber } from '../data/cells.js'
 /** One input record as it arrives: a parsed JSON object or a CSV row keyed by header. */
 export type RawRecord = Record<string, unknown>
 
-/** A record that cannot be scored (wrong type in a field). The stream scorer sends these to the DLQ. */
 /**
  * Why a record gets no score: arithmetic past the double's range (a value far beyond what training saw)
- * gives NaN. The evaluator and every scorer throw their scoring error with this text and no field; serve
+ * gives NaN (or, for a regression, an infinite value). The evaluator and every scorer throw their scoring error with this text and no field; serve
  * and the stream scaffolds send the message to the dead-letter topic with kind `no-score`, and predict
  * reports the row.
  */

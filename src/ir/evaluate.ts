@@ -201,7 +201,7 @@ export interface CompiledModel {
   scoreTable(table: Table, rows?: Int32Array): Float64Array
   /**
    * Scores records; throws ScoringError for a record with an ill-typed field, and (with no field) for one
-   * the model gives no number for (NaN: a value far beyond what training saw), as every scorer does.
+   * the model gives no number for (NaN or infinite: a value far beyond what training saw), as every scorer does.
    */
   predictRecord(record: RawRecord): Prediction
 }
@@ -231,7 +231,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
     predictRecord(record) {
       encodeRecord(record, x)
       scoreRow(x, 0, scores, 0)
-      if (scores.some(Number.isNaN)) throw new ScoringError(null, NO_SCORE)
+      if (!scores.every(Number.isFinite)) throw new ScoringError(null, NO_SCORE)
       return toPrediction(ir, scores, 0)
     },
   }

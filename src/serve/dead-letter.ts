@@ -15,8 +15,10 @@ export const DLQ_HEADERS = {
   modelId: 'mlkafka-model-id',
 } as const
 
-/** Why a message went to the dead-letter topic: it could not be scored, or its scored output is over the max message size. */
-/** no-score: the model gives no number for the message (see NO_SCORE). */
+/**
+ * Why a message went to the dead-letter topic: it could not be read or scored (no-score: the model gives
+ * no number for it, see NO_SCORE), or its scored output is over the max message size.
+ */
 export type DeadLetterKind = UnscorableKind | 'no-score' | 'output-too-large'
 
 export interface DeadLetterReason {

@@ -3,8 +3,7 @@ import { UserError } from '../errors.js'
 import { compileModel, outputWidth } from '../ir/evaluate.js'
 import type { ModelIR } from '../ir/model.js'
 import { compileRecordEncoder } from '../features/pipeline.js'
-import { NO_SCORE } from '../export/record-rules.js'
-import { ScoringError } from '../features/record.js'
+import { NO_SCORE, ScoringError } from '../features/record.js'
 import type { DeadLetterReason } from './dead-letter.js'
 import { decodeMessage } from './message-decoder.js'
 import { OutputRecordBuilder, type OutputRecordOptions } from './output-record.js'
@@ -116,7 +115,7 @@ export class MessageScorer {
         throw err
       }
       scorer.predictScores(f, s)
-      if (s.some(Number.isNaN)) {
+      if (!s.every(Number.isFinite)) {
         // No number (a value far beyond what training saw): a dead letter, as predict reports the row.
         dead.push({ index: i, reason: { kind: 'no-score', message: NO_SCORE } })
         continue

@@ -89,6 +89,15 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(JSON.parse(viaModel.stdout)).toMatchObject({ runDir: run, stoppedBy: 'max-trials', winner: { modelPath: join(run, 'model.json') } })
     expect(JSON.parse(viaModel.stdout).leaderboard).toHaveLength(24)
 
+    // A trial every fold of which scored NaN ranks last, saved as null: the board still reads.
+    const board = JSON.parse(readFileSync(join(run, 'leaderboard.json'), 'utf8'))
+    Object.assign(board.rows.at(-1), { score: null, scoreStd: null, metrics: { ...board.rows.at(-1).metrics, logloss: null } })
+    mkdirSync(join(dir, 'nan-run'))
+    writeFileSync(join(dir, 'nan-run', 'leaderboard.json'), JSON.stringify(board))
+    const nanRows = runCli(['leaderboard', join(dir, 'nan-run'), '--all'])
+    expect(nanRows.status, nanRows.stderr).toBe(0)
+    expect(nanRows.stdout).toMatch(new RegExp(`^\\s+24\\s+${board.rows.at(-1).modelId}\\s+decision_tree\\s+NaN\\s+NaN\\s`, 'm'))
+
     writeFileSync(join(dir, 'not-a-board.json'), '{}')
     mkdirSync(join(dir, 'odd'))
     writeFileSync(join(dir, 'odd', 'leaderboard.json'), '{"rows": []}')
@@ -139,6 +148,12 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     const help = runCli(['help', 'automl', 'train'])
     expect(help.status).toBe(0)
     expect(help.stdout).toContain('$ mlkafka automl train [FILE]')
+  })
+
+  it('--metric in any letter case and a --target with blanks around it are read as the header\'s; --json says why the run stopped', () => {
+    const r = runCli(['automl', 'train', 'examples/car-sensors.csv', '--target', ' failure ', '--metric', 'AUC', '--families', 'logistic_regression', '--max-trials', '1', '--folds', '2', '--json', '--out', join(dir, 'cased')])
+    expect(r.status, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: 'failure', metric: 'auc', stoppedBy: 'max-trials' })
   })
 
   it('fewer rows than folds: without --folds, fewer folds and a note; --folds given, a usage error that says what to change (every score was NaN, and a NaN winner was saved)', () => {
@@ -217,7 +232,10 @@ describe('mlkafka automl train interrupted', () => {
     expect(runCli(['leaderboard', out]).stdout).toContain(`note: this run was interrupted: the leaderboard holds the ${board.rows.length} models that finished`)
   }, 300_000)
 
-  it('a signal before any trial finished: exit 130, nothing saved, and no empty folder left behind', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s before any trial finished: its exit code, nothing saved, and no empty folder left behind', async (signal, status) => {
     const { spawn } = await import('node:child_process')
     const cwd = tempDir()
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/run.js'), 'automl', 'train', '--csv', join(REPO_ROOT, 'examples/car-sensors.csv'), '--target', 'failure', '--families', 'random_forest', '--time-budget', '10m'], {
@@ -234,8 +252,8 @@ describe('mlkafka automl train interrupted', () => {
       })
       child.on('exit', () => reject(new Error(`exited before training: ${stderr}`)))
     })
-    child.kill('SIGINT')
-    expect(await exited).toBe(130)
+    child.kill(signal)
+    expect(await exited).toBe(status)
     expect(stderr).toMatch(/Error: interrupted before any trial finished: nothing was saved\n$/)
     expect(readdirSync(cwd)).toEqual([])
   }, 120_000)

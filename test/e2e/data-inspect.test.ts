@@ -77,6 +77,12 @@ describe('mlkafka data inspect (spawned as a user runs it)', () => {
     expect(r.stdout).toContain('$ mlkafka data inspect examples/car-sensors.csv --target failure')
   })
 
+  it('--task without --target is a usage error (it was ignored)', () => {
+    const r = runCli(['data', 'inspect', 'examples/car-sensors.csv', '--task', 'regression'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe('Error: --task applies to the target: pass --target COL with it\n')
+  })
+
   it('a topic name Kafka refuses is a usage error before any connection (data inspect, train, topic load, serve)', () => {
     for (const args of [
       ['data', 'inspect', '--topic', 'bad topic!'],

@@ -10,8 +10,10 @@ export interface CliResult {
   stderr: string
 }
 
-/** Runs the built CLI as a user would (needs `npm run build`; `npm test` builds first). No TTY, CI-like. */
-/** `input`: text piped to the command's stdin (else stdin is closed). */
+/**
+ * Runs the built CLI as a user would (needs `npm run build`; `npm test` builds first). No TTY, CI-like.
+ * `input`: text piped to the command's stdin (else stdin is closed).
+ */
 export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {}): CliResult {
   const result = spawnSync(process.execPath, [RUN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,

@@ -121,7 +121,7 @@ function api(plan: ScorerPlan): string {
     `    double[] s = new double[${plan.outputs}];`,
     '    encode(record, f);',
     '    predictScores(f, s);',
-    `    for (double v : s) if (Double.isNaN(v)) throw new ScoringException(null, ${javaString(NO_SCORE)});`,
+    `    for (double v : s) if (!Double.isFinite(v)) throw new ScoringException(null, ${javaString(NO_SCORE)});`,
     '    return s;',
     '  }',
     ...positional,

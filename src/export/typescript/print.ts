@@ -588,7 +588,7 @@ function api(plan: ScorerPlan, d: Dialect, names: { input: string; prediction: s
     `${d.doc('', 'Scores one record. Throws ScoringError when a field has the wrong type, or when the model gives no number for the record (err.field is null then).', `@param {${names.input}} record @returns {${names.prediction}}`)}export function score(record${d.t(`: ${names.input}`)})${d.t(`: ${names.prediction}`)} {`,
     `  encode(record${d.ts ? ' as unknown as Readonly<Record<string, unknown>>' : ''}, F)`,
     '  predictScores(F, S)',
-    `  for (let j = 0; j < ${k}; j++) if (Number.isNaN(S[j])) throw new ScoringError(null, ${stringLiteral(NO_SCORE)})`,
+    `  for (let j = 0; j < ${k}; j++) if (!Number.isFinite(S[j])) throw new ScoringError(null, ${stringLiteral(NO_SCORE)})`,
     `  return ${result}`,
     '}',
     '',

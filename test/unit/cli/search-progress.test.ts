@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { TrialEvent } from '../../../src/automl/search.js'
 import { fitWidth, searchProgress } from '../../../src/cli/search-progress.js'
 
@@ -39,6 +39,25 @@ describe('search progress', () => {
     progress.onTrial(event(1))
     progress.end()
     expect(out.text).toBe('stopping\ntrial 1/6: logistic_regression_123 auc=0.9297 (5 ms); best auc 0.9297 (logistic_regression_123), ETA 5s\n')
+  })
+
+  it('under a time budget the bar counts the time left down between trials, from the search\'s start, and stops at the end', () => {
+    vi.useFakeTimers()
+    try {
+      const out = stream(true, 200)
+      const progress = searchProgress('auc', out)
+      // The search's first event: no trial yet.
+      progress.onTrial({ done: 0, planned: null, elapsedMs: 1000, budgetMs: 60_000, trial: null, rowFraction: 1, best: null } as unknown as TrialEvent)
+      expect(out.text).toContain('trials 0, no trial finished yet, 59s left')
+      vi.advanceTimersByTime(3000)
+      expect(out.text.split('\r\x1b[2K').at(-1)).toBe('[#...................] trials 0, no trial finished yet, 56s left')
+      progress.end()
+      const before = out.text
+      vi.advanceTimersByTime(5000)
+      expect(out.text).toBe(before)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('fitWidth leaves a line that fits, and cuts one that does not (by characters, not bytes)', () => {

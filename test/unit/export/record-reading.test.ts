@@ -8,7 +8,7 @@ import { exportScorer } from '../../../src/export/scorer.js'
 import type { ModelIR } from '../../../src/ir/model.js'
 import { compileModel } from '../../../src/ir/evaluate.js'
 import { NO_SCORE } from '../../../src/export/record-rules.js'
-import { overflowingModel } from '../../helpers/ir-fixtures.js'
+import { overflowingModel, ridgeModel } from '../../helpers/ir-fixtures.js'
 import { tempDir } from '../../helpers/files.js'
 import { compareWithEvaluator, importScorer, writeModule, type RawRecord } from '../../helpers/scorer-parity.js'
 
@@ -155,5 +155,11 @@ describe('record reading: every value, every field kind, both encodings', () => 
     expect(err.field).toBeNull()
     expect(err.message).toBe(NO_SCORE)
     expect(scorer.score(JSON.parse('{"__proto__": 1, "b": 1}') as RawRecord)).toMatchObject({ label: 'x' })
+    // An infinite regression value is no number either (JSON has none: serve wrote null).
+    const ridge = ridgeModel()
+    const linear = await importScorer(writeModule(dir, 'ridge-overflow.js', exportScorer(ridge, { lang: 'js' }).code))
+    expect(() => linear.score({ a: 1e308 })).toThrow(NO_SCORE)
+    expect(() => compileModel(ridge).predictRecord({ a: 1e308 })).toThrow(NO_SCORE)
+    expect(linear.score({ a: 1e300 })).toEqual({ value: compileModel(ridge).predictRecord({ a: 1e300 }).value })
   })
 })
