@@ -22,8 +22,9 @@ export interface FitInput {
   signal?: AbortSignal
   /**
    * A time limit that keeps what was fitted so far, where `signal` throws it away: a forest starts no more
-   * trees once it says true, a net trains no more epochs (keeping its best epoch's weights); at least one
-   * tree or epoch is fitted. `nextMs`: how long the next tree or epoch is expected to take (true when it
+   * trees once it says true, a net trains no more epochs (keeping its best epoch's weights), and stops in
+   * the middle of one when the limit has passed (asked with no `nextMs` after each batch); at least one
+   * tree or one batch is fitted. `nextMs`: how long the next tree or epoch is expected to take (true when it
    * would end past the limit). Other learners ignore it. What was cut short is reported (FitFound).
    */
   timeUp?: (nextMs?: number) => boolean

@@ -524,12 +524,19 @@ export function fitMlp(input: FitInput, given: Partial<MlpParams> = {}): MlpFit 
           m2[j] = beta2 * m2[j] + (1 - beta2) * g * g
           p[j] -= (lr * m1[j]) / (Math.sqrt(m2[j]) + epsilon)
         }
+        // Past the limit (the search's edge raised it, or the trial's own deadline) in the middle of an
+        // epoch: stop now. An epoch on a wide table can take longer than the search's edge waits for.
+        if (start + rows < n && input.timeUp?.()) {
+          cutShort = true
+          trainLoss = (trainLoss / (start + rows)) * n
+          break
+        }
       }
       // Watch the validation loss (or, without validation rows, the training loss like scikit-learn).
       const loss = val ? net.meanLoss(val.X, val.n, val.y, val.sw) : trainLoss / n
       const { improved, stop } = stopping.observe(loss, epoch)
       if (improved) best.set(net.params)
-      if (stop) break
+      if (stop || cutShort) break
       // A time limit keeps the epochs trained so far, as early stopping would.
       if (epoch < params.epochs && input.timeUp?.(performance.now() - epochStart)) {
         cutShort = true

@@ -285,7 +285,8 @@ describe('mlp edge cases', () => {
     expect(whole.epochs).toBeGreaterThan(3)
     expect(whole.cutShort).toBe(false)
     let checks = 0
-    const short = fitMlp({ ...fitInputOf(data, 'dense', all(300)), timeUp: () => ++checks >= 3 }, { ...SMALL, epochs: 30 })
+    // Asked with the next epoch's expected time at each epoch's end (and with none after each batch).
+    const short = fitMlp({ ...fitInputOf(data, 'dense', all(300)), timeUp: (nextMs) => nextMs !== undefined && ++checks >= 3 }, { ...SMALL, epochs: 30 })
     expect(short.epochs).toBe(3)
     expect(short.cutShort).toBe(true)
     // The same first epochs as the whole fit (same seed): only where training stopped differs.
@@ -296,6 +297,19 @@ describe('mlp edge cases', () => {
     const found: object[] = []
     await mlp.fit({ ...fitInputOf(data, 'dense', all(300)), timeUp: () => true, report: (f) => found.push(f) }, { ...mlp.defaultParams('binary'), ...SMALL, epochs: 30 })
     expect(found).toContainEqual({ cutShort: true })
+  })
+
+  it('a limit that has passed stops training within the epoch, after the batch it is seen in (an epoch on a wide table outlasted the search\'s wrap-up)', () => {
+    const data = syntheticTable({ rows: 300, task: 'binary', seed: 58 })
+    let batches = 0
+    const cut = fitMlp({ ...fitInputOf(data, 'dense', all(300)), timeUp: (nextMs) => nextMs === undefined && ++batches >= 2 }, { ...SMALL, batchSize: 50, epochs: 30 })
+    expect(batches).toBe(2)
+    expect(cut.epochs).toBe(1)
+    expect(cut.cutShort).toBe(true)
+    // Two batches of the first epoch: not the whole epoch's weights.
+    const one = fitMlp(fitInputOf(data, 'dense', all(300)), { ...SMALL, batchSize: 50, epochs: 1 })
+    expect(cut.body).not.toEqual(one.body)
+    expect(cut.body).toEqual(fitMlp({ ...fitInputOf(data, 'dense', all(300)), timeUp: (nextMs) => nextMs === undefined && ++batches >= 4 }, { ...SMALL, batchSize: 50, epochs: 30 }).body)
   })
 
   it('an aborted signal stops the fit with FitAborted', () => {
