@@ -12,7 +12,7 @@ import { searchProgress } from '../../src/cli/search-progress.js'
 import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
 import { csvFileOf, DELIMITER_HELP, readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
 import { textCellNotes } from '../../src/data/schema.js'
-import { selectTrainingColumns } from '../../src/data/select-columns.js'
+import { identifierNotes, selectTrainingColumns } from '../../src/data/select-columns.js'
 import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
@@ -159,7 +159,7 @@ export default class AutomlTrain extends BaseCommand {
       const withoutTarget = target.missing > 0 ? ` (${target.missing} without a value for ${target.name} left out)` : ''
       log(`training on ${table.source}: ${target.y.length} rows${withoutTarget}, target ${target.name} (${target.task}), ranking by ${metric}`)
       for (const { column, reason } of selected.leftOut) log(`column ${column} left out: ${reason}`)
-      for (const note of textCellNotes(table)) log(note)
+      for (const note of [...textCellNotes(table), ...identifierNotes(table, target.name)]) log(note)
       // --folds and --repeats shape cross-validation only: say so when a holdout is what validates.
       const holdout = flags.validation === 'holdout' || (flags.validation === 'auto' && useHoldoutFor(table, target, timeBudgetMs ?? null))
       for (const name of ['folds', 'repeats']) {

@@ -32,6 +32,39 @@ function isRowNumber(column: Column, nRows: number): boolean {
   return true
 }
 
+/** Every value a whole number, present, and different from the others'. */
+function distinctWholeNumbers(column: Column, nRows: number): boolean {
+  if (column.type !== 'numeric' || nRows < 3) return false
+  const seen = new Set<number>()
+  for (let i = 0; i < nRows; i++) {
+    const x = column.values[i]
+    if (!Number.isInteger(x) || seen.has(x)) return false
+    seen.add(x)
+  }
+  return true
+}
+
+/**
+ * A pandas index written with a shuffled (or split) frame: the first column, its header blank (read as
+ * `column_1`; `Unnamed: 0` once pandas has read and written the file again), a different whole number on
+ * every row. It does not count up by one as a row number does, but it still says where a row sat before
+ * the shuffle: a leak when the frame was sorted (a table sorted by its target scored 0.999 AUC by it).
+ */
+function isPandasIndex(column: Column, position: number, nRows: number): boolean {
+  return position === 0 && /^(column_1|Unnamed: 0)$/.test(column.name) && distinctWholeNumbers(column, nRows)
+}
+
+/**
+ * Notes on input columns that look like identifiers (a name such as `id`, `PID` or `user_id`, and a
+ * different whole number on every row): kept, as an id can carry signal (a player's), but said, since
+ * it is often a leak or noise. (A pandas index is left out: see isPandasIndex.)
+ */
+export function identifierNotes(table: Table, target: string): string[] {
+  return table.columns
+    .filter((c) => c.name !== target && /^id|id$/i.test(c.name) && distinctWholeNumbers(c, table.nRows))
+    .map((c) => `note: column ${c.name} looks like an identifier (a different whole number on every row): it is used as a number; if it only names the rows, leave it out with --ignore ${c.name}`)
+}
+
 /**
  * The table the search trains on: the target and the input columns, without the ones given in
  * `ignore` (--ignore) and those that cannot help a model: constant columns (one value, or none, in
@@ -50,7 +83,7 @@ export function selectTrainingColumns(table: Table, target: string, ignore: stri
     if (name === target) throw new UsageError(`--ignore: "${name}" is the target column`)
   }
   const leftOut: LeftOut[] = []
-  const kept = table.columns.filter((column) => {
+  const kept = table.columns.filter((column, position) => {
     if (column.name === target) return true
     const reason = ignore.includes(column.name)
       ? 'ignored (--ignore)'
@@ -60,7 +93,9 @@ export function selectTrainingColumns(table: Table, target: string, ignore: stri
           : 'the same value in every row'
         : isRowNumber(column, table.nRows)
           ? `a row number: counts up by one on every row`
-          : null
+          : isPandasIndex(column, position, table.nRows)
+            ? 'a pandas index: a blank header and a different whole number on every row (where each row sat before the frame was shuffled or split)'
+            : null
     if (reason !== null) leftOut.push({ column: column.name, reason })
     return reason === null
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readCsv } from '../../../src/data/csv.js'
-import { selectTrainingColumns } from '../../../src/data/select-columns.js'
+import { identifierNotes, selectTrainingColumns } from '../../../src/data/select-columns.js'
 import { DataError, UsageError } from '../../../src/errors.js'
 import { tempDir, writeFixture } from '../../helpers/files.js'
 
@@ -33,5 +33,30 @@ describe('selectTrainingColumns', () => {
     expect(() => selectTrainingColumns(table, 'y')).toThrow(/no input column to learn from \(left out: "c" \(the same value in every row\)\)/)
     // A target that is not there is left for prepareTarget to report.
     expect(selectTrainingColumns(table, 'typo')).toEqual({ table, leftOut: [] })
+  })
+
+  it('leaves out a pandas index of a shuffled frame (first column, blank header, a different whole number on every row)', async () => {
+    // A frame sorted by its target, shuffled, written with to_csv(): its index gives the target away.
+    const order = Array.from({ length: 60 }, (_, i) => (i * 37) % 60)
+    const csv = (header: string) => `${header},x,y\n` + rows(60, (i) => `${order[i]},${(i * 0.37) % 1},${order[i] < 30 ? 'no' : 'yes'}`)
+    for (const header of ['', 'Unnamed: 0']) {
+      const { table, leftOut } = selectTrainingColumns(await readCsv(writeFixture(dir, 'shuffled.csv', csv(header))), 'y')
+      expect(table.columns.map((c) => c.name)).toEqual(['x', 'y'])
+      expect(leftOut).toEqual([{ column: header === '' ? 'column_1' : header, reason: 'a pandas index: a blank header and a different whole number on every row (where each row sat before the frame was shuffled or split)' }])
+    }
+    // Named, or not first, or with a repeat: a column like any other.
+    expect(selectTrainingColumns(await readCsv(writeFixture(dir, 'named.csv', csv('case'))), 'y').leftOut).toEqual([])
+    const later = writeFixture(dir, 'later.csv', 'x,,y\n' + rows(60, (i) => `${(i * 0.37) % 1},${order[i]},${i % 2}`))
+    expect(selectTrainingColumns(await readCsv(later), 'y').leftOut).toEqual([])
+    const repeats = writeFixture(dir, 'repeats.csv', ',x,y\n' + rows(60, (i) => `${order[i] % 50},${i * 0.5},${i % 2}`))
+    expect(selectTrainingColumns(await readCsv(repeats), 'y').leftOut).toEqual([])
+  })
+
+  it('notes columns that look like identifiers, and keeps them', async () => {
+    const table = await readCsv(writeFixture(dir, 'ids.csv', 'PID,idcase,user_id,paid,grp_id,y\n' + rows(40, (i) => `${1000 + i * 3},${(i * 7) % 40},${i},${i % 5},${i % 4},${i % 2}`)))
+    expect(identifierNotes(table, 'y')).toEqual(
+      ['PID', 'idcase', 'user_id'].map((c) => `note: column ${c} looks like an identifier (a different whole number on every row): it is used as a number; if it only names the rows, leave it out with --ignore ${c}`),
+    )
+    expect(selectTrainingColumns(table, 'y').leftOut).toEqual([{ column: 'user_id', reason: 'a row number: counts up by one on every row' }])
   })
 })
