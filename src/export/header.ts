@@ -84,6 +84,12 @@ function splitValue(plan: ScorerPlan, feature: number): number | undefined {
 
 const plausible = (v: number | undefined): number => (v !== undefined && Number.isFinite(v) ? Number(v.toPrecision(3)) : 1)
 
+/** The ISO date (UTC) `days` after 1970-01-01. */
+function isoDateOf(days: number): string {
+  const ms = Math.round(days) * 86_400_000
+  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '2024-01-01'
+}
+
 /** Up to three fields with a typical value: the center of a numeric step or a split point, a known level, true. */
 function exampleRecord(plan: ScorerPlan): [string, number | string | boolean][] {
   const out: [string, number | string | boolean][] = []
@@ -91,9 +97,11 @@ function exampleRecord(plan: ScorerPlan): [string, number | string | boolean][] 
     if (out.length === 3) break
     if (out.some(([name]) => name === step.column)) continue
     if (step.reader === 'boolean') out.push([step.column, true])
-    else if (step.kind === 'numeric') out.push([step.column, plausible(step.center)])
-    else if (step.kind === 'raw') out.push([step.column, plausible(splitValue(plan, step.offset))])
-    else out.push([step.column, step.levels[0] ?? 'text'])
+    else if (step.kind === 'numeric' || step.kind === 'raw') {
+      const v = step.kind === 'numeric' ? step.center : splitValue(plan, step.offset)
+      // A date column is given as the ISO text it was trained from (it reads as days since 1970).
+      out.push([step.column, step.isoDates ? isoDateOf(v ?? NaN) : plausible(v)])
+    } else out.push([step.column, step.levels[0] ?? 'text'])
   }
   return out
 }

@@ -21,3 +21,16 @@ describe('generated READMEs', () => {
     }
   })
 })
+
+describe('the usage example in a scorer\'s header', () => {
+  it('gives a date column as the ISO text it was trained from, not its days since 1970', async () => {
+    const { exportScorer } = await import('../../../src/export/scorer.js')
+    const ir: ModelIR = {
+      ...ridgeModel(),
+      input: { columns: [{ name: 'a', type: 'numeric', isoDates: true }] },
+      features: { encoding: 'dense', width: 1, steps: [{ kind: 'numeric', column: 'a', impute: 19844, center: 19844.4, scale: 30 }] },
+    }
+    const { code } = exportScorer(ir, { lang: 'ts' })
+    expect(code).toContain(' *   const { value } = score({ "a": "2024-05-01" })')
+  })
+})
