@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -178,7 +179,6 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
 
 describe('mlkafka automl train --time-budget', () => {
   it('is a hard wall-clock limit for the whole command: the process exits within 5% of it, with a saved winner', async () => {
-    const { spawn } = await import('node:child_process')
     const out = join(dir, 'budget')
     const budgetMs = 10_000
     const started = performance.now()
@@ -198,29 +198,31 @@ describe('mlkafka automl train --time-budget', () => {
   }, 60_000)
 })
 
+/** `automl train` with these flags, run from `cwd` (CI-like, no TTY), once its stderr matches `ready`. */
+async function trainUntil(flags: string[], cwd: string, ready: RegExp): Promise<{ child: ChildProcess; exited: Promise<number | null>; stderr: () => string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/run.js'), 'automl', 'train', ...flags], { cwd, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+      if (ready.test(stderr)) resolve()
+    })
+    child.on('exit', () => reject(new Error(`exited before ${ready}: ${stderr}`)))
+  })
+  return { child, exited, stderr: () => stderr }
+}
+
 describe('mlkafka automl train interrupted', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('%s (Ctrl-C, `timeout`) stops the search and still writes the leaderboard of finished trials and the best model', async (signal, status) => {
-    const { spawn } = await import('node:child_process')
     const out = join(dir, `interrupted-${signal}`)
-    const child = spawn(process.execPath, ['bin/run.js', 'automl', 'train', '--csv', 'examples/car-sensors.csv', '--target', 'failure', '--time-budget', '10m', '--out', out], {
-      env: { ...process.env, CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stderr = ''
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString()
-        if (/trial 2: /.test(stderr)) resolve()
-      })
-      child.on('exit', () => reject(new Error(`exited before two trials finished: ${stderr}`)))
-    })
-    child.kill(signal)
-    const code = await exited
-    expect(code).toBe(status)
+    const train = await trainUntil(['--csv', 'examples/car-sensors.csv', '--target', 'failure', '--time-budget', '10m', '--out', out], REPO_ROOT, /trial 2: /)
+    train.child.kill(signal)
+    expect(await train.exited).toBe(status)
+    const stderr = train.stderr()
     expect(stderr).toContain(`stopping (${signal}): finishing up with the trials done so far`)
     const board = JSON.parse(readFileSync(join(out, 'leaderboard.json'), 'utf8'))
     expect(board.rows.length).toBeGreaterThanOrEqual(2)
@@ -236,25 +238,11 @@ describe('mlkafka automl train interrupted', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('%s before any trial finished: its exit code, nothing saved, and no empty folder left behind', async (signal, status) => {
-    const { spawn } = await import('node:child_process')
     const cwd = tempDir()
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/run.js'), 'automl', 'train', '--csv', join(REPO_ROOT, 'examples/car-sensors.csv'), '--target', 'failure', '--families', 'random_forest', '--time-budget', '10m'], {
-      cwd,
-      env: { ...process.env, CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stderr = ''
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString()
-        if (/training on /.test(stderr)) resolve()
-      })
-      child.on('exit', () => reject(new Error(`exited before training: ${stderr}`)))
-    })
-    child.kill(signal)
-    expect(await exited).toBe(status)
-    expect(stderr).toMatch(/Error: interrupted before any trial finished: nothing was saved\n$/)
+    const train = await trainUntil(['--csv', join(REPO_ROOT, 'examples/car-sensors.csv'), '--target', 'failure', '--families', 'random_forest', '--time-budget', '10m'], cwd, /training on /)
+    train.child.kill(signal)
+    expect(await train.exited).toBe(status)
+    expect(train.stderr()).toMatch(/Error: interrupted before any trial finished: nothing was saved\n$/)
     expect(readdirSync(cwd)).toEqual([])
   }, 120_000)
 })
