@@ -9,7 +9,6 @@ import { ScoringError } from '../features/record.js'
 import { compileModel } from './evaluate.js'
 import type { ModelIR } from './model.js'
 
-
 export interface RowProblem {
   line: number
   message: string
