@@ -29,7 +29,7 @@ export default class LeaderboardCommand extends BaseCommand {
     const { dir, board, stoppedBy } = await readLeaderboard(args.runDir)
     if (!this.jsonEnabled()) {
       if (stoppedBy === 'interrupted') this.log(`note: this run was interrupted: the leaderboard holds the ${board.rows.length} models that finished`)
-      this.log(renderLeaderboard(board, { limit: flags.all ? undefined : SHOWN_ROWS, moreHint: `mlkafka leaderboard ${dir} --all lists them` }))
+      this.log(renderLeaderboard(board, { limit: flags.all ? undefined : SHOWN_ROWS, runDir: dir }))
     }
     // The same winner and singleWinner as `automl train --json` gives.
     const entry = (modelId: string | undefined, modelPath: string): { modelId: string; family: string; modelPath: string } | null => {

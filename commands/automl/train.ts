@@ -248,7 +248,7 @@ export default class AutomlTrain extends BaseCommand {
     if (result.stoppedBy === 'interrupted') process.exitCode = signalExit
     if (!this.jsonEnabled()) {
       if (result.stoppedBy === 'interrupted') log(`interrupted: the leaderboard holds the ${result.leaderboard.rows.length} trials that finished`)
-      this.log(renderLeaderboard({ ...result.leaderboard, validation: result.validation }, { singleNote: false, limit: SHOWN_ROWS, moreHint: `mlkafka leaderboard ${runDir} --all lists them` }))
+      this.log(renderLeaderboard({ ...result.leaderboard, validation: result.validation }, { singleNote: false, limit: SHOWN_ROWS, runDir }))
       this.log('')
       const v = result.validation
       const by = v.kind === 'holdout' ? 'holdout' : v.repeats > 1 ? `${v.repeats} x ${v.folds}-fold CV` : `${v.folds}-fold CV`

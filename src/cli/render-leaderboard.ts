@@ -14,9 +14,10 @@ export const SHOWN_ROWS = 20
 /**
  * The leaderboard as a text table, with notes on the winner and (unless singleNote is false: train says
  * more) the best single model. With `limit`, the best `limit` rows, plus the winner and the best single
- * model where they rank lower, and a line that says how many are left out and where they are.
+ * model where they rank lower, and a line that says how many are left out (and, given the run's
+ * directory, the command that lists them).
  */
-export function renderLeaderboard(board: Leaderboard, options: { singleNote?: boolean; limit?: number; moreHint?: string } = {}): string {
+export function renderLeaderboard(board: Leaderboard, options: { singleNote?: boolean; limit?: number; runDir?: string } = {}): string {
   const others = board.rows[0] ? Object.keys(board.rows[0].metrics).filter((m) => m !== board.metric) : []
   const holdout = board.validation?.kind === 'holdout'
   // A holdout gives one score per model: no spread to show.
@@ -40,7 +41,7 @@ export function renderLeaderboard(board: Leaderboard, options: { singleNote?: bo
   const table = renderTable(header, rows, right)
   const notes: string[] = []
   const left = board.rows.length - shown.length
-  if (left > 0) notes.push(`... ${left} more model${left === 1 ? '' : 's'}${options.moreHint ? `: ${options.moreHint}` : ''}`)
+  if (left > 0) notes.push(`... ${left} more model${left === 1 ? '' : 's'}${options.runDir !== undefined ? `: mlkafka leaderboard ${options.runDir} --all lists them` : ''}`)
   if (winner !== board.rows[0]?.modelId) notes.push(`* the winner: ${board.winnerReason ?? 'a linear model within one standard error of the best score'}`)
   if (board.singleWinner && options.singleNote !== false) notes.push(`best single model: ${board.singleWinner} (models/${board.singleWinner}.json)`)
   return [table, ...notes].join('\n')
