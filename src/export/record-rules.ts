@@ -3,6 +3,7 @@
  * src/data/cells.ts, stated once for every printer (TypeScript now, Java next). A printer must
  * implement them exactly; the parity tests hold its output against the IR evaluator on edge values.
  *
+ * - The record must be an object (not null, not an array), else ScoringError with no field: NOT_A_RECORD.
  * - A field is read as `record[name]`: absent, undefined and null are missing.
  * - number fields (`numeric`/`raw` steps): a number is taken as is (NaN is missing, ±Infinity stays);
  *   true/false are 1/0; text is missing when it is a missing token (after trimming), else it must be a
@@ -21,13 +22,16 @@
  *   Other types: ScoringError "expected text".
  * - Fields are read in the order of the pipeline's steps; the first bad one throws.
  * - A ScoringError's message is `field "NAME": PROBLEM, got SHOWN` where SHOWN is
- *   JSON.stringify(value) (or String(value)), cut to 37 characters plus "..." when longer than 40.
+ *   JSON.stringify(value) (or String(value); a BigInt as `12n`), cut to 37 characters plus "..." when
+ *   longer than 40.
  */
 import { MISSING_TOKENS } from '../data/cells.js'
 
 export { MISSING_TOKENS }
 /** Every scorer's message for a record the model gives no number for (see features/record.ts). */
 export { NO_SCORE } from '../features/record.js'
+/** Every scorer's message (then ", got " and the value shown) for a record that is no object: null, a number, an array. */
+export { NOT_A_RECORD } from '../features/record.js'
 
 export type FieldReader = 'number' | 'boolean' | 'category'
 

@@ -301,7 +301,7 @@ export function planScorer(ir: ModelIR, options: PlanOptions = {}): ScorerPlan {
   const { steps, width, featureLabels } = planSteps(ir, check, fieldOf)
   const body = ir.model as ModelBodyIR
   const model = planModel(body, { check, outputs, task, choice: options.layout ?? 'auto' }, { width, steps, labels: featureLabels })
-  const helpers = new Set<RuntimeHelper>(['ScoringError'])
+  const helpers = new Set<RuntimeHelper>(['ScoringError', 'show']) // score() shows a record that is no record
   for (const step of steps) {
     helpers.add(READER_HELPER[step.reader])
     if ((step.kind === 'numeric' || step.kind === 'raw') && (step.decimalComma || step.isoDates)) helpers.add('readTextNumber')

@@ -12,7 +12,7 @@ export type RawRecord = Record<string, unknown>
  */
 export const NO_SCORE = 'the model gives no number for this record: a value is far outside the range training saw (near the limits of a double)'
 
-/** A record that cannot be scored: a field has the wrong type (`field` names it), or the model gives no number for it (`field` is null; see NO_SCORE). */
+/** A record that cannot be scored: a field has the wrong type (`field` names it), or the model gives no number for it, or it is no record (`field` is null; see NO_SCORE, NOT_A_RECORD). */
 export class ScoringError extends UserError {
   readonly field: string | null
   constructor(field: string | null, problem: string) {
@@ -21,9 +21,26 @@ export class ScoringError extends UserError {
   }
 }
 
-function show(value: unknown): string {
-  const s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)
+/**
+ * What a record that is no record gets (null, a number, an array...): every scorer's message, followed by
+ * ", got " and the value shown.
+ */
+export const NOT_A_RECORD = 'expected a record (an object of field values)'
+
+/** A value as an error message shows it: its JSON (a BigInt as 12n), cut to 40 characters. */
+export function show(value: unknown): string {
+  let s: string
+  try {
+    s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)
+  } catch {
+    s = typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value) // a BigInt, an object with a cycle
+  }
   return s.length > 40 ? `${s.slice(0, 37)}...` : s
+}
+
+/** Throws ScoringError (no field) unless the value is a record: an object that is not an array. */
+export function checkRecord(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ScoringError(null, `${NOT_A_RECORD}, got ${show(value)}`)
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { Table } from '../data/table.js'
 import { compileRecordEncoder, encodeTable } from '../features/pipeline.js'
-import { NO_SCORE, ScoringError, type RawRecord } from '../features/record.js'
+import { checkRecord, NO_SCORE, ScoringError, type RawRecord } from '../features/record.js'
 import type { EnsembleModelIR, FlatTree, LinearModelIR, MlpModelIR, ModelBodyIR, ModelIR, Prediction, TreeModelIR } from './model.js'
 
 /** Scores per row: class probabilities (classification) or the value (regression). */
@@ -229,6 +229,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
       return scoreMatrix(m.X, m.n)
     },
     predictRecord(record) {
+      checkRecord(record)
       encodeRecord(record, x)
       scoreRow(x, 0, scores, 0)
       if (!scores.every(Number.isFinite)) throw new ScoringError(null, NO_SCORE)

@@ -14,7 +14,7 @@ import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, Mem
 import { missingTextSets } from '../scorer-plan.js'
 import { javaComment, javaDouble, javaString } from './literals.js'
 import { JAVA_RUNTIME } from './runtime.js'
-import { NO_SCORE } from '../record-rules.js'
+import { NO_SCORE, NOT_A_RECORD } from '../record-rules.js'
 
 export interface JavaPrintOptions {
   className: string
@@ -117,6 +117,7 @@ function api(plan: ScorerPlan): string {
   return [
     `  /** Scores one record: ${plan.classes === null ? 'a 1-element array holding the value' : 'the probability of each class, in CLASSES order'}. Throws ScoringException when a field has the wrong type, or when the model gives no number for the record (getField() is null then). */`,
     '  public static double[] score(Map<String, ?> record) {',
+    `    if (record == null) throw new ScoringException(null, ${javaString(NOT_A_RECORD + ', got null')});`,
     `    double[] f = new double[${plan.width}];`,
     `    double[] s = new double[${plan.outputs}];`,
     '    encode(record, f);',

@@ -5,7 +5,7 @@
  */
 import type { HeaderFacts } from '../header.js'
 import { isMissingText } from '../../data/cells.js'
-import { MISSING_TOKENS, NO_SCORE } from '../record-rules.js'
+import { MISSING_TOKENS, NO_SCORE, NOT_A_RECORD } from '../record-rules.js'
 import type { CategoryStep, CompactTreesPlan, EnsemblePlan, LinearModelPlan, MemberPlan, MlpModelPlan, PlanField, PlanStep, PlanTreeNode, ScorerPlan, TreeModelPlan } from '../scorer-plan.js'
 import { missingTextSets } from '../scorer-plan.js'
 import { LANE_STEPS } from '../tree-lanes.js'
@@ -585,7 +585,8 @@ function api(plan: ScorerPlan, d: Dialect, names: { input: string; prediction: s
     `const F = new Float64Array(${plan.width})`,
     `const S = new Float64Array(${k})`,
     '',
-    `${d.doc('', 'Scores one record. Throws ScoringError when a field has the wrong type, or when the model gives no number for the record (err.field is null then).', `@param {${names.input}} record @returns {${names.prediction}}`)}export function score(record${d.t(`: ${names.input}`)})${d.t(`: ${names.prediction}`)} {`,
+    `${d.doc('', 'Scores one record. Throws ScoringError when a field has the wrong type, or when the record is no object or the model gives no number for it (err.field is null then).', `@param {${names.input}} record @returns {${names.prediction}}`)}export function score(record${d.t(`: ${names.input}`)})${d.t(`: ${names.prediction}`)} {`,
+    `  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new ScoringError(null, \`${NOT_A_RECORD}, got \${show(record)}\`)`,
     `  encode(record${d.ts ? ' as unknown as Readonly<Record<string, unknown>>' : ''}, F)`,
     '  predictScores(F, S)',
     `  for (let j = 0; j < ${k}; j++) if (!Number.isFinite(S[j])) throw new ScoringError(null, ${stringLiteral(NO_SCORE)})`,

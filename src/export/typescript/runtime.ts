@@ -55,8 +55,13 @@ ${d.doc('  ', '', '@param {string | null} field @param {string} problem')}  cons
   }
 }`,
 
-  show: (d) => `${d.doc('', '', '@param {unknown} value @returns {string}')}function show(value${d.t(': unknown')})${d.t(': string')} {
-  const s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)
+  show: (d) => `${d.doc('', 'A value as an error message shows it: its JSON (a BigInt as 12n), cut to ${SHOWN_MAX} characters.', '@param {unknown} value @returns {string}')}function show(value${d.t(': unknown')})${d.t(': string')} {
+  let s${d.t(': string')}
+  try {
+    s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)
+  } catch {
+    s = typeof value === 'bigint' ? \`\${value}n\` : Object.prototype.toString.call(value) // a BigInt, an object with a cycle
+  }
   return s.length > ${SHOWN_MAX} ? \`\${s.slice(0, ${SHOWN_CUT})}...\` : s
 }`,
 

@@ -290,18 +290,21 @@ describe('generated Java scorers match the IR evaluator', () => {
     }
   }
 
-  it('a record the model gives no number for throws ScoringException with no field and the evaluator\'s message', () => {
+  it('a record the model gives no number for, or a null record, throws ScoringException with no field and the evaluator\'s message', () => {
     const className = 'S_overflow'
     writeFileSync(join(dir, 'src', `${className}.java`), exportJavaScorer(overflowingModel(), { className, layout: 'readable' }).code)
     const javac = spawnSync('javac', ['-encoding', 'UTF-8', '-nowarn', '-cp', join(dir, 'classes'), '-d', join(dir, 'classes'), join(dir, 'src', `${className}.java`)], { encoding: 'utf8' })
     expect(javac.status, javac.stderr).toBe(0)
-    writeFileSync(join(dir, 'overflow.in'), '{"__proto__":1,"b":1}\n{"__proto__":1e10,"b":-1e10}\n')
+    writeFileSync(join(dir, 'overflow.in'), '{"__proto__":1,"b":1}\n{"__proto__":1e10,"b":-1e10}\nnull\n')
     const java = spawnSync('java', ['-cp', join(dir, 'classes'), 'Harness', className, join(dir, 'overflow.in'), join(dir, 'overflow.out')], { encoding: 'utf8' })
     expect(java.status, java.stderr).toBe(0)
-    const [scored, unscored] = readFileSync(join(dir, 'overflow.out'), 'utf8').split('\n')
+    const [scored, unscored, noRecord] = readFileSync(join(dir, 'overflow.out'), 'utf8').split('\n')
     expect(scored).toMatch(/^ok /)
     const got = unscored.split(' ')
     expect([got[0], got[1], got[2], unhex(got[3])]).toEqual(['err', 'ScoringException', '~', NO_SCORE])
+    const none = noRecord.split(' ')
+    expect([none[0], none[1], none[2], unhex(none[3])]).toEqual(['err', 'ScoringException', '~', 'expected a record (an object of field values), got null'])
+    expect(() => compileModel(overflowingModel()).predictRecord(null as never)).toThrow('expected a record (an object of field values), got null')
   })
 
   it("numbers given for a category read as JavaScript's String(n) in Java too (jsNumber)", () => {

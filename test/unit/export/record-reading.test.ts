@@ -139,6 +139,30 @@ describe('record reading: every value, every field kind, both encodings', () => 
     expect(err.message).toBe('field "n": expected a number, got "twelve"')
   })
 
+  it('a record that is no object, or a field the message cannot show as JSON (a BigInt, a cycle), throws ScoringError as the evaluator does (both had thrown TypeError)', async () => {
+    const ir = passThrough('dense')
+    const scorer = await importScorer(writeModule(dir, 'not-a-record.js', exportScorer(ir, { lang: 'js' }).code))
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    const records = [null, undefined, 42, 'n=1', [1, 2], { n: 10n, b: true, c: 'red' }, { n: 1, b: true, c: cycle }, { n: 1, b: 2n ** 70n, c: 'red' }] as RawRecord[]
+    const report = compareWithEvaluator(ir, scorer, records)
+    expect(report.mismatches).toEqual([])
+    expect(report.threw).toBe(records.length)
+    const problem = (record: unknown): { name: string; field: unknown; message: string } => {
+      try {
+        scorer.score(record as RawRecord)
+      } catch (e) {
+        const err = e as Error & { field: unknown }
+        return { name: err.name, field: err.field, message: err.message }
+      }
+      throw new Error('scored')
+    }
+    expect(problem(null)).toEqual({ name: 'ScoringError', field: null, message: 'expected a record (an object of field values), got null' })
+    expect(problem([1, 2])).toEqual({ name: 'ScoringError', field: null, message: 'expected a record (an object of field values), got [1,2]' })
+    expect(problem({ n: 10n, b: true, c: 'red' })).toMatchObject({ field: 'n', message: 'field "n": expected a number, got 10n' })
+    expect(problem({ n: 1, b: true, c: cycle })).toMatchObject({ field: 'c', message: 'field "c": expected text, got [object Object]' })
+  })
+
   it('a record the model gives no number for throws ScoringError with no field, as the evaluator does (it had returned a made-up label)', async () => {
     const ir = overflowingModel()
     const scorer = await importScorer(writeModule(dir, 'overflow.js', exportScorer(ir, { lang: 'js' }).code))
