@@ -12,7 +12,7 @@ import { searchProgress } from '../../src/cli/search-progress.js'
 import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
 import { csvFileOf, DELIMITER_HELP, readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
 import { textCellNotes } from '../../src/data/schema.js'
-import { identifierNotes, selectTrainingColumns } from '../../src/data/select-columns.js'
+import { freeTextNotes, identifierNotes, selectTrainingColumns } from '../../src/data/select-columns.js'
 import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { resolveLang, writeScorer, usageHint } from '../../src/export/write-scorer.js'
 import { loadModel } from '../../src/ir/io.js'
+import { DEFAULT_PIPELINE_OPTIONS } from '../../src/features/pipeline.js'
 import { canPrompt, promptConfirm, promptChoice, promptCsvFile, promptMany, promptTarget, promptText } from '../../src/cli/prompts.js'
 import { defaultWorkers } from '../../src/learners/forest-pool.js'
 import { FAMILIES, type Family } from '../../src/learners/learner.js'
@@ -159,7 +160,7 @@ export default class AutomlTrain extends BaseCommand {
       const withoutTarget = target.missing > 0 ? ` (${target.missing} without a value for ${target.name} left out)` : ''
       log(`training on ${table.source}: ${target.y.length} rows${withoutTarget}, target ${target.name} (${target.task}), ranking by ${metric}`)
       for (const { column, reason } of selected.leftOut) log(`column ${column} left out: ${reason}`)
-      for (const note of [...textCellNotes(table), ...identifierNotes(table, target.name)]) log(note)
+      for (const note of [...textCellNotes(table), ...identifierNotes(table, target.name), ...freeTextNotes(table, target.name, DEFAULT_PIPELINE_OPTIONS.minLevelCount)]) log(note)
       // --folds and --repeats shape cross-validation only: say so when a holdout is what validates.
       const holdout = flags.validation === 'holdout' || (flags.validation === 'auto' && useHoldoutFor(table, target, timeBudgetMs ?? null))
       for (const name of ['folds', 'repeats']) {

@@ -66,6 +66,28 @@ export function identifierNotes(table: Table, target: string): string[] {
 }
 
 /**
+ * Notes on input columns of free text: a categorical column whose texts are nearly all different, none
+ * of them in `minLevelCount` rows (the fewest rows a level needs to be a feature of its own; see
+ * features/pipeline.ts). Models see only whether such a field is blank: its texts are not read (no words, no lengths).
+ * Kept, as that can still carry signal, but said, since a user would expect the text to count.
+ */
+export function freeTextNotes(table: Table, target: string, minLevelCount: number): string[] {
+  return table.columns.flatMap((c) => {
+    if (c.name === target || c.type !== 'categorical') return []
+    const counts = new Int32Array(c.levels.length)
+    let present = 0
+    for (let i = 0; i < table.nRows; i++) {
+      const code = c.codes[i]
+      if (code < 0) continue
+      present++
+      if (++counts[code] >= minLevelCount) return []
+    }
+    if (present < 2 * minLevelCount || c.levels.length < present / 2) return []
+    return [`note: column ${c.name} has ${c.levels.length} different texts in ${present} rows, none in ${minLevelCount} rows: models do not read free text, they see only whether a value is there (--ignore ${c.name} leaves it out)`]
+  })
+}
+
+/**
  * The table the search trains on: the target and the input columns, without the ones given in
  * `ignore` (--ignore) and those that cannot help a model: constant columns (one value, or none, in
  * every row) and row numbers. A model's input columns are the ones kept; a file to score needs only

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readCsv } from '../../../src/data/csv.js'
-import { identifierNotes, selectTrainingColumns } from '../../../src/data/select-columns.js'
+import { freeTextNotes, identifierNotes, selectTrainingColumns } from '../../../src/data/select-columns.js'
 import { DataError, UsageError } from '../../../src/errors.js'
 import { tempDir, writeFixture } from '../../helpers/files.js'
 
@@ -58,5 +58,21 @@ describe('selectTrainingColumns', () => {
       ['PID', 'idcase', 'user_id'].map((c) => `note: column ${c} looks like an identifier (a different whole number on every row): it is used as a number; if it only names the rows, leave it out with --ignore ${c}`),
     )
     expect(selectTrainingColumns(table, 'y').leftOut).toEqual([{ column: 'user_id', reason: 'a row number: counts up by one on every row' }])
+  })
+
+  it('notes a column of free text (no text in 5 rows), not one of repeated levels or of few rows', async () => {
+    const words = ['red', 'green', 'blue', 'fast', 'slow', 'big']
+    const text = (i: number): string => `${words[i % 6]} ${words[(i * 7) % 6]} ${i}`
+    const table = await readCsv(
+      writeFixture(dir, 'text.csv', 'note,tag,mostly,y\n' + rows(60, (i) => `${text(i)},${i < 50 ? `t${i % 10}` : text(i)},${i < 40 ? '' : text(i)},${i % 2}`)),
+    )
+    // tag: 10 levels of 5 rows; mostly: 20 texts of 40 blanks and 20 rows.
+    expect(freeTextNotes(table, 'y', 5)).toEqual([
+      'note: column note has 60 different texts in 60 rows, none in 5 rows: models do not read free text, they see only whether a value is there (--ignore note leaves it out)',
+      'note: column mostly has 20 different texts in 20 rows, none in 5 rows: models do not read free text, they see only whether a value is there (--ignore mostly leaves it out)',
+    ])
+    expect(freeTextNotes(table, 'note', 5)).toHaveLength(1)
+    const few = await readCsv(writeFixture(dir, 'few-text.csv', 'note,y\n' + rows(8, (i) => `${text(i)},${i % 2}`)))
+    expect(freeTextNotes(few, 'y', 5)).toEqual([])
   })
 })
