@@ -23,6 +23,8 @@ export interface TargetData {
 const MAX_INFERRED_CLASSES = 10
 /** --task multiclass on a numeric target that reads as a quantity needs this many rows per class on average. */
 const MIN_ROWS_PER_CLASS = 5
+/** A target with more classes than half its rows is refused from this many rows on (smaller tables are toys and tests). */
+const MIN_ROWS_FOR_CLASS_CHECK = 10
 
 function compareLabels(numeric: boolean) {
   return numeric ? (a: string, b: string) => Number(a) - Number(b) : (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
@@ -95,6 +97,15 @@ export function prepareTarget(table: Table, name: string, task?: Task): TargetDa
       { file: table.source, columnName: name },
       `target column "${name}" has a single class ("${classes[0]}") in all ${rows.length} rows with a value: there is nothing to learn`,
       'Pick another target or add rows of other classes',
+    )
+  }
+  // Names or ids (a different text on most rows) are no classes: each would be learnt from a row or so.
+  // (Numbers are quantities then: see below.)
+  if (classes.length > rows.length / 2 && rows.length >= MIN_ROWS_FOR_CLASS_CHECK && column.type !== 'numeric') {
+    throw new DataError(
+      { file: table.source, columnName: name },
+      `target column "${name}" has ${classes.length} different values in ${rows.length} rows with a value: as classes, most would have a single row, too few to learn from`,
+      'Pick a target whose values repeat: a name or an id of each row is no target',
     )
   }
   // A quantity (more different numbers than classes are inferred from) is no set of classes.

@@ -49,6 +49,20 @@ describe('prepareTarget', () => {
     expect(() => prepareTarget(table, 'y')).toThrow(/has a single class \("ok"\) in all 2 rows with a value: there is nothing to learn/)
   })
 
+  it('a name or id per row as the target: most classes would have a single row', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `${i},${i < 14 ? 'id-x' : `id-${i}`}`).join('\n')
+    const table = await load('ids.csv', `a,y\n${ids}\n`)
+    for (const task of [undefined, 'multiclass'] as const) {
+      expect(() => prepareTarget(table, 'y', task)).toThrow(
+        'target column "y" has 17 different values in 30 rows with a value: as classes, most would have a single row, too few to learn from. Pick a target whose values repeat: a name or an id of each row is no target',
+      )
+    }
+    // Half as many classes as rows (2 rows a class) is allowed, and so is a table of fewer than 10 rows.
+    const pairs = Array.from({ length: 30 }, (_, i) => `${i},k${i % 15}`).join('\n')
+    expect(prepareTarget(await load('pairs.csv', `a,y\n${pairs}\n`), 'y').classes).toHaveLength(15)
+    expect(prepareTarget(await load('tiny-ids.csv', 'a,y\n1,p\n2,q\n3,r\n'), 'y').classes).toEqual(['p', 'q', 'r'])
+  })
+
   it('a numeric target with one value', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i},4.2`).join('\n')
     const table = await load('const.csv', `a,y\n${rows}\n`)
