@@ -138,11 +138,17 @@ export async function fitMlpTfjs(input: FitInput, given: Partial<MlpParams> = {}
         // Only without validation rows is the training loss watched (then it is read every batch).
         if (!valT) trainLoss += next.value.dataSync()[0] * rows
         next.value.dispose()
+        // Past the limit in the middle of an epoch: stop now, as mlp.ts does.
+        if (start + rows < n && input.timeUp?.()) {
+          cutShort = true
+          trainLoss = (trainLoss / (start + rows)) * n
+          break
+        }
       }
       const loss = valT ? meanLoss(valT.X, valT.y, valT.sw) : trainLoss / n
       const { improved, stop } = stopping.observe(loss, epoch)
       if (improved) best = weights.map((w) => Float32Array.from(w.dataSync() as Float32Array))
-      if (stop) break
+      if (stop || cutShort) break
       // A time limit keeps the epochs trained so far, as early stopping would.
       if (epoch < params.epochs && input.timeUp?.(performance.now() - epochStart)) {
         cutShort = true

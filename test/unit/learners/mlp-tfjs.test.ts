@@ -89,6 +89,20 @@ describe(`mlp trained by TensorFlow.js (${expected} backend)`, () => {
     expect(maxGap(a, b, false)).toBeLessThan(1e-5)
   })
 
+  it('a limit that has passed stops training within the epoch, after the batch it is seen in, as the typed-array loop does', async () => {
+    const data = syntheticTable({ rows: 300, task: 'binary', seed: 58 })
+    const input = fitInputOf(data, 'dense', all(300))
+    const p: Partial<MlpParams> = { hidden: [8], batchSize: 50, epochs: 30, validationFraction: 0 }
+    let batches = 0
+    const cut = await fitMlpTfjs({ ...input, timeUp: (nextMs) => nextMs === undefined && ++batches >= 2 }, p, runtime)
+    expect(batches).toBe(2)
+    expect(cut.epochs).toBe(1)
+    expect(cut.cutShort).toBe(true)
+    // Two batches' weights, not the whole first epoch's.
+    const one = await fitMlpTfjs(input, { ...p, epochs: 1 }, runtime)
+    expect(cut.network.params).not.toEqual(one.network.params)
+  })
+
   it('stops early on the validation slice and keeps the best epoch', async () => {
     const data = syntheticTable({ rows: 600, task: 'binary', seed: 75 })
     const fit = await fitMlpTfjs(fitInputOf(data, 'dense', all(600)), { hidden: [32], epochs: 500, patience: 3, learningRate: 0.02 }, runtime)
