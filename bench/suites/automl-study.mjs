@@ -44,6 +44,15 @@ export const FRESH2_SPLITS = [
   ['g_mdvis', 1], ['g_vocab', 1], ['g_wages1', 1], ['g_pneumon', 1], ['g_vote92', 1], ['g_forbes', 1], ['g_nlschools', 1],
 ]
 
+/**
+ * `--suite automl-fresh3`: 13 more tables from R packages, held out until session 17 and first run on
+ * that session's code (after its changes, which did not touch the search).
+ */
+export const FRESH3_SPLITS = [
+  ['k_titanic', 1], ['k_azpro', 1], ['k_retschool', 1], ['k_mexico', 1], ['k_mid', 1], ['k_voteincome', 1], ['k_biochemists', 1],
+  ['k_participation', 1], ['k_yogurt', 1], ['k_tuna', 1], ['k_azcabgptca', 1], ['k_satact', 1], ['k_ohio', 1],
+]
+
 const atLeast = (metric, ours, theirs) => (higherIsBetter(metric) ? ours >= theirs - 1e-12 : ours <= theirs + 1e-12)
 
 function scoreModel(modelPath, testCsv, scoredCsv, metric) {
