@@ -93,11 +93,13 @@ export default class AutomlTrain extends BaseCommand {
       table = await readCsvFromFlags(flags.csv ?? (await promptCsvFile()), flags.delimiter)
     }
     // Header names are trimmed when read, so a target name is too.
-    const targetName = (flags.target ?? (await promptTarget(table))).trim()
     const ignore = (flags.ignore ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+    const givenTask = parseTask(flags.task)
+    const prompted = (): Promise<string> => promptTarget(table, (name) => prepareTarget(selectTrainingColumns(table, name, ignore).table, name, givenTask))
+    const targetName = (flags.target ?? (await prompted())).trim()
     const selected = selectTrainingColumns(table, targetName, ignore)
     table = selected.table
-    let target = prepareTarget(table, targetName, parseTask(flags.task))
+    let target = prepareTarget(table, targetName, givenTask)
     if (guided && flags.task === undefined) {
       // Only the tasks this column can be: a text column is no regression target, 2 classes no multiclass one.
       const fitting = TASKS.filter((task) => {

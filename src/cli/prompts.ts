@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { checkbox, confirm, input, select } from '@inquirer/prompts'
 import type { Table } from '../data/table.js'
 import { describeTable } from '../data/schema.js'
+import { UserError } from '../errors.js'
 
 /** Prompts only for a person at a terminal: never in CI (CI set), never without a TTY, never with --json. */
 export function canPrompt(json: boolean): boolean {
@@ -42,7 +43,24 @@ export async function promptCsvFile(): Promise<string> {
   }).then((v) => v.trim())
 }
 
-export async function promptTarget(table: Table): Promise<string> {
+/**
+ * Asks for the target column; a column `check` refuses (it throws a UserError: one value, a name per
+ * row...) is said on stderr and asked again, rather than ending the session.
+ */
+export async function promptTarget(table: Table, check: (name: string) => void): Promise<string> {
+  for (;;) {
+    const name = await askTarget(table)
+    try {
+      check(name)
+      return name
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err
+      process.stderr.write(`${err.message}\n`)
+    }
+  }
+}
+
+async function askTarget(table: Table): Promise<string> {
   const schema = describeTable(table, 2)
   return select({
     message: 'Column to predict (the target)',

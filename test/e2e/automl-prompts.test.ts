@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../helpers/cli.js'
-import { tempDir } from '../helpers/files.js'
+import { tempDir, writeFixture } from '../helpers/files.js'
 
 const dir = tempDir()
 
@@ -51,5 +51,44 @@ describe('mlkafka automl train at a terminal', () => {
     expect(screen).toContain(`wrote ${join(out, 'failure-scorer.ts')}`)
     expect(existsSync(join(out, 'model.json'))).toBe(true)
     expect(existsSync(join(out, 'failure-scorer.ts'))).toBe(true)
+  }, 300_000)
+
+  it('asks for the target again when the column picked cannot be one (a name on every row), saying why', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `person-${i},${(i * 0.37) % 1},${i % 3 === 0 ? 'yes' : 'no'}`).join('\n')
+    const csv = writeFixture(dir, 'names.csv', `name,x,y\n${rows}\n`)
+    const out = join(dir, 'names-run')
+    const command = `node bin/run.js automl train --csv ${csv} --task binary --metric auc --max-trials 1 --families logistic_regression --folds 2 --out ${out}`
+    const env = { ...process.env, TERM: 'xterm', COLUMNS: '160', LINES: '50' }
+    delete env.CI
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    let screen = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d))
+    const waitFor = async (text: string, from = 0): Promise<void> => {
+      const deadline = Date.now() + 120_000
+      while (!screen.includes(text, from)) {
+        if (Date.now() > deadline) throw new Error(`never showed "${text}"; screen:\n${screen}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    await waitFor('Column to predict')
+    await new Promise((r) => setTimeout(r, 200))
+    // From the preselected last column (y) up twice: name.
+    child.stdin.write('\x1b[A')
+    await new Promise((r) => setTimeout(r, 100))
+    child.stdin.write('\x1b[A')
+    await new Promise((r) => setTimeout(r, 100))
+    child.stdin.write('\r')
+    await waitFor('target column "name" has 40 different values in 40 rows')
+    const asked = screen.lastIndexOf('target column "name"')
+    await waitFor('Column to predict', asked)
+    await new Promise((r) => setTimeout(r, 200))
+    child.stdin.write('\r')
+    await waitFor('Export the winner')
+    await new Promise((r) => setTimeout(r, 200))
+    child.stdin.write('n\r')
+    expect(await exited).toBe(0)
+    expect(screen).toContain('target y (binary)')
+    expect(existsSync(join(out, 'model.json'))).toBe(true)
   }, 300_000)
 })
