@@ -1,5 +1,7 @@
 import type { InspectReport } from '../data/inspect.js'
 import { columnNotes } from '../data/schema.js'
+import { freeTextNote } from '../data/select-columns.js'
+import { DEFAULT_PIPELINE_OPTIONS } from '../features/pipeline.js'
 import { cellSafe, formatNumber, formatPercent, renderTable } from './text-table.js'
 
 /** Days since 1970-01-01 as an ISO date, with the time when there is one. */
@@ -20,7 +22,11 @@ export function renderInspectReport(report: InspectReport): string {
     return [cellSafe(c.name, 32, 'middle') + marker, c.dateCells ? 'date' : c.type, formatPercent(c.missing / report.rows), String(c.distinct), range]
   })
   out.push(renderTable(['column', 'type', 'missing', 'distinct', 'range / top levels'], rows, [false, false, true, true, false]))
-  for (const c of report.columns) out.push(...columnNotes(c, (row) => `data row ${row + 1}`))
+  for (const c of report.columns) {
+    out.push(...columnNotes(c, (row) => `data row ${row + 1}`))
+    const freeText = c.type === 'categorical' && c.name !== report.target?.name && c.thousandsCells === undefined ? freeTextNote(c.name, c.distinct, report.rows - c.missing, c.topLevels?.[0]?.count ?? 0, DEFAULT_PIPELINE_OPTIONS.minLevelCount) : null
+    if (freeText !== null) out.push(freeText)
+  }
   const t = report.target
   if (t) {
     out.push('')

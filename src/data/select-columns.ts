@@ -1,4 +1,5 @@
 import { DataError, UsageError } from '../errors.js'
+import { thousandsCells } from './schema.js'
 import { isMissingAt, type Column, type Table } from './table.js'
 
 /** A column left out of training, and why (for the run's log and run.json). */
@@ -73,18 +74,27 @@ export function identifierNotes(table: Table, target: string): string[] {
  */
 export function freeTextNotes(table: Table, target: string, minLevelCount: number): string[] {
   return table.columns.flatMap((c) => {
-    if (c.name === target || c.type !== 'categorical') return []
+    // Numbers with thousands separators have a note of their own (textCellNotes).
+    if (c.name === target || c.type !== 'categorical' || thousandsCells(c) !== undefined) return []
     const counts = new Int32Array(c.levels.length)
     let present = 0
+    let most = 0
     for (let i = 0; i < table.nRows; i++) {
       const code = c.codes[i]
       if (code < 0) continue
       present++
-      if (++counts[code] >= minLevelCount) return []
+      most = Math.max(most, ++counts[code])
+      if (most >= minLevelCount) return []
     }
-    if (present < 2 * minLevelCount || c.levels.length < present / 2) return []
-    return [`note: column ${c.name} has ${c.levels.length} different texts in ${present} rows, none in ${minLevelCount} rows: models do not read free text, they see only whether a value is there (--ignore ${c.name} leaves it out)`]
+    const note = freeTextNote(c.name, c.levels.length, present, most, minLevelCount)
+    return note === null ? [] : [note]
   })
+}
+
+/** The note of freeTextNotes for a text column of `distinct` texts in `present` rows, the most frequent in `most` rows; null when it is no free text. */
+export function freeTextNote(name: string, distinct: number, present: number, most: number, minLevelCount: number): string | null {
+  if (most >= minLevelCount || present < 2 * minLevelCount || distinct < present / 2) return null
+  return `note: column ${name} has ${distinct} different texts in ${present} rows, none in ${minLevelCount} rows: models do not read free text, they see only whether a value is there (--ignore ${name} leaves it out)`
 }
 
 /**

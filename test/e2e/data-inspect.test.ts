@@ -68,6 +68,23 @@ describe('mlkafka data inspect (spawned as a user runs it)', () => {
     expect(json.columns[0]).toMatchObject({ name: 'amount', type: 'categorical', thousandsCells: { count: 40, firstRow: 0, example: '1,100.50' } })
     const train = runCli(['automl', 'train', file, '--target', 'flow', '--families', 'decision_tree', '--max-trials', '1', '--folds', '2', '--out', join(dir, 'amounts-run')])
     expect(train.stderr).toContain(note)
+    // One note a column: these texts are all different, but the thousands note says what they are.
+    expect(r.stdout).not.toContain('free text')
+    expect(train.stderr).not.toContain('free text')
+  })
+
+  it('a column of free text: a note in the report and in train\'s log', () => {
+    const words = ['late', 'early', 'broken', 'fine', 'loud']
+    const rows = Array.from({ length: 40 }, (_, i) => `${words[i % 5]} ${words[(i * 3) % 5]} on day ${i},${i < 20 ? 'a' : 'b'},${i % 2 ? 'out' : 'in'}`)
+    const file = writeFixture(dir, 'remarks.csv', ['remark,shift,flow', ...rows].join('\n') + '\n')
+    const note = 'note: column remark has 40 different texts in 40 rows, none in 5 rows: models do not read free text, they see only whether a value is there (--ignore remark leaves it out)'
+    const r = runCli(['data', 'inspect', file])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain(note)
+    expect(r.stdout.match(/free text/g)).toHaveLength(1)
+    const train = runCli(['automl', 'train', file, '--target', 'flow', '--families', 'decision_tree', '--max-trials', '1', '--folds', '2', '--out', join(dir, 'remarks-run')])
+    expect(train.status).toBe(0)
+    expect(train.stderr).toContain(note)
   })
 
   it('--help shows usage and examples', () => {
