@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { parseDuration } from '../src/cli/durations.js'
-import { kafkaClientFromFlags, kafkaConnectionFlags } from '../src/cli/kafka-flags.js'
+import { kafkaClientFromFlags, kafkaConnectionFlags, parseColumns } from '../src/cli/kafka-flags.js'
 import { UsageError } from '../src/errors.js'
 import { loadModel } from '../src/ir/io.js'
 import type { KafkaClient } from '../src/kafka/client.js'
@@ -14,7 +14,7 @@ export default class Serve extends BaseCommand {
   static override description =
     'Score a Kafka topic with a saved model, continuously, as a consumer group: each input message gives one output message with the same key, ' +
     'holding the input\'s fields plus `prediction`, one `p_<class>` field per class (classification), `model_id` and `latency_us`. ' +
-    'A message that cannot be scored (not UTF-8 JSON, not an object, a field of the wrong type) goes unchanged to the dead-letter topic, ' +
+    'A message that cannot be scored (not UTF-8 JSON, not an object, a field of the wrong type; with --format csv, a line that is no CSV line of --columns\'s fields) goes unchanged to the dead-letter topic, ' +
     'with headers saying why and where from. Offsets are committed only after the output is acknowledged (at-least-once). ' +
     'Run more instances with the same --group to share the partitions. Ctrl-C or SIGTERM finishes the messages in flight, commits and exits 0.'
 
@@ -22,12 +22,15 @@ export default class Serve extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --model mlkafka-runs/20261125T120000Z-failure/model.json --brokers 127.0.0.1:9092 --input-topic car-sensors --output-topic car-sensors.scored',
     '<%= config.bin %> <%= command.id %> --model model.json --input-topic events --output-topic events.scored --dlq-topic events.bad --group fraud-v3 --metrics-topic mlkafka.metrics',
     'KAFKA_BROKERS=kafka:9093 <%= config.bin %> <%= command.id %> --model model.json --kafka-config kafka.json --input-topic events --output-topic scores --output-fields id,customer --metrics-interval 30s',
+    '<%= config.bin %> <%= command.id %> --model model.json --input-topic sensor-lines --format csv --columns car_id,rpm,engine_temp_c,turbo --output-topic sensor-lines.scored',
   ]
 
   static override flags = {
     model: Flags.string({ char: 'm', description: 'model.json written by `mlkafka automl train`' }),
     ...kafkaConnectionFlags,
-    'input-topic': Flags.string({ description: 'topic to score: one JSON object per message', helpGroup: 'TOPICS' }),
+    'input-topic': Flags.string({ description: 'topic to score: one JSON object per message (or one CSV line, see --format)', helpGroup: 'TOPICS' }),
+    format: Flags.string({ description: 'message format of the input topic: one JSON object or one CSV line per message (CSV fields are read as texts, as in a CSV file; the output is JSON)', options: ['json', 'csv'], default: 'json', helpGroup: 'TOPICS' }),
+    columns: Flags.string({ description: 'with --format csv: the names of the CSV fields, in order (CSV messages have no header row)', helpGroup: 'TOPICS' }),
     'output-topic': Flags.string({ description: 'topic for the scored messages (created with the input\'s partition count when missing)', helpGroup: 'TOPICS' }),
     'dlq-topic': Flags.string({ description: 'dead-letter topic for messages that cannot be scored (default: <input-topic>.dlq)', helpGroup: 'TOPICS' }),
     'metrics-topic': Flags.string({ description: 'also produce each metrics line as a JSON message to this topic (created when missing)', helpGroup: 'TOPICS' }),
@@ -51,6 +54,9 @@ export default class Serve extends BaseCommand {
     const metricsIntervalMs = parseDuration('--metrics-interval', flags['metrics-interval'])
     if (metricsIntervalMs < 100) throw new UsageError(`--metrics-interval must be at least 100ms (got "${flags['metrics-interval']}")`)
     const outputFields = flags['output-fields'] !== undefined ? parseOutputFields(flags['output-fields']) : undefined
+    if (flags.format === 'csv' && flags.columns === undefined) throw new UsageError('--format csv needs --columns a,b,c: CSV messages have no header row')
+    if (flags.format !== 'csv' && flags.columns !== undefined) throw new UsageError('--columns only applies with --format csv (JSON messages name their fields)')
+    const csvColumns = flags.columns !== undefined ? parseColumns(flags.columns) : undefined
 
     // First signal: stop fetching, finish and commit what is in flight, exit 0. Second: exit at once.
     // Before the consumer runs nothing is in flight: the first exits at once (not after a connect's wait).
@@ -70,6 +76,11 @@ export default class Serve extends BaseCommand {
     let client: KafkaClient | undefined
     try {
       const ir = await loadModel(flags.model!)
+      const absent = csvColumns ? ir.input.columns.map((c) => c.name).filter((name) => !csvColumns.includes(name)) : []
+      if (absent.length > 0) {
+        const shown = absent.slice(0, 8).join(', ') + (absent.length > 8 ? `, ... (${absent.length})` : '')
+        process.stderr.write(`serve: warning: --columns lacks ${absent.length === 1 ? 'an input column' : 'input columns'} of the model (${shown}): missing in every message, as a blank field would be\n`)
+      }
       client = await kafkaClientFromFlags(flags)
       return await runStreamScorer(
         {
@@ -81,6 +92,7 @@ export default class Serve extends BaseCommand {
           groupId: flags.group ?? (await defaultGroupId(client, ir.modelId, topics.input)),
           metricsTopic: topics.metrics,
           outputFields,
+          csvColumns,
           metricsIntervalMs,
           fromBeginning: flags.start === 'earliest',
           passthrough: flags.passthrough,

@@ -5,7 +5,7 @@ import type { UnscorableKind } from './message-decoder.js'
 export const DLQ_HEADERS = {
   /** Why it was not scored, one line: `not valid JSON`, `field "rpm": expected a number, got "fast"`. */
   error: 'mlkafka-error',
-  /** tombstone | not-utf8 | not-json | not-object | ill-typed-field | no-score | output-too-large */
+  /** tombstone | not-utf8 | not-json | not-object | not-csv | ill-typed-field | no-score | output-too-large */
   errorKind: 'mlkafka-error-kind',
   sourceTopic: 'mlkafka-source-topic',
   sourcePartition: 'mlkafka-source-partition',

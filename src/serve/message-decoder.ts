@@ -1,15 +1,17 @@
 import { isUtf8 } from 'node:buffer'
+import { parse as parseCsvSync } from 'csv-parse/sync'
 
 /**
- * A message value as a record to score: UTF-8 text holding one JSON object. Anything else is
- * unscorable and goes to the dead-letter topic with the reason (the same wording as `data inspect`).
+ * A message value as a record to score: UTF-8 text holding one JSON object, or (serve --format csv) one
+ * CSV line whose fields --columns names, read as texts. Anything else is unscorable and goes to the
+ * dead-letter topic with the reason (the same wording as `data inspect` and `automl train --topic`).
  */
 export type DecodedMessage =
   | { ok: true; text: string; record: Record<string, unknown> }
   | { ok: false; kind: UnscorableKind; reason: string }
 
 /** Why a message was not scored; the value of the `mlkafka-error-kind` header. */
-export type UnscorableKind = 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field'
+export type UnscorableKind = 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'not-csv' | 'ill-typed-field'
 
 function describeJson(v: unknown): string {
   if (v === null) return 'JSON null'
@@ -17,10 +19,12 @@ function describeJson(v: unknown): string {
   return `a JSON ${typeof v}`
 }
 
-export function decodeMessage(value: Buffer | null): DecodedMessage {
+/** `csvColumns`: the messages are CSV lines with these fields (serve --format csv --columns); else JSON objects. */
+export function decodeMessage(value: Buffer | null, csvColumns?: readonly string[]): DecodedMessage {
   if (value === null) return { ok: false, kind: 'tombstone', reason: 'no value (a tombstone)' }
   if (!isUtf8(value)) return { ok: false, kind: 'not-utf8', reason: 'not UTF-8 text' }
   const text = value.toString('utf8')
+  if (csvColumns) return decodeCsvLine(text, csvColumns)
   let doc: unknown
   try {
     doc = JSON.parse(text)
@@ -29,4 +33,23 @@ export function decodeMessage(value: Buffer | null): DecodedMessage {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, kind: 'not-object', reason: `${describeJson(doc)}, not an object` }
   return { ok: true, text, record: doc as Record<string, unknown> }
+}
+
+/** One CSV line as a record of texts, one per --columns name (a blank field is an empty text: missing). */
+function decodeCsvLine(text: string, columns: readonly string[]): DecodedMessage {
+  let lines: string[][]
+  try {
+    lines = parseCsvSync(text, { relax_column_count: true }) as string[][]
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    return { ok: false, kind: 'not-csv', reason: code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : 'malformed CSV' }
+  }
+  if (lines.length !== 1) return { ok: false, kind: 'not-csv', reason: lines.length === 0 ? 'empty value' : `${lines.length} CSV lines in one message (one expected)` }
+  const fields = lines[0]
+  if (fields.length !== columns.length) {
+    return { ok: false, kind: 'not-csv', reason: `${fields.length} ${fields.length === 1 ? 'field' : 'fields'} but --columns names ${columns.length}` }
+  }
+  const record: Record<string, unknown> = {}
+  for (let j = 0; j < columns.length; j++) record[columns[j]] = fields[j]
+  return { ok: true, text, record }
 }

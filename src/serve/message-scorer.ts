@@ -60,10 +60,12 @@ export class MessageScorer {
   private readonly f: Float64Array
   private readonly s: Float64Array
   private readonly out = new FieldsBuffer()
+  private readonly csvColumns: string[] | undefined
 
   constructor(readonly ir: ModelIR, options: OutputRecordOptions = {}) {
     this.scorer = servingScorer(ir)
     this.builder = new OutputRecordBuilder(ir, options)
+    this.csvColumns = options.csvColumns
     this.f = new Float64Array(this.scorer.width)
     this.s = new Float64Array(this.scorer.outputs)
   }
@@ -82,7 +84,11 @@ export class MessageScorer {
       for (const c of this.ir.input.columns) {
         record[c.name] = c.type === 'numeric' ? (i % 8) * 0.75 - 1 : c.type === 'boolean' ? i % 2 === 0 : i % 4 === 0 ? `level-${i}` : (levels.get(c.name) ?? `level-${i}`)
       }
-      samples.push(Buffer.from(JSON.stringify(record)))
+      const csvCell = (v: unknown): string => {
+        const t = v === undefined ? '' : String(v)
+        return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t
+      }
+      samples.push(Buffer.from(this.csvColumns ? this.csvColumns.map((c) => csvCell(record[c])).join(',') : JSON.stringify(record)))
     }
     const until = performance.now() + ms
     const keys = samples.map(() => null)
@@ -100,7 +106,7 @@ export class MessageScorer {
     for (let i = 0; i < n; i++) {
       const t0 = performance.now()
       const value = values[i]
-      const decoded = decodeMessage(value)
+      const decoded = decodeMessage(value, this.csvColumns)
       if (!decoded.ok) {
         dead.push({ index: i, reason: { kind: decoded.kind, message: decoded.reason } })
         continue

@@ -62,6 +62,11 @@ export function parseOutputFields(text: string): string[] {
 export interface OutputRecordOptions {
   /** Keep only these input fields, in this order (null when a message lacks one); default: all. */
   outputFields?: string[]
+  /**
+   * The messages are CSV lines with these fields (serve --format csv --columns), read as texts; the
+   * output is JSON all the same, with these fields (or outputFields) as texts.
+   */
+  csvColumns?: string[]
 }
 
 /**
@@ -82,7 +87,7 @@ export class OutputRecordBuilder {
 
   constructor(ir: ModelIR, options: OutputRecordOptions = {}) {
     this.ir = ir
-    this.outputFields = options.outputFields
+    this.outputFields = options.outputFields ?? options.csvColumns
     this.plainNames = outputFieldNames(ir, this.outputFields ?? [])
     this.plainKeys = keyTexts(this.plainNames)
     this.fieldKeys = (this.outputFields ?? []).map((f) => `${JSON.stringify(f)}:`)

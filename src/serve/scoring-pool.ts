@@ -79,7 +79,7 @@ export class ScoringPool implements BatchScorer {
   private readonly started: Promise<void>
 
   constructor(ir: ModelIR, options: OutputRecordOptions, size: number) {
-    const init: ToScoringWorker = { type: 'init', ir, outputFields: options.outputFields }
+    const init: ToScoringWorker = { type: 'init', ir, outputFields: options.outputFields, csvColumns: options.csvColumns }
     const failed = new Promise<never>((_, reject) => (this.failStartup = reject))
     failed.catch(() => {}) // observed through ready()
     for (let i = 0; i < size; i++) {

@@ -10,7 +10,7 @@ import type { DeadLetterReason } from './dead-letter.js'
  * transferred, not copied: the main thread, which runs the Kafka client, does almost nothing per message.
  */
 export type ToScoringWorker =
-  | { type: 'init'; ir: ModelIR; outputFields?: string[] }
+  | { type: 'init'; ir: ModelIR; outputFields?: string[]; csvColumns?: string[] }
   | {
       type: 'batch'
       id: number

@@ -9,7 +9,7 @@ let scorer: MessageScorer | null = null
 parentPort!.on('message', (msg: ToScoringWorker) => {
   if (msg.type === 'init') {
     // A model that cannot be compiled throws here: the pool reports it before serve consumes.
-    scorer = new MessageScorer(msg.ir, { outputFields: msg.outputFields })
+    scorer = new MessageScorer(msg.ir, { outputFields: msg.outputFields, csvColumns: msg.csvColumns })
     scorer.warmUp()
     parentPort!.postMessage({ type: 'ready' } satisfies FromScoringWorker)
     return

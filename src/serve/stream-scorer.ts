@@ -35,6 +35,8 @@ export interface StreamScorerOptions {
   metricsTopic?: string
   /** Keep only these input fields in the output (default: all). */
   outputFields?: string[]
+  /** The messages are CSV lines with these fields (--format csv --columns); else JSON objects. */
+  csvColumns?: string[]
   metricsIntervalMs: number
   /** Where a group with no committed offsets starts: the oldest message (true) or new ones only. */
   fromBeginning: boolean
@@ -111,8 +113,8 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
   const scorer: BatchScorer | null = options.passthrough
     ? null
     : workers > 0
-      ? new ScoringPool(ir, { outputFields: options.outputFields }, workers)
-      : new InlineScorer(ir, { outputFields: options.outputFields })
+      ? new ScoringPool(ir, { outputFields: options.outputFields, csvColumns: options.csvColumns }, workers)
+      : new InlineScorer(ir, { outputFields: options.outputFields, csvColumns: options.csvColumns })
   const reporter = new MetricsReporter({ ...options, producer, modelId: ir.modelId, intervalMs: options.metricsIntervalMs })
   const handle = createBatchHandler({
     producer,
@@ -134,7 +136,10 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
       // A topic of other messages (CSV lines, another schema) goes to the DLQ whole: say so once, early.
       if (!warnedAllDead && totals.scored === 0 && totals.deadLettered >= ALL_DEAD_WARNING) {
         warnedAllDead = true
-        log(`serve: warning: none of the first ${totals.deadLettered} messages could be scored; all went to ${dlqTopic} (its mlkafka-error header says why). serve scores JSON objects with the model's fields: is ${inputTopic} such a topic?`)
+        const reads = options.csvColumns
+          ? `serve reads CSV lines of the ${options.csvColumns.length} fields --columns names`
+          : "serve scores JSON objects with the model's fields (CSV lines: --format csv --columns a,b,c)"
+        log(`serve: warning: none of the first ${totals.deadLettered} messages could be scored; all went to ${dlqTopic} (its mlkafka-error header says why). ${reads}: is ${inputTopic} such a topic?`)
       }
       options.onBatch?.(done)
     },

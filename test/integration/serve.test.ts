@@ -366,8 +366,44 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     expect((await stopServe(s)).status).toBe(0)
     const warnings = s.stderr().split('\n').filter((l) => l.includes('serve: warning'))
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatch(new RegExp(`^serve: warning: none of the first \\d+ messages could be scored; all went to ${input}\\.dlq \\(its mlkafka-error header says why\\)\\. serve scores JSON objects with the model's fields: is ${input} such a topic\\?$`))
+    expect(warnings[0]).toMatch(new RegExp(`^serve: warning: none of the first \\d+ messages could be scored; all went to ${input}\\.dlq \\(its mlkafka-error header says why\\)\\. serve scores JSON objects with the model's fields \\(CSV lines: --format csv --columns a,b,c\\): is ${input} such a topic\\?$`))
   }, 90_000)
+
+  it('--format csv --columns: CSV lines are scored as `mlkafka predict` scores the file, fields kept as texts; a line of other fields goes to the DLQ', async () => {
+    const input = freshTopic('serve-csvlines')
+    const [header, ...all] = readFileSync(csvWithIds, 'utf8').trimEnd().split('\n')
+    const lines = all.slice(0, 200)
+    await produce(client, input, [
+      ...lines.map((value) => ({ key: null, value })),
+      { key: 'short', value: 'row-x,car-0001,sedan-a' },
+      { key: 'quote', value: 'row-y,"car-0002' },
+    ])
+    const s = startServe(['--model', modelFile, '--input-topic', input, '--output-topic', `${input}.scored`, '--format', 'csv', '--columns', header])
+    await waitFor('200 outputs', async () => (await messageCount(client, `${input}.scored`)) >= 200, 60_000, s)
+    await waitFor('2 dead letters', async () => (await messageCount(client, `${input}.dlq`)) >= 2, 30_000, s)
+    expect((await stopServe(s)).status).toBe(0)
+    expect(s.stderr()).not.toContain('warning')
+
+    const file = join(dir, 'csv-lines.csv')
+    writeFileSync(file, [header, ...lines].join('\n') + '\n')
+    const predicted = join(dir, 'csv-lines-predicted.csv')
+    const predict = runCli(['predict', '--model', modelFile, '--csv', file, '--out', predicted])
+    expect(predict.status, predict.stderr).toBe(0)
+    const expected = parse(readFileSync(predicted, 'utf8'), { columns: true }) as Record<string, string>[]
+    const outputs = (await readAll(client, `${input}.scored`)).map((r) => JSON.parse(r.value!.toString('utf8')) as Record<string, unknown>)
+    expect(outputs).toHaveLength(200)
+    outputs.forEach((o, i) => {
+      expect(Object.keys(o)).toEqual([...header.split(','), ...ADDED])
+      expect(o.id).toBe(expected[i].id)
+      expect(o.rpm).toBe(expected[i].rpm)
+      expect([o.prediction, o.p_no, o.p_yes]).toEqual([expected[i].prediction, Number(expected[i].p_no), Number(expected[i].p_yes)])
+    })
+    const dead = await readAll(client, `${input}.dlq`)
+    expect(dead.map((d) => [d.key?.toString(), headerText(d.headers, 'mlkafka-error-kind'), headerText(d.headers, 'mlkafka-error')])).toEqual([
+      ['short', 'not-csv', `3 fields but --columns names ${header.split(',').length}`],
+      ['quote', 'not-csv', 'a quoted field is never closed'],
+    ])
+  }, 120_000)
 
   it('a group that a consumer of another topic is in: serve refuses to join it (one line), and that consumer goes on', async () => {
     const [a, b] = [freshTopic('serve-group-a'), freshTopic('serve-group-b')]

@@ -48,4 +48,16 @@ describe('decodeMessage', () => {
   it('an object is a record, nested values and all (only the fields the model reads are checked)', () => {
     expect(decodeMessage(bytes('{"a": 1, "tags": ["x"], "é": "ü"}'))).toEqual({ ok: true, text: '{"a": 1, "tags": ["x"], "é": "ü"}', record: { a: 1, tags: ['x'], é: 'ü' } })
   })
+
+  it('with CSV columns: one line of as many fields is a record of texts; anything else is not-csv, said as automl train --topic says it', () => {
+    const columns = ['a', 'b', 'c']
+    expect(decodeMessage(bytes('1.5,"x, y",'), columns)).toEqual({ ok: true, text: '1.5,"x, y",', record: { a: '1.5', b: 'x, y', c: '' } })
+    expect(decodeMessage(bytes('one field'), columns)).toEqual({ ok: false, kind: 'not-csv', reason: '1 field but --columns names 3' })
+    expect(decodeMessage(bytes('{"a": 1}'), columns)).toEqual({ ok: false, kind: 'not-csv', reason: 'malformed CSV' })
+    expect(decodeMessage(bytes('1,2,3,4'), columns)).toEqual({ ok: false, kind: 'not-csv', reason: '4 fields but --columns names 3' })
+    expect(decodeMessage(bytes('1,2,3\n4,5,6'), columns)).toEqual({ ok: false, kind: 'not-csv', reason: '2 CSV lines in one message (one expected)' })
+    expect(decodeMessage(bytes('1,"2,3'), columns)).toEqual({ ok: false, kind: 'not-csv', reason: 'a quoted field is never closed' })
+    expect(decodeMessage(bytes(''), columns)).toEqual({ ok: false, kind: 'not-csv', reason: 'empty value' })
+    expect(decodeMessage(null, columns)).toMatchObject({ kind: 'tombstone' })
+  })
 })
