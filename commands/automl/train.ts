@@ -12,7 +12,7 @@ import { searchProgress } from '../../src/cli/search-progress.js'
 import { rejectTopicOnlyFlags, topicSourceFlags } from '../../src/cli/kafka-flags.js'
 import { csvFileOf, DELIMITER_HELP, readCsvFromFlags, readTopicFromFlags, type TopicReadSummary } from '../../src/cli/table-source.js'
 import { textCellNotes } from '../../src/data/schema.js'
-import { freeTextNotes, identifierNotes, selectTrainingColumns } from '../../src/data/select-columns.js'
+import { checkIgnored, freeTextNotes, identifierNotes, selectTrainingColumns } from '../../src/data/select-columns.js'
 import type { Table } from '../../src/data/table.js'
 import { parseTask, prepareTarget, TASKS } from '../../src/data/target.js'
 import { UsageError, UserError } from '../../src/errors.js'
@@ -95,6 +95,8 @@ export default class AutomlTrain extends BaseCommand {
     // Header names are trimmed when read, so a target name is too.
     const ignore = (flags.ignore ?? '').split(',').map((s) => s.trim()).filter(Boolean)
     const givenTask = parseTask(flags.task)
+    // Mistakes no pick of a target column can mend end the session before the prompt (it would ask forever).
+    checkIgnored(table, ignore)
     const prompted = (): Promise<string> => promptTarget(table, (name) => prepareTarget(selectTrainingColumns(table, name, ignore).table, name, givenTask))
     const targetName = (flags.target ?? (await prompted())).trim()
     const selected = selectTrainingColumns(table, targetName, ignore)

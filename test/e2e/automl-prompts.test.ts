@@ -90,5 +90,14 @@ describe('mlkafka automl train at a terminal', () => {
     expect(await exited).toBe(0)
     expect(screen).toContain('target y (binary)')
     expect(existsSync(join(out, 'model.json'))).toBe(true)
+
+    // An --ignore no column has cannot be mended by another pick: an error before any prompt, not a prompt forever.
+    const bad = spawn('script', ['-qfec', `node bin/run.js automl train --csv ${csv} --ignore nosuch --max-trials 1`, '/dev/null'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    let badScreen = ''
+    bad.stdout.setEncoding('utf8').on('data', (d: string) => (badScreen += d))
+    const status = await new Promise<number | null>((resolve) => bad.on('exit', resolve))
+    expect(status).toBe(2)
+    expect(badScreen).toContain('--ignore: no column "nosuch"')
+    expect(badScreen).not.toContain('Column to predict')
   }, 300_000)
 })
