@@ -22,7 +22,7 @@ export default class Serve extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --model mlkafka-runs/20261125T120000Z-failure/model.json --brokers 127.0.0.1:9092 --input-topic car-sensors --output-topic car-sensors.scored',
     '<%= config.bin %> <%= command.id %> --model model.json --input-topic events --output-topic events.scored --dlq-topic events.bad --group fraud-v3 --metrics-topic mlkafka.metrics',
     'KAFKA_BROKERS=kafka:9093 <%= config.bin %> <%= command.id %> --model model.json --kafka-config kafka.json --input-topic events --output-topic scores --output-fields id,customer --metrics-interval 30s',
-    '<%= config.bin %> <%= command.id %> --model model.json --input-topic sensor-lines --format csv --columns car_id,rpm,engine_temp_c,turbo --output-topic sensor-lines.scored',
+    '<%= config.bin %> <%= command.id %> --model model.json --input-topic readings --format csv --columns id,site,temperature,pressure --output-topic readings.scored',
   ]
 
   static override flags = {
@@ -57,6 +57,8 @@ export default class Serve extends BaseCommand {
     if (flags.format === 'csv' && flags.columns === undefined) throw new UsageError('--format csv needs --columns a,b,c: CSV messages have no header row')
     if (flags.format !== 'csv' && flags.columns !== undefined) throw new UsageError('--columns only applies with --format csv (JSON messages name their fields)')
     const csvColumns = flags.columns !== undefined ? parseColumns(flags.columns) : undefined
+    const notColumn = csvColumns === undefined ? undefined : outputFields?.find((f) => !csvColumns.includes(f))
+    if (notColumn !== undefined) throw new UsageError(`--output-fields: "${notColumn}" is not one of --columns (${csvColumns!.join(', ')})`)
 
     // First signal: stop fetching, finish and commit what is in flight, exit 0. Second: exit at once.
     // Before the consumer runs nothing is in flight: the first exits at once (not after a connect's wait).

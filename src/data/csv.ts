@@ -252,3 +252,8 @@ export async function readCsv(file: string, options: CsvReadOptions = {}): Promi
     lines: trackLines ? Int32Array.from(lines) : undefined,
   }
 }
+
+/** For CSV messages (whose fields --columns names): whether a CSV line's fields are the column names themselves, a header line (blanks around them ignored). */
+export function isHeaderLine(fields: readonly string[], columns: readonly string[]): boolean {
+  return fields.length === columns.length && fields.every((f, j) => f.trim() === columns[j])
+}

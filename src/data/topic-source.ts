@@ -3,6 +3,7 @@ import { parse as parseCsvSync } from 'csv-parse/sync'
 import type { KafkaClient, OffsetRange, TopicRecord } from '../kafka/client.js'
 import { TopicDataError } from '../kafka/errors.js'
 import { ColumnBuilder } from './column-builder.js'
+import { isHeaderLine } from './csv.js'
 import { JsonTableBuilder, parseJsonRow } from './json-rows.js'
 import type { Column, Table } from './table.js'
 
@@ -155,7 +156,7 @@ function buildColumns(records: TopicRecord[], format: TopicFormat, columns: stri
     }
     let records: string[][]
     try {
-      records = parseCsvSync(text, { relax_column_count: true }) as string[][]
+      records = parseCsvSync(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][]
     } catch (err) {
       const code = (err as { code?: string }).code
       bad.push({ ...at, reason: code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : 'malformed CSV' })
@@ -168,6 +169,10 @@ function buildColumns(records: TopicRecord[], format: TopicFormat, columns: stri
     const fields = records[0]
     if (fields.length !== names.length) {
       bad.push({ ...at, reason: `${plural(fields.length, 'field')} but --columns names ${names.length}` })
+      continue
+    }
+    if (isHeaderLine(fields, names)) {
+      bad.push({ ...at, reason: 'a header line (the names --columns gives), not a row' })
       continue
     }
     for (let j = 0; j < names.length; j++) builders[j].push(fields[j])

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import { parse as parseCsvSync } from 'csv-parse/sync'
+import { isHeaderLine } from '../data/csv.js'
 
 /**
  * A message value as a record to score: UTF-8 text holding one JSON object, or (serve --format csv) one
@@ -35,11 +36,15 @@ export function decodeMessage(value: Buffer | null, csvColumns?: readonly string
   return { ok: true, text, record: doc as Record<string, unknown> }
 }
 
-/** One CSV line as a record of texts, one per --columns name (a blank field is an empty text: missing). */
+/**
+ * One CSV line as a record of texts, one per --columns name (a blank field is an empty text: missing),
+ * parsed as a CSV file's lines are (a byte-order mark and blank lines ignored). A header line (the
+ * --columns names themselves, as `kafka-console-producer < file.csv` sends first) is no row.
+ */
 function decodeCsvLine(text: string, columns: readonly string[]): DecodedMessage {
   let lines: string[][]
   try {
-    lines = parseCsvSync(text, { relax_column_count: true }) as string[][]
+    lines = parseCsvSync(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][]
   } catch (err) {
     const code = (err as { code?: string }).code
     return { ok: false, kind: 'not-csv', reason: code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : 'malformed CSV' }
@@ -49,7 +54,9 @@ function decodeCsvLine(text: string, columns: readonly string[]): DecodedMessage
   if (fields.length !== columns.length) {
     return { ok: false, kind: 'not-csv', reason: `${fields.length} ${fields.length === 1 ? 'field' : 'fields'} but --columns names ${columns.length}` }
   }
-  const record: Record<string, unknown> = {}
+  if (isHeaderLine(fields, columns)) return { ok: false, kind: 'not-csv', reason: 'a header line (the names --columns gives), not a row' }
+  // No prototype: a field named __proto__ is a field like any other (as predict reads it).
+  const record: Record<string, unknown> = Object.create(null) as Record<string, unknown>
   for (let j = 0; j < columns.length; j++) record[columns[j]] = fields[j]
   return { ok: true, text, record }
 }

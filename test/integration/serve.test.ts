@@ -463,6 +463,9 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
       [['--model', modelFile, '--input-topic', 'a', '--output-topic', 'b', '--dlq-topic', 'b'], '--dlq-topic must differ from --output-topic (b)'],
       [['--model', modelFile, '--input-topic', 'a', '--output-topic', 'b', '--metrics-interval', 'often'], '--metrics-interval takes a duration'],
       [['--model', modelFile, '--input-topic', 'a', '--output-topic', 'b', '--output-fields', 'x,,y'], '--output-fields: "x,,y" has an empty name'],
+      [['--model', modelFile, '--input-topic', 'a', '--output-topic', 'b', '--format', 'csv'], '--format csv needs --columns a,b,c'],
+      [['--model', modelFile, '--input-topic', 'a', '--output-topic', 'b', '--columns', 'x,y'], '--columns only applies with --format csv'],
+      [['--model', modelFile, '--input-topic', 'a', '--output-topic', 'b', '--format', 'csv', '--columns', 'id,rpm', '--output-fields', 'id,colour'], '--output-fields: "colour" is not one of --columns (id, rpm)'],
     ]
     for (const [args, message] of cases) expect(oneLine(runCli(['serve', '--brokers', brokers, ...args]), 2), args.join(' ')).toContain(message)
   }, 120_000)

@@ -159,10 +159,11 @@ describe.skipIf(!brokers)(suiteName('mlkafka topic load + data inspect --topic')
     })
   })
 
-  it('--format csv --columns: one CSV line per message; a wrong field count is a bad message', async () => {
+  it('--format csv --columns: one CSV line per message; a wrong field count or a header line is a bad message', async () => {
     const topic = freshTopic('csvfmt')
     const lines = Array.from({ length: 200 }, (_, i) => ({ value: `${i},"c, ${i % 4}",${i % 5 === 0 ? '' : (i * 0.25).toFixed(2)}` }))
     lines.push({ value: '7,only-two' })
+    lines.push({ value: 'n,label,x' })
     await produce(client, topic, lines)
     const r = inspectJson(['--topic', topic, '--brokers', brokers, '--format', 'csv', '--columns', 'n,label,x'])
     expect(r.status, r.stderr).toBe(0)
@@ -172,7 +173,13 @@ describe.skipIf(!brokers)(suiteName('mlkafka topic load + data inspect --topic')
       expect.objectContaining({ name: 'label', type: 'categorical', distinct: 4 }),
       expect.objectContaining({ name: 'x', type: 'numeric', missing: 40 }),
     ])
-    expect(r.report.topic).toMatchObject({ skipped: 1, bad: [{ partition: 0, offset: 200, reason: '2 fields but --columns names 3' }] })
+    expect(r.report.topic).toMatchObject({
+      skipped: 2,
+      bad: [
+        { partition: 0, offset: 200, reason: '2 fields but --columns names 3' },
+        { partition: 0, offset: 201, reason: 'a header line (the names --columns gives), not a row' },
+      ],
+    })
 
     const noColumns = runCli(['data', 'inspect', '--topic', topic, '--brokers', brokers, '--format', 'csv'])
     expect(expectOneLineError(noColumns, 2)).toContain('--format csv needs --columns a,b,c')

@@ -60,4 +60,14 @@ describe('decodeMessage', () => {
     expect(decodeMessage(bytes(''), columns)).toEqual({ ok: false, kind: 'not-csv', reason: 'empty value' })
     expect(decodeMessage(null, columns)).toMatchObject({ kind: 'tombstone' })
   })
+
+  it('with CSV columns: read as a CSV file\'s lines are (a byte-order mark, blank lines, CRLF), a header line is no row, and __proto__ is a field', () => {
+    const columns = ['a', 'b', 'c']
+    expect(decodeMessage(bytes('\uFEFFx,2,3'), columns)).toMatchObject({ ok: true, record: { a: 'x', b: '2', c: '3' } })
+    expect(decodeMessage(bytes('1,2,3\r\n\r\n'), columns)).toMatchObject({ ok: true, record: { a: '1', b: '2', c: '3' } })
+    expect(decodeMessage(bytes('\n'), columns)).toEqual({ ok: false, kind: 'not-csv', reason: 'empty value' })
+    expect(decodeMessage(bytes('a, b ,c'), columns)).toEqual({ ok: false, kind: 'not-csv', reason: 'a header line (the names --columns gives), not a row' })
+    const proto = decodeMessage(bytes('1.5,x,y'), ['__proto__', 'b', 'c'])
+    expect(proto.ok && Object.hasOwn(proto.record, '__proto__') && proto.record.__proto__).toBe('1.5')
+  })
 })
