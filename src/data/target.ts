@@ -1,4 +1,5 @@
 import { DataError, formatLocation, UsageError } from '../errors.js'
+import { thousandsCells } from './schema.js'
 import { columnIndex, type Column, type Table } from './table.js'
 
 export type Task = 'binary' | 'multiclass' | 'regression'
@@ -77,6 +78,8 @@ export function prepareTarget(table: Table, name: string, task?: Task): TargetDa
 
   if (chosen === 'regression') {
     if (column.type !== 'numeric') {
+      const grouped = thousandsCells(column)
+      if (grouped !== undefined) throw thousandsTarget(table, name, grouped.example)
       throw new UsageError(`--task regression needs a numeric target, but "${name}" is ${column.type}: use --task ${inferTask(column, rows.length)}`)
     }
     const y = new Float64Array(rows.length)
@@ -102,6 +105,8 @@ export function prepareTarget(table: Table, name: string, task?: Task): TargetDa
   // Names or ids (a different text on most rows) are no classes: each would be learnt from a row or so.
   // (Numbers are quantities then: see below.)
   if (classes.length > rows.length / 2 && rows.length >= MIN_ROWS_FOR_CLASS_CHECK && column.type !== 'numeric') {
+    const grouped = thousandsCells(column)
+    if (grouped !== undefined) throw thousandsTarget(table, name, grouped.example)
     throw new DataError(
       { file: table.source, columnName: name },
       `target column "${name}" has ${classes.length} different values in ${rows.length} rows with a value: as classes, most would have a single row, too few to learn from`,
@@ -129,6 +134,15 @@ export function prepareTarget(table: Table, name: string, task?: Task): TargetDa
     classCounts[k]++
   }
   return { name, task: chosen, classes, y, rows, missing, classCounts }
+}
+
+/** A target of numbers written with thousands separators (read as text): what to do about it. */
+function thousandsTarget(table: Table, name: string, example: string): DataError {
+  return new DataError(
+    { file: table.source, columnName: name },
+    `target column "${name}" holds numbers written with thousands separators (such as "${example}"), read as text`,
+    'Write them without the separators to train a regression on them',
+  )
 }
 
 export function parseTask(value: string | undefined): Task | undefined {

@@ -63,6 +63,14 @@ describe('prepareTarget', () => {
     expect(prepareTarget(await load('tiny-ids.csv', 'a,y\n1,p\n2,q\n3,r\n'), 'y').classes).toEqual(['p', 'q', 'r'])
   })
 
+  it('numbers with thousands separators as the target: said so, with or without --task regression', async () => {
+    const prices = Array.from({ length: 30 }, (_, i) => `${i % 7},"${i + 1},${String((i * 37) % 1000).padStart(3, '0')}.50"`).join('\n')
+    const table = await load('prices.csv', `a,price\n${prices}\n`)
+    for (const task of [undefined, 'regression'] as const) {
+      expect(() => prepareTarget(table, 'price', task)).toThrow('target column "price" holds numbers written with thousands separators (such as "1,000.50"), read as text. Write them without the separators to train a regression on them')
+    }
+  })
+
   it('a numeric target with one value', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i},4.2`).join('\n')
     const table = await load('const.csv', `a,y\n${rows}\n`)
