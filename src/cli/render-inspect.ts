@@ -24,7 +24,7 @@ export function renderInspectReport(report: InspectReport): string {
   out.push(renderTable(['column', 'type', 'missing', 'distinct', 'range / top levels'], rows, [false, false, true, true, false]))
   for (const c of report.columns) {
     out.push(...columnNotes(c, (row) => `data row ${row + 1}`))
-    const freeText = c.type === 'categorical' && c.name !== report.target?.name && c.thousandsCells === undefined ? freeTextNote(c.name, c.distinct, report.rows - c.missing, c.topLevels?.[0]?.count ?? 0, DEFAULT_PIPELINE_OPTIONS.minLevelCount) : null
+    const freeText = c.type === 'categorical' && c.name !== report.target?.name && c.thousandsCells === undefined ? freeTextNote(c.name, c.distinct, report.rows - c.missing, report.rows, c.topLevels?.[0]?.count ?? 0, DEFAULT_PIPELINE_OPTIONS.minLevelCount) : null
     if (freeText !== null) out.push(freeText)
   }
   const t = report.target

@@ -86,15 +86,27 @@ export function freeTextNotes(table: Table, target: string, minLevelCount: numbe
       most = Math.max(most, ++counts[code])
       if (most >= minLevelCount) return []
     }
-    const note = freeTextNote(c.name, c.levels.length, present, most, minLevelCount)
+    const note = freeTextNote(c.name, c.levels.length, present, table.nRows, most, minLevelCount)
     return note === null ? [] : [note]
   })
 }
 
-/** The note of freeTextNotes for a text column of `distinct` texts in `present` rows, the most frequent in `most` rows; null when it is no free text. */
-export function freeTextNote(name: string, distinct: number, present: number, most: number, minLevelCount: number): string | null {
+/** The note of freeTextNotes for a text column of `distinct` texts in `present` of `rows` rows, the most frequent in `most` rows; null when it is no free text. */
+export function freeTextNote(name: string, distinct: number, present: number, rows: number, most: number, minLevelCount: number): string | null {
   if (most >= minLevelCount || present < 2 * minLevelCount || distinct < present / 2) return null
-  return `note: column ${name} has ${distinct} different texts in ${present} rows, none in ${minLevelCount} rows: models do not read free text, they see only whether a value is there (--ignore ${name} leaves it out)`
+  const sees = present < rows ? 'they see only whether a value is there' : 'with a value in every row, it tells them nothing'
+  return `note: column ${name} has ${distinct} different texts in ${present} rows, none in ${minLevelCount} rows: models do not read free text; ${sees} (--ignore ${name} leaves it out)`
+}
+
+/** Throws a UsageError for an --ignore name that is no column of the table. */
+export function checkIgnored(table: Table, ignore: string[]): void {
+  const names = new Set(table.columns.map((c) => c.name))
+  for (const name of ignore) {
+    if (!names.has(name)) {
+      const shown = [...names].slice(0, 12).join(', ') + (names.size > 12 ? `, ... (${names.size} columns)` : '')
+      throw new UsageError(`--ignore: no column "${name}" in ${table.source} (columns: ${shown})`)
+    }
+  }
 }
 
 /**
@@ -107,13 +119,8 @@ export function selectTrainingColumns(table: Table, target: string, ignore: stri
   const names = new Set(table.columns.map((c) => c.name))
   // A target not in the header is prepareTarget's error to report (with the columns there are).
   if (!names.has(target)) return { table, leftOut: [] }
-  for (const name of ignore) {
-    if (!names.has(name)) {
-      const shown = [...names].slice(0, 12).join(', ') + (names.size > 12 ? `, ... (${names.size} columns)` : '')
-      throw new UsageError(`--ignore: no column "${name}" in ${table.source} (columns: ${shown})`)
-    }
-    if (name === target) throw new UsageError(`--ignore: "${name}" is the target column`)
-  }
+  checkIgnored(table, ignore)
+  for (const name of ignore) if (name === target) throw new UsageError(`--ignore: "${name}" is the target column`)
   const leftOut: LeftOut[] = []
   const kept = table.columns.filter((column, position) => {
     if (column.name === target) return true

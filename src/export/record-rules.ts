@@ -22,8 +22,8 @@
  *   Other types: ScoringError "expected text".
  * - Fields are read in the order of the pipeline's steps; the first bad one throws.
  * - A ScoringError's message is `field "NAME": PROBLEM, got SHOWN` where SHOWN is
- *   JSON.stringify(value) (or String(value); a BigInt as `12n`), cut to 37 characters plus "..." when
- *   longer than 40.
+ *   JSON.stringify(value) (or String(value); a BigInt as `12n`, an object with a cycle as
+ *   `[object Object]`), cut to 37 characters plus "..." when longer than 40.
  */
 import { MISSING_TOKENS } from '../data/cells.js'
 

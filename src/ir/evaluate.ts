@@ -201,7 +201,8 @@ export interface CompiledModel {
   scoreTable(table: Table, rows?: Int32Array): Float64Array
   /**
    * Scores records; throws ScoringError for a record with an ill-typed field, and (with no field) for one
-   * the model gives no number for (NaN or infinite: a value far beyond what training saw), as every scorer does.
+   * the model gives no number for (NaN or infinite: a value far beyond what training saw) or a value that
+   * is no record (null, a number, an array), as every scorer does.
    */
   predictRecord(record: RawRecord): Prediction
 }

@@ -77,7 +77,7 @@ describe('mlkafka data inspect (spawned as a user runs it)', () => {
     const words = ['late', 'early', 'broken', 'fine', 'loud']
     const rows = Array.from({ length: 40 }, (_, i) => `${words[i % 5]} ${words[(i * 3) % 5]} on day ${i},${i < 20 ? 'a' : 'b'},${i % 2 ? 'out' : 'in'}`)
     const file = writeFixture(dir, 'remarks.csv', ['remark,shift,flow', ...rows].join('\n') + '\n')
-    const note = 'note: column remark has 40 different texts in 40 rows, none in 5 rows: models do not read free text, they see only whether a value is there (--ignore remark leaves it out)'
+    const note = 'note: column remark has 40 different texts in 40 rows, none in 5 rows: models do not read free text; with a value in every row, it tells them nothing (--ignore remark leaves it out)'
     const r = runCli(['data', 'inspect', file])
     expect(r.status).toBe(0)
     expect(r.stdout).toContain(note)

@@ -115,7 +115,7 @@ function api(plan: ScorerPlan): string {
     '  }',
   ]
   return [
-    `  /** Scores one record: ${plan.classes === null ? 'a 1-element array holding the value' : 'the probability of each class, in CLASSES order'}. Throws ScoringException when a field has the wrong type, or when the model gives no number for the record (getField() is null then). */`,
+    `  /** Scores one record: ${plan.classes === null ? 'a 1-element array holding the value' : 'the probability of each class, in CLASSES order'}. Throws ScoringException when a field has the wrong type, or when the record is null or the model gives no number for it (getField() is null then). */`,
     '  public static double[] score(Map<String, ?> record) {',
     `    if (record == null) throw new ScoringException(null, ${javaString(NOT_A_RECORD + ', got null')});`,
     `    double[] f = new double[${plan.width}];`,

@@ -55,7 +55,7 @@ ${d.doc('  ', '', '@param {string | null} field @param {string} problem')}  cons
   }
 }`,
 
-  show: (d) => `${d.doc('', 'A value as an error message shows it: its JSON (a BigInt as 12n), cut to ${SHOWN_MAX} characters.', '@param {unknown} value @returns {string}')}function show(value${d.t(': unknown')})${d.t(': string')} {
+  show: (d) => `${d.doc('', `A value as an error message shows it: its JSON (a BigInt as 12n), cut to ${SHOWN_MAX} characters.`, '@param {unknown} value @returns {string}')}function show(value${d.t(': unknown')})${d.t(': string')} {
   let s${d.t(': string')}
   try {
     s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)

@@ -68,8 +68,8 @@ describe('selectTrainingColumns', () => {
     )
     // tag: 10 levels of 5 rows; mostly: 20 texts of 40 blanks and 20 rows.
     expect(freeTextNotes(table, 'y', 5)).toEqual([
-      'note: column note has 60 different texts in 60 rows, none in 5 rows: models do not read free text, they see only whether a value is there (--ignore note leaves it out)',
-      'note: column mostly has 20 different texts in 20 rows, none in 5 rows: models do not read free text, they see only whether a value is there (--ignore mostly leaves it out)',
+      'note: column note has 60 different texts in 60 rows, none in 5 rows: models do not read free text; with a value in every row, it tells them nothing (--ignore note leaves it out)',
+      'note: column mostly has 20 different texts in 20 rows, none in 5 rows: models do not read free text; they see only whether a value is there (--ignore mostly leaves it out)',
     ])
     expect(freeTextNotes(table, 'note', 5)).toHaveLength(1)
     const few = await readCsv(writeFixture(dir, 'few-text.csv', 'note,y\n' + rows(8, (i) => `${text(i)},${i % 2}`)))
