@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { parse, CsvError } from 'csv-parse'
+import { parse as parseSync } from 'csv-parse/sync'
 import { DataError } from '../errors.js'
 import { ColumnBuilder } from './column-builder.js'
 import type { Table } from './table.js'
@@ -253,7 +254,22 @@ export async function readCsv(file: string, options: CsvReadOptions = {}): Promi
   }
 }
 
-/** For CSV messages (whose fields --columns names): whether a CSV line's fields are the column names themselves, a header line (blanks around them ignored). */
-export function isHeaderLine(fields: readonly string[], columns: readonly string[]): boolean {
-  return fields.length === columns.length && fields.every((f, j) => f.trim() === columns[j])
+/**
+ * A Kafka message's text as one CSV line of the fields --columns names (train --topic --format csv, serve
+ * --format csv): parsed as a CSV file's lines are (a byte-order mark and blank lines ignored), else why it
+ * is no row: not CSV, no line or several, another number of fields, or a header line (the names
+ * themselves, blanks around them ignored, as `kafka-console-producer < file.csv` sends first).
+ */
+export function parseCsvMessage(text: string, columns: readonly string[]): { fields: string[] } | { bad: string } {
+  let lines: string[][]
+  try {
+    lines = parseSync(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][]
+  } catch (err) {
+    return { bad: (err as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : 'malformed CSV' }
+  }
+  if (lines.length !== 1) return { bad: lines.length === 0 ? 'empty value' : `${lines.length} CSV lines in one message (one expected)` }
+  const fields = lines[0]
+  if (fields.length !== columns.length) return { bad: `${fields.length} ${fields.length === 1 ? 'field' : 'fields'} but --columns names ${columns.length}` }
+  if (fields.every((f, j) => f.trim() === columns[j])) return { bad: 'a header line (the names --columns gives), not a row' }
+  return { fields }
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { parse as parseCsvSync } from 'csv-parse/sync'
 import type { KafkaClient, OffsetRange, TopicRecord } from '../kafka/client.js'
 import { TopicDataError } from '../kafka/errors.js'
 import { ColumnBuilder } from './column-builder.js'
-import { isHeaderLine } from './csv.js'
+import { parseCsvMessage } from './csv.js'
 import { JsonTableBuilder, parseJsonRow } from './json-rows.js'
 import type { Column, Table } from './table.js'
 
@@ -154,28 +153,12 @@ function buildColumns(records: TopicRecord[], format: TopicFormat, columns: stri
       bad.push({ ...at, reason: 'not UTF-8 text' })
       continue
     }
-    let records: string[][]
-    try {
-      records = parseCsvSync(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][]
-    } catch (err) {
-      const code = (err as { code?: string }).code
-      bad.push({ ...at, reason: code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : 'malformed CSV' })
+    const line = parseCsvMessage(text, names)
+    if ('bad' in line) {
+      bad.push({ ...at, reason: line.bad })
       continue
     }
-    if (records.length !== 1) {
-      bad.push({ ...at, reason: records.length === 0 ? 'empty value' : `${records.length} CSV lines in one message (one expected)` })
-      continue
-    }
-    const fields = records[0]
-    if (fields.length !== names.length) {
-      bad.push({ ...at, reason: `${plural(fields.length, 'field')} but --columns names ${names.length}` })
-      continue
-    }
-    if (isHeaderLine(fields, names)) {
-      bad.push({ ...at, reason: 'a header line (the names --columns gives), not a row' })
-      continue
-    }
-    for (let j = 0; j < names.length; j++) builders[j].push(fields[j])
+    for (let j = 0; j < names.length; j++) builders[j].push(line.fields[j])
     rows++
   }
   return { columns: builders.map((b) => b.finish()), rows, bad }

@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { parse as parseCsvSync } from 'csv-parse/sync'
-import { isHeaderLine } from '../data/csv.js'
+import { parseCsvMessage } from '../data/csv.js'
 
 /**
  * A message value as a record to score: UTF-8 text holding one JSON object, or (serve --format csv) one
@@ -42,19 +41,9 @@ export function decodeMessage(value: Buffer | null, csvColumns?: readonly string
  * --columns names themselves, as `kafka-console-producer < file.csv` sends first) is no row.
  */
 function decodeCsvLine(text: string, columns: readonly string[]): DecodedMessage {
-  let lines: string[][]
-  try {
-    lines = parseCsvSync(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][]
-  } catch (err) {
-    const code = (err as { code?: string }).code
-    return { ok: false, kind: 'not-csv', reason: code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : 'malformed CSV' }
-  }
-  if (lines.length !== 1) return { ok: false, kind: 'not-csv', reason: lines.length === 0 ? 'empty value' : `${lines.length} CSV lines in one message (one expected)` }
-  const fields = lines[0]
-  if (fields.length !== columns.length) {
-    return { ok: false, kind: 'not-csv', reason: `${fields.length} ${fields.length === 1 ? 'field' : 'fields'} but --columns names ${columns.length}` }
-  }
-  if (isHeaderLine(fields, columns)) return { ok: false, kind: 'not-csv', reason: 'a header line (the names --columns gives), not a row' }
+  const line = parseCsvMessage(text, columns)
+  if ('bad' in line) return { ok: false, kind: 'not-csv', reason: line.bad }
+  const { fields } = line
   // No prototype: a field named __proto__ is a field like any other (as predict reads it).
   const record: Record<string, unknown> = Object.create(null) as Record<string, unknown>
   for (let j = 0; j < columns.length; j++) record[columns[j]] = fields[j]
