@@ -6,44 +6,58 @@ import { REPO_ROOT } from '../helpers/cli.js'
 import { tempDir, writeFixture } from '../helpers/files.js'
 
 const dir = tempDir()
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /**
  * A person at a terminal: `script` gives the CLI a real pseudo-terminal, the test types the answers
  * (Enter, arrow keys) once each question shows, as a user would.
  */
+function atTerminal(command: string) {
+  const env = { ...process.env, TERM: 'xterm', COLUMNS: '160', LINES: '50' }
+  delete env.CI
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  let screen = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  /** Waits until `text` shows (at or after `from` in the screen's text). */
+  const waitFor = async (text: string, from = 0): Promise<void> => {
+    const deadline = Date.now() + 120_000
+    while (!screen.includes(text, from)) {
+      if (Date.now() > deadline) throw new Error(`never showed "${text}"; screen:\n${screen}`)
+      await pause(100)
+    }
+  }
+  const type = (keys: string): void => void child.stdin.write(keys)
+  return {
+    screen: () => screen,
+    exited,
+    waitFor,
+    type,
+    /** Waits for the question, then types the keys. */
+    answer: async (question: string, keys: string, from = 0): Promise<void> => {
+      await waitFor(question, from)
+      await pause(200)
+      type(keys)
+    },
+  }
+}
+
 describe('mlkafka automl train at a terminal', () => {
   it('asks for the file, the target, the task and the metric, trains, and offers the export (a bad path is asked again)', async () => {
     const out = join(dir, 'guided')
-    const command = `node bin/run.js automl train --max-trials 2 --families decision_tree,logistic_regression --folds 2 --out ${out}`
-    const env = { ...process.env, TERM: 'xterm', COLUMNS: '160', LINES: '50' }
-    delete env.CI
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
-    let screen = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d))
-    const waitFor = async (text: string): Promise<void> => {
-      const deadline = Date.now() + 120_000
-      while (!screen.includes(text)) {
-        if (Date.now() > deadline) throw new Error(`never asked "${text}"; screen:\n${screen}`)
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
-    const answer = async (question: string, keys: string): Promise<void> => {
-      await waitFor(question)
-      await new Promise((r) => setTimeout(r, 200))
-      child.stdin.write(keys)
-    }
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-    await answer('CSV file to train on', '\r')
+    const t = atTerminal(`node bin/run.js automl train --max-trials 2 --families decision_tree,logistic_regression --folds 2 --out ${out}`)
+    await t.answer('CSV file to train on', '\r')
     // The last column (failure) is preselected.
-    await answer('Column to predict', '\r')
-    await answer('Task', '\r')
-    await answer('Ranking metric', '\r')
-    await answer('Export the winner', 'y\r')
+    await t.answer('Column to predict', '\r')
+    await t.answer('Task', '\r')
+    await t.answer('Ranking metric', '\r')
+    await t.answer('Export the winner', 'y\r')
     // A path it cannot write is asked again, not the end of the run.
-    await answer('Write it to', 'no-such-folder/scorer.ts\r')
-    await waitFor('folder no-such-folder does not exist')
-    child.stdin.write('\x7f'.repeat(40) + `${join(out, 'failure-scorer.ts')}\r`)
-    expect(await exited).toBe(0)
+    await t.answer('Write it to', 'no-such-folder/scorer.ts\r')
+    await t.waitFor('folder no-such-folder does not exist')
+    t.type('\x7f'.repeat(40) + `${join(out, 'failure-scorer.ts')}\r`)
+    expect(await t.exited).toBe(0)
+    const screen = t.screen()
     expect(screen).toContain('binary (recommended)')
     // A yes/no column is no multiclass or regression target: the Task prompt offers what fits.
     expect(screen).not.toContain('multiclass')
@@ -57,47 +71,24 @@ describe('mlkafka automl train at a terminal', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `person-${i},${(i * 0.37) % 1},${i % 3 === 0 ? 'yes' : 'no'}`).join('\n')
     const csv = writeFixture(dir, 'names.csv', `name,x,y\n${rows}\n`)
     const out = join(dir, 'names-run')
-    const command = `node bin/run.js automl train --csv ${csv} --task binary --metric auc --max-trials 1 --families logistic_regression --folds 2 --out ${out}`
-    const env = { ...process.env, TERM: 'xterm', COLUMNS: '160', LINES: '50' }
-    delete env.CI
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
-    let screen = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d))
-    const waitFor = async (text: string, from = 0): Promise<void> => {
-      const deadline = Date.now() + 120_000
-      while (!screen.includes(text, from)) {
-        if (Date.now() > deadline) throw new Error(`never showed "${text}"; screen:\n${screen}`)
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-    await waitFor('Column to predict')
-    await new Promise((r) => setTimeout(r, 200))
+    const t = atTerminal(`node bin/run.js automl train --csv ${csv} --task binary --metric auc --max-trials 1 --families logistic_regression --folds 2 --out ${out}`)
     // From the preselected last column (y) up twice: name.
-    child.stdin.write('\x1b[A')
-    await new Promise((r) => setTimeout(r, 100))
-    child.stdin.write('\x1b[A')
-    await new Promise((r) => setTimeout(r, 100))
-    child.stdin.write('\r')
-    await waitFor('target column "name" has 40 different values in 40 rows')
-    const asked = screen.lastIndexOf('target column "name"')
-    await waitFor('Column to predict', asked)
-    await new Promise((r) => setTimeout(r, 200))
-    child.stdin.write('\r')
-    await waitFor('Export the winner')
-    await new Promise((r) => setTimeout(r, 200))
-    child.stdin.write('n\r')
-    expect(await exited).toBe(0)
-    expect(screen).toContain('target y (binary)')
+    await t.answer('Column to predict', '\x1b[A')
+    await pause(100)
+    t.type('\x1b[A')
+    await pause(100)
+    t.type('\r')
+    await t.waitFor('target column "name" has 40 different values in 40 rows')
+    await t.answer('Column to predict', '\r', t.screen().lastIndexOf('target column "name"'))
+    await t.answer('Export the winner', 'n\r')
+    expect(await t.exited).toBe(0)
+    expect(t.screen()).toContain('target y (binary)')
     expect(existsSync(join(out, 'model.json'))).toBe(true)
 
     // An --ignore no column has cannot be mended by another pick: an error before any prompt, not a prompt forever.
-    const bad = spawn('script', ['-qfec', `node bin/run.js automl train --csv ${csv} --ignore nosuch --max-trials 1`, '/dev/null'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
-    let badScreen = ''
-    bad.stdout.setEncoding('utf8').on('data', (d: string) => (badScreen += d))
-    const status = await new Promise<number | null>((resolve) => bad.on('exit', resolve))
-    expect(status).toBe(2)
-    expect(badScreen).toContain('--ignore: no column "nosuch"')
-    expect(badScreen).not.toContain('Column to predict')
+    const bad = atTerminal(`node bin/run.js automl train --csv ${csv} --ignore nosuch --max-trials 1`)
+    expect(await bad.exited).toBe(2)
+    expect(bad.screen()).toContain('--ignore: no column "nosuch"')
+    expect(bad.screen()).not.toContain('Column to predict')
   }, 300_000)
 })
