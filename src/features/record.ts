@@ -28,7 +28,7 @@ export class ScoringError extends UserError {
 export const NOT_A_RECORD = 'expected a record (an object of field values)'
 
 /** A value as an error message shows it: its JSON (a BigInt as 12n), cut to 40 characters. */
-export function show(value: unknown): string {
+function show(value: unknown): string {
   let s: string
   try {
     s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)
