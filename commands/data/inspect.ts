@@ -6,7 +6,7 @@ import { renderInspectReport } from '../../src/cli/render-inspect.js'
 import { inspectTable, type InspectReport } from '../../src/data/inspect.js'
 import { parseTask, TASKS } from '../../src/data/target.js'
 import type { Table } from '../../src/data/table.js'
-import { UsageError } from '../../src/errors.js'
+import { DataError, UsageError } from '../../src/errors.js'
 
 export default class DataInspect extends BaseCommand {
   static override description =
@@ -54,7 +54,17 @@ export default class DataInspect extends BaseCommand {
     }
 
     // Header names are trimmed when read, so a target name is too.
-    const report = inspectTable(table, flags.target?.trim(), parseTask(flags.task))
+    const task = parseTask(flags.task)
+    let report: InspectReport
+    try {
+      report = inspectTable(table, flags.target?.trim(), task)
+    } catch (err) {
+      // A column that cannot be the target (one value, a name per row...): the columns are still worth
+      // seeing, so the table comes first, then the error (exit 1) says what is wrong with the target.
+      if (!(err instanceof DataError) || this.jsonEnabled()) throw err
+      this.log(renderInspectReport(inspectTable(table)))
+      throw err
+    }
     if (!this.jsonEnabled()) this.log(renderInspectReport(report))
     return topic ? { ...report, topic } : report
   }

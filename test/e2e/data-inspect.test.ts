@@ -42,13 +42,15 @@ describe('mlkafka data inspect (spawned as a user runs it)', () => {
     ['duplicated header', 'a,a\n1,2\n', ':1:2: duplicated column name "a"', 1],
     // A --target that names no column is a bad flag value (exit 2), like --ignore's.
     ['target absent', 'a,b\n1,2\n', ':1: --target: column "failure" is not in the header. Columns: a, b', 2],
+    // A column that cannot be the target: the column table still prints (stdout), then the error.
     ['target all missing', 'a,failure\n1,\n2,NA\n', 'target column "failure" is missing in all 2 rows', 1],
     ['single class', 'a,failure\n1,no\n2,no\n', 'has a single class ("no")', 1],
   ])('%s: one line on stderr, non-zero exit, no stack trace', (name, content, expected, status) => {
     const file = content === null ? `${dir}/does-not-exist.csv` : writeFixture(dir, `${name.replace(/ /g, '-')}.csv`, content)
     const r = runCli(['data', 'inspect', file, '--target', 'failure'])
     expect(r.status).toBe(status)
-    expect(r.stdout).toBe('')
+    if (name.startsWith('target all') || name === 'single class') expect(r.stdout).toContain(`${file}: 2 rows x 2 columns`)
+    else expect(r.stdout).toBe('')
     const lines = r.stderr.trimEnd().split('\n')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(/^Error: /)
