@@ -6,6 +6,7 @@ import { compileRecordEncoder } from '../features/pipeline.js'
 import { NO_SCORE, ScoringError } from '../features/record.js'
 import type { DeadLetterReason } from './dead-letter.js'
 import { decodeMessage } from './message-decoder.js'
+import { csvField } from '../data/csv-writer.js'
 import { OutputRecordBuilder, type OutputRecordOptions } from './output-record.js'
 import { FieldsBuffer, writeBytesField, writeHeaders, type RecordHeaders } from '../kafka/record-fields.js'
 
@@ -84,11 +85,7 @@ export class MessageScorer {
       for (const c of this.ir.input.columns) {
         record[c.name] = c.type === 'numeric' ? (i % 8) * 0.75 - 1 : c.type === 'boolean' ? i % 2 === 0 : i % 4 === 0 ? `level-${i}` : (levels.get(c.name) ?? `level-${i}`)
       }
-      const csvCell = (v: unknown): string => {
-        const t = v === undefined ? '' : String(v)
-        return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t
-      }
-      samples.push(Buffer.from(this.csvColumns ? this.csvColumns.map((c) => csvCell(record[c])).join(',') : JSON.stringify(record)))
+      samples.push(Buffer.from(this.csvColumns ? this.csvColumns.map((c) => csvField(record[c] === undefined ? '' : String(record[c]))).join(',') : JSON.stringify(record)))
     }
     const until = performance.now() + ms
     const keys = samples.map(() => null)
