@@ -8,7 +8,7 @@ import { targetsOf, type Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
 import { rankTrials, selectWinner, type Leaderboard, type LeaderboardRow, type Selection, type Winner } from './leaderboard.js'
 import { rankKey, type MetricName } from './metrics.js'
-import { portfolio, sampleParams } from './space.js'
+import { familySize, portfolio, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
 import { ENSEMBLE_CANDIDATES, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
@@ -133,7 +133,8 @@ export interface SearchResult {
   /** Configurations evaluated only on cheap rungs (screened out by successive halving). */
   screened: number
   trialsFailed: { modelId: string; family: Family; reason: string }[]
-  stoppedBy: 'max-trials' | 'time-budget' | 'interrupted'
+  /** 'search-space': every configuration of the families was tried (only a linear model's grid ends). */
+  stoppedBy: 'max-trials' | 'time-budget' | 'interrupted' | 'search-space'
   elapsedMs: number
 }
 
@@ -185,9 +186,29 @@ export function rungFractions(trainRows: number, strategy: Strategy): number[] {
  */
 export const UNSCREENED: readonly Family[] = ['logistic_regression']
 
-/** Configuration i of a search: families take turns, so it is its family's trial number i / F (from 0). */
-function slotOf(i: number, families: readonly Family[]): { family: Family; trialOfFamily: number } {
-  return { family: families[i % families.length], trialOfFamily: Math.floor(i / families.length) }
+/**
+ * Configuration i of a search: families take turns, so it is its family's trial number i / F (from 0),
+ * until a family has no configuration left (see familySize: a linear model's grid); the others then take
+ * turns without it. Null past the last configuration of every family.
+ */
+export function slotOf(i: number, families: readonly Family[], task: Task): { family: Family; trialOfFamily: number } | null {
+  let alive = [...families]
+  let before = 0
+  let offset = i
+  while (alive.length > 0) {
+    const size = Math.min(...alive.map((f) => familySize(f, task)))
+    const span = (size - before) * alive.length
+    if (offset < span) return { family: alive[offset % alive.length], trialOfFamily: before + Math.floor(offset / alive.length) }
+    offset -= span
+    before = size
+    alive = alive.filter((f) => familySize(f, task) > size)
+  }
+  return null
+}
+
+/** How many configurations the families have together (Infinity unless every one's is finite). */
+export function searchSize(families: readonly Family[], task: Task): number {
+  return families.reduce((n, f) => n + familySize(f, task), 0)
 }
 
 /**
@@ -198,12 +219,13 @@ function slotOf(i: number, families: readonly Family[]): { family: Family; trial
  * 22,000 rows, 5-fold CV in 60 s: 7 trials on all rows, none of them the portfolio's).
  */
 export function skipsRungs(i: number, families: readonly Family[], task: Task): boolean {
-  const { family, trialOfFamily } = slotOf(i, families)
+  const { family, trialOfFamily } = slotOf(i, families, task)!
   return UNSCREENED.includes(family) || (trialOfFamily >= 1 && trialOfFamily <= portfolio(family, task).length)
 }
 
 /** Evaluations a halving run of maxTrials configurations makes (for progress). */
 export function plannedEvaluations(maxTrials: number, families: readonly Family[], task: Task, rungs: number[]): number {
+  maxTrials = Math.min(maxTrials, searchSize(families, task))
   let total = Math.min(maxTrials, families.length)
   let next = total
   const bracket = ETA ** (rungs.length - 1)
@@ -293,7 +315,11 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const forestThreads = Math.max(1, Math.floor(availableParallelism() / options.workers))
   const pool = new TrialPool(data.table, data.target, folds, options.metric, options.workers)
 
-  let stoppedBy: SearchResult['stoppedBy'] = 'max-trials'
+  // Without a budget's or a signal's stop, the search ends at --max-trials, or after the last configuration
+  // of families that have a last one (--families logistic_regression: its grid).
+  const size = searchSize(options.families, target.task)
+  const limit = Math.min(options.maxTrials ?? Infinity, size)
+  let stoppedBy: SearchResult['stoppedBy'] = options.maxTrials !== undefined && options.maxTrials <= size ? 'max-trials' : 'search-space'
   let stopped = false
   // With a holdout, trials in progress at the budget's edge finish with what they have (see runFolds);
   // in k-fold CV, and on Ctrl-C, they are cut off.
@@ -328,7 +354,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   let screened = 0
   let done = 0
   let best: TrialResult | null = null
-  const planned = options.maxTrials === undefined ? null : plannedEvaluations(options.maxTrials, options.families, target.task, rungs)
+  const planned = limit === Infinity ? null : plannedEvaluations(limit, options.families, target.task, rungs)
   // A first event as the search starts (no trial yet): a progress bar shows from the start, not after the first trial.
   options.onTrial?.({ done: 0, planned, elapsedMs: elapsed(), budgetMs: budget, trial: null, rowFraction: 1, best: null })
   const keyOf = (r: TrialResult): number => rankKey(options.metric, r.score)
@@ -356,7 +382,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const config = (t: number): TrialSpec => {
     while (configs.length <= t) {
       const i = configs.length
-      const { family, trialOfFamily } = slotOf(i, options.families)
+      const { family, trialOfFamily } = slotOf(i, options.families, target.task)!
       const params = sampleParams(family, target.task, trialOfFamily, new Random(Random.derive(options.seed, i)))
       if (family === 'random_forest') params.workers = forestThreads
       if (family === 'mlp') params.threads = forestThreads
@@ -424,7 +450,6 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
     return finished.sort((a, b) => a.index - b.index)
   }
 
-  const limit = options.maxTrials ?? Infinity
   let next = 0
   try {
     if (options.strategy === 'random' || rungs.length === 1) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { C_PATH, portfolio, sampleParams } from '../../../src/automl/space.js'
+import { C_GRID, familySize, portfolio, sampleParams } from '../../../src/automl/space.js'
 import { Random } from '../../../src/learners/random.js'
 
 describe('search space', () => {
@@ -35,15 +35,15 @@ describe('search space', () => {
     expect(new Set(draws.map((d) => d.featureDraw))).toEqual(new Set(['varying', 'any']))
   })
 
-  it('a logistic regression starts from its defaults, then a path over the decades of C, then random draws', () => {
+  it("a logistic regression searches scikit-learn's grid of C: its defaults, a path over the other decades, and for classification the grid with balanced class weights; then no more", () => {
+    expect(C_GRID).toEqual([0.01, 0.1, 1, 10, 100])
     expect(sampleParams('logistic_regression', 'binary', 0, new Random(1))).toMatchObject({ C: 1, classWeight: 'none' })
-    expect(sampleParams('logistic_regression', 'multiclass', 1, new Random(1))).toMatchObject({ cPath: [0.001, 0.01, 0.1, 10, 100, 1000], classWeight: 'none' })
-    expect(C_PATH).not.toContain(1)
-    for (let seed = 0; seed < 20; seed++) {
-      const p = sampleParams('logistic_regression', 'binary', 2, new Random(seed))
-      expect(p).not.toHaveProperty('cPath')
-      expect(p.C).toBeGreaterThanOrEqual(1e-3)
-      expect(p.C).toBeLessThanOrEqual(1e3)
-    }
+    expect(sampleParams('logistic_regression', 'multiclass', 1, new Random(1))).toMatchObject({ cPath: [0.01, 0.1, 10, 100], classWeight: 'none' })
+    expect(sampleParams('logistic_regression', 'binary', 2, new Random(1))).toMatchObject({ cPath: [0.01, 0.1, 1, 10, 100], classWeight: 'balanced' })
+    expect(familySize('logistic_regression', 'binary')).toBe(3)
+    expect(familySize('logistic_regression', 'regression')).toBe(2)
+    expect(sampleParams('logistic_regression', 'regression', 1, new Random(1))).toMatchObject({ cPath: [0.01, 0.1, 10, 100], classWeight: 'none' })
+    expect(() => sampleParams('logistic_regression', 'regression', 2, new Random(1))).toThrow(/2 configurations/)
+    expect(familySize('mlp', 'binary')).toBe(Infinity)
   })
 })

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { NET_BAG, REFIT_TREES } from '../../../src/automl/refit-plan.js'
-import { runSearch } from '../../../src/automl/search.js'
+import { runSearch, slotOf } from '../../../src/automl/search.js'
 import { holdoutSplit, kFolds } from '../../../src/automl/split.js'
 import { refitModel, runTrial, TrialSkipped } from '../../../src/automl/trial.js'
 import { compileModel } from '../../../src/ir/evaluate.js'
@@ -148,7 +148,7 @@ describe('a logistic regression path', () => {
     expect(path.result.refitParams).toBeUndefined()
   })
 
-  it('runs in a halving search of linear models alone, on all rows, each planned evaluation reported', async () => {
+  it("runs in a halving search of linear models alone, on all rows, each planned evaluation reported, and the search ends with the grid", async () => {
     const big = syntheticTable({ rows: 5600, task: 'binary', seed: 12 })
     const events: { done: number; planned: number | null; rowFraction: number }[] = []
     const r = await runSearch(big.table, big.target, {
@@ -156,17 +156,40 @@ describe('a logistic regression path', () => {
       onTrial: (e) => events.push(e),
     })
     expect(r.rungs.length).toBe(3)
-    expect(r.leaderboard.rows).toHaveLength(6)
+    // The defaults, the path over the other decades, the grid with balanced class weights: all there is.
+    expect(r.leaderboard.rows).toHaveLength(3)
+    expect(r.stoppedBy).toBe('search-space')
     expect(events.every((e) => e.rowFraction === 1)).toBe(true)
-    expect(events.at(-1)).toMatchObject({ done: 6, planned: 6 })
+    expect(events.at(-1)).toMatchObject({ done: 3, planned: 3 })
     const path = r.leaderboard.rows.find((x) => x.modelId === 'logistic_regression_2')!
-    expect([0.001, 0.01, 0.1, 10, 100, 1000]).toContain(path.params.C)
+    expect([0.01, 0.1, 10, 100]).toContain(path.params.C)
     expect(path.params).not.toHaveProperty('cPath')
-    // With a time budget alone, brackets of linear models wait for their trials (and the budget stops them).
-    const timed = await runSearch(big.table, big.target, { families: ['logistic_regression'], metric: 'auc', strategy: 'halving', timeBudgetMs: 1500, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false })
-    expect(timed.stoppedBy).toBe('time-budget')
-    expect(timed.leaderboard.rows.length).toBeGreaterThan(0)
+    expect(r.leaderboard.rows.find((x) => x.modelId === 'logistic_regression_3')!.params).toMatchObject({ classWeight: 'balanced' })
+    // With a time budget alone, too (brackets of linear models wait for their trials).
+    const timed = await runSearch(big.table, big.target, { families: ['logistic_regression'], metric: 'auc', strategy: 'halving', timeBudgetMs: 30_000, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false })
+    expect(timed.stoppedBy).toBe('search-space')
+    expect(timed.leaderboard.rows.map((x) => x.modelId).sort()).toEqual(['logistic_regression_1', 'logistic_regression_2', 'logistic_regression_3'])
+    // --max-trials under the grid's size still says max-trials.
+    const two = await runSearch(big.table, big.target, { families: ['logistic_regression'], metric: 'auc', strategy: 'random', maxTrials: 2, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false })
+    expect(two.stoppedBy).toBe('max-trials')
+    expect(two.leaderboard.rows).toHaveLength(2)
   }, 60_000)
+
+  it("gives a linear model's turns to the other families once its grid is spent", () => {
+    const families = ['decision_tree', 'logistic_regression', 'mlp'] as const
+    const slots = Array.from({ length: 12 }, (_, i) => slotOf(i, families, 'binary'))
+    expect(slots.map((s) => `${s!.family}:${s!.trialOfFamily}`)).toEqual([
+      'decision_tree:0', 'logistic_regression:0', 'mlp:0',
+      'decision_tree:1', 'logistic_regression:1', 'mlp:1',
+      'decision_tree:2', 'logistic_regression:2', 'mlp:2',
+      'decision_tree:3', 'mlp:3', 'decision_tree:4',
+    ])
+    // Regression has no balanced class weights: two linear configurations.
+    expect(slotOf(6, families, 'regression')).toEqual({ family: 'decision_tree', trialOfFamily: 2 })
+    expect(slotOf(7, families, 'regression')).toEqual({ family: 'mlp', trialOfFamily: 2 })
+    expect(slotOf(2, ['logistic_regression'], 'binary')).toEqual({ family: 'logistic_regression', trialOfFamily: 2 })
+    expect(slotOf(3, ['logistic_regression'], 'binary')).toBeNull()
+  })
 })
 
 describe('a halving search', () => {
