@@ -7,6 +7,7 @@ import { DataError } from '../errors.js'
 import { ColumnBuilder } from './column-builder.js'
 import type { Table } from './table.js'
 import { NotUtf8, notUtf8Error, Utf8Check } from './utf8.js'
+import { plural } from '../words.js'
 
 export interface CsvReadOptions {
   /** Field delimiter; detected from the header line when absent. */
@@ -112,7 +113,7 @@ export function csvErrorToDataError(file: string, err: CsvError, delimiter: stri
     const got = e.record?.length ?? 0
     return new DataError(
       { file, line, column: Math.min(got, headerLength) + 1 },
-      `row has ${got} field${got === 1 ? '' : 's'} but the header has ${headerLength}`,
+      `row has ${plural(got, 'field')} but the header has ${headerLength}`,
       `Fix the row, quote fields that contain ${describeDelimiter(delimiter)}, or set --delimiter (detected ${describeDelimiter(delimiter)})`,
     )
   }
@@ -269,7 +270,7 @@ export function parseCsvMessage(text: string, columns: readonly string[]): { fie
   }
   if (lines.length !== 1) return { bad: lines.length === 0 ? 'empty value' : `${lines.length} CSV lines in one message (one expected)` }
   const fields = lines[0]
-  if (fields.length !== columns.length) return { bad: `${fields.length} ${fields.length === 1 ? 'field' : 'fields'} but --columns names ${columns.length}` }
+  if (fields.length !== columns.length) return { bad: `${plural(fields.length, 'field')} but --columns names ${columns.length}` }
   if (fields.every((f, j) => f.trim() === columns[j])) return { bad: 'a header line (the names --columns gives), not a row' }
   return { fields }
 }

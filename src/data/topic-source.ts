@@ -5,6 +5,7 @@ import { ColumnBuilder } from './column-builder.js'
 import { parseCsvMessage } from './csv.js'
 import { JsonTableBuilder, parseJsonRow } from './json-rows.js'
 import type { Column, Table } from './table.js'
+import { plural } from '../words.js'
 
 /**
  * A Kafka topic as a table: a bounded snapshot. The end offset of every partition is fixed when the
@@ -83,10 +84,6 @@ async function snapshotRanges(client: KafkaClient, topic: string, fromTimestamp?
     const start = Math.max(o.low, Math.min(starts.get(o.partition) ?? o.high, o.high))
     return { partition: o.partition, start, end: o.high }
   })
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
 function formatShare(share: number): string {

@@ -6,6 +6,7 @@ import { LatencyTracker } from './latency-tracker.js'
 import { MetricsReporter } from './metrics-reporter.js'
 import { InlineScorer, ScoringPool, type BatchScorer } from './scoring-pool.js'
 import type { MetricsSnapshot } from './serve-metrics.js'
+import { plural } from '../words.js'
 
 /**
  * `mlkafka serve`: a consumer-group member that scores every message of the input topic with the model
@@ -186,6 +187,3 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
   return s
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
-}
