@@ -243,11 +243,18 @@ ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
 
   /** A value as JSON.stringify shows it, cut to ${SHOWN_CUT} characters plus "..." when longer than ${SHOWN_MAX}. */
   private static String show(Object value) {
-    String s = json(value);
+    String s;
+    try {
+      s = json(value, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    } catch (IllegalArgumentException | StackOverflowError e) {
+      // A Map or List that contains itself (JSON.stringify throws there, and JavaScript shows the object's tag), or nested past the stack.
+      s = value instanceof java.util.Map ? "[object Object]" : value instanceof Iterable ? "[object Array]" : String.valueOf(value);
+    }
     return s.length() > ${SHOWN_MAX} ? s.substring(0, ${SHOWN_CUT}) + "..." : s;
   }
 
-  private static String json(Object v) {
+  /** JSON of a value; open holds the Maps and Lists being written, so that one inside itself throws. */
+  private static String json(Object v, java.util.Set<Object> open) {
     if (v == null) return "null";
     if (v instanceof CharSequence) return jsonString(v.toString());
     if (v instanceof Boolean) return v.toString();
@@ -256,19 +263,23 @@ ${MISSING_TOKENS.map((t) => `      case ${javaString(t)}:`).join('\n')}
       return Double.isNaN(d) || Double.isInfinite(d) ? "null" : jsNumber(d);
     }
     if (v instanceof java.util.Map) {
+      if (!open.add(v)) throw new IllegalArgumentException("a cycle");
       StringBuilder out = new StringBuilder("{");
       for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) v).entrySet()) {
         if (out.length() > 1) out.append(',');
-        out.append(jsonString(String.valueOf(e.getKey()))).append(':').append(json(e.getValue()));
+        out.append(jsonString(String.valueOf(e.getKey()))).append(':').append(json(e.getValue(), open));
       }
+      open.remove(v);
       return out.append('}').toString();
     }
     if (v instanceof Iterable) {
+      if (!open.add(v)) throw new IllegalArgumentException("a cycle");
       StringBuilder out = new StringBuilder("[");
       for (Object item : (Iterable<?>) v) {
         if (out.length() > 1) out.append(',');
-        out.append(json(item));
+        out.append(json(item, open));
       }
+      open.remove(v);
       return out.append(']').toString();
     }
     return jsonString(String.valueOf(v));

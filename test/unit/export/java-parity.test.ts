@@ -307,6 +307,63 @@ describe('generated Java scorers match the IR evaluator', () => {
     expect(() => compileModel(overflowingModel()).predictRecord(null as never)).toThrow('expected a record (an object of field values), got null')
   })
 
+  it('a field that holds a Map or List containing itself is shown as JavaScript shows it, in a ScoringException (it had overflowed the stack)', () => {
+    const className = 'S_overflow'
+    const probe = `
+import java.util.*;
+public class CycleProbe {
+  public static void main(String[] args) throws Exception {
+    Map<String, Object> map = new HashMap<>();
+    map.put("self", map);
+    List<Object> list = new ArrayList<>();
+    list.add(list);
+    // Shared, but no cycle: shown as JSON.
+    List<Object> twice = new ArrayList<>();
+    Map<String, Object> shared = new HashMap<>();
+    twice.add(shared);
+    twice.add(shared);
+    for (Object value : new Object[] { map, list, twice }) {
+      Map<String, Object> record = new HashMap<>();
+      record.put("__proto__", 1.0);
+      record.put("b", value);
+      try {
+        Class.forName(args[0]).getMethod("score", Map.class).invoke(null, record);
+        System.out.println("ok");
+      } catch (java.lang.reflect.InvocationTargetException x) {
+        System.out.println(x.getCause().getClass().getSimpleName() + ": " + x.getCause().getMessage());
+      }
+    }
+  }
+}
+`
+    writeFileSync(join(dir, 'src', `${className}.java`), exportJavaScorer(overflowingModel(), { className, layout: 'readable' }).code)
+    writeFileSync(join(dir, 'src', 'CycleProbe.java'), probe)
+    const javac = spawnSync('javac', ['-encoding', 'UTF-8', '-nowarn', '-cp', join(dir, 'classes'), '-d', join(dir, 'classes'), join(dir, 'src', `${className}.java`), join(dir, 'src', 'CycleProbe.java')], { encoding: 'utf8' })
+    expect(javac.status, javac.stderr).toBe(0)
+    const java = spawnSync('java', ['-cp', join(dir, 'classes'), 'CycleProbe', className], { encoding: 'utf8' })
+    expect(java.status, java.stderr).toBe(0)
+    const evaluator = compileModel(overflowingModel())
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    const selfList: unknown[] = []
+    selfList.push(selfList)
+    const shared = {}
+    const messages = [cycle, selfList, [shared, shared]].map((b) => {
+      try {
+        evaluator.predictRecord({ __proto__: 1, b } as never)
+        return 'ok'
+      } catch (err) {
+        return `ScoringException: ${(err as Error).message}`
+      }
+    })
+    expect(messages).toEqual([
+      'ScoringException: field "b": expected a number, got [object Object]',
+      'ScoringException: field "b": expected a number, got [object Array]',
+      'ScoringException: field "b": expected a number, got [{},{}]',
+    ])
+    expect(java.stdout.trimEnd().split('\n')).toEqual(messages)
+  })
+
   it("numbers given for a category read as JavaScript's String(n) in Java too (jsNumber)", () => {
     const random = new Random(12)
     const values = [0, -0, 1, -1, 42, 0.1, 1.5, 1e21, 1e20, 123456789012345680000, 1e-6, 1e-7, 1.5e-7, 5e-324, Number.MAX_VALUE, -Number.MIN_VALUE, 2 ** 53, 2 ** 53 + 2, 0.000001234, 1 / 3, NaN, Infinity, -Infinity]
