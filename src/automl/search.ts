@@ -8,7 +8,7 @@ import { targetsOf, type Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
 import { rankTrials, selectWinner, type Leaderboard, type LeaderboardRow, type Selection, type Winner } from './leaderboard.js'
 import { rankKey, type MetricName } from './metrics.js'
-import { familySize, portfolio, sampleParams } from './space.js'
+import { classRatioOf, familySize, portfolio, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
 import { ENSEMBLE_CANDIDATES, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
@@ -191,24 +191,24 @@ export const UNSCREENED: readonly Family[] = ['logistic_regression']
  * until a family has no configuration left (see familySize: a linear model's grid); the others then take
  * turns without it. Null past the last configuration of every family.
  */
-export function slotOf(i: number, families: readonly Family[], task: Task): { family: Family; trialOfFamily: number } | null {
+export function slotOf(i: number, families: readonly Family[], task: Task, classRatio = Infinity): { family: Family; trialOfFamily: number } | null {
   let alive = [...families]
   let before = 0
   let offset = i
   while (alive.length > 0) {
-    const size = Math.min(...alive.map((f) => familySize(f, task)))
+    const size = Math.min(...alive.map((f) => familySize(f, task, classRatio)))
     const span = (size - before) * alive.length
     if (offset < span) return { family: alive[offset % alive.length], trialOfFamily: before + Math.floor(offset / alive.length) }
     offset -= span
     before = size
-    alive = alive.filter((f) => familySize(f, task) > size)
+    alive = alive.filter((f) => familySize(f, task, classRatio) > size)
   }
   return null
 }
 
 /** How many configurations the families have together (Infinity unless every one's is finite). */
-export function searchSize(families: readonly Family[], task: Task): number {
-  return families.reduce((n, f) => n + familySize(f, task), 0)
+export function searchSize(families: readonly Family[], task: Task, classRatio = Infinity): number {
+  return families.reduce((n, f) => n + familySize(f, task, classRatio), 0)
 }
 
 /**
@@ -218,21 +218,21 @@ export function searchSize(families: readonly Family[], task: Task): number {
  * where 5 rows mean something else, and only one configuration of a bracket reaches all rows (vietnam,
  * 22,000 rows, 5-fold CV in 60 s: 7 trials on all rows, none of them the portfolio's).
  */
-export function skipsRungs(i: number, families: readonly Family[], task: Task): boolean {
-  const { family, trialOfFamily } = slotOf(i, families, task)!
-  return UNSCREENED.includes(family) || (trialOfFamily >= 1 && trialOfFamily <= portfolio(family, task).length)
+export function skipsRungs(i: number, families: readonly Family[], task: Task, classRatio = Infinity): boolean {
+  const { family, trialOfFamily } = slotOf(i, families, task, classRatio)!
+  return UNSCREENED.includes(family) || (trialOfFamily >= 1 && trialOfFamily <= portfolio(family, task, classRatio).length)
 }
 
 /** Evaluations a halving run of maxTrials configurations makes (for progress). */
-export function plannedEvaluations(maxTrials: number, families: readonly Family[], task: Task, rungs: number[]): number {
-  maxTrials = Math.min(maxTrials, searchSize(families, task))
+export function plannedEvaluations(maxTrials: number, families: readonly Family[], task: Task, rungs: number[], classRatio = Infinity): number {
+  maxTrials = Math.min(maxTrials, searchSize(families, task, classRatio))
   let total = Math.min(maxTrials, families.length)
   let next = total
   const bracket = ETA ** (rungs.length - 1)
   while (next < maxTrials) {
     let n = 0
     for (const end = Math.min(next + bracket, maxTrials); next < end; next++) {
-      if (rungs.length > 1 && skipsRungs(next, families, task)) total++
+      if (rungs.length > 1 && skipsRungs(next, families, task, classRatio)) total++
       else n++
     }
     for (let r = 0; r < rungs.length && n > 0; r++) {
@@ -317,7 +317,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
 
   // Without a budget's or a signal's stop, the search ends at --max-trials, or after the last configuration
   // of families that have a last one (--families logistic_regression: its grid).
-  const size = searchSize(options.families, target.task)
+  const classRatio = classRatioOf(target.classCounts)
+  const size = searchSize(options.families, target.task, classRatio)
   const limit = Math.min(options.maxTrials ?? Infinity, size)
   let stoppedBy: SearchResult['stoppedBy'] = options.maxTrials !== undefined && options.maxTrials <= size ? 'max-trials' : 'search-space'
   let stopped = false
@@ -354,7 +355,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   let screened = 0
   let done = 0
   let best: TrialResult | null = null
-  const planned = limit === Infinity ? null : plannedEvaluations(limit, options.families, target.task, rungs)
+  const planned = limit === Infinity ? null : plannedEvaluations(limit, options.families, target.task, rungs, classRatio)
   // A first event as the search starts (no trial yet): a progress bar shows from the start, not after the first trial.
   options.onTrial?.({ done: 0, planned, elapsedMs: elapsed(), budgetMs: budget, trial: null, rowFraction: 1, best: null })
   const keyOf = (r: TrialResult): number => rankKey(options.metric, r.score)
@@ -382,8 +383,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   const config = (t: number): TrialSpec => {
     while (configs.length <= t) {
       const i = configs.length
-      const { family, trialOfFamily } = slotOf(i, options.families, target.task)!
-      const params = sampleParams(family, target.task, trialOfFamily, new Random(Random.derive(options.seed, i)))
+      const { family, trialOfFamily } = slotOf(i, options.families, target.task, classRatio)!
+      const params = sampleParams(family, target.task, trialOfFamily, new Random(Random.derive(options.seed, i)), classRatio)
       if (family === 'random_forest') params.workers = forestThreads
       if (family === 'mlp') params.threads = forestThreads
       configs.push({ modelId: `${family}_${i + 1}`, family, params, seed: Random.derive(options.seed, i, 1) })
@@ -475,7 +476,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       while (!stopped && next < limit) {
         let alive: number[] = []
         const direct: number[] = []
-        for (const end = Math.min(next + bracketSize, limit); next < end; next++) (skipsRungs(next, options.families, target.task) ? direct : alive).push(next)
+        for (const end = Math.min(next + bracketSize, limit); next < end; next++) (skipsRungs(next, options.families, target.task, classRatio) ? direct : alive).push(next)
         if (direct.length > 0) unscreened.push(runRung(direct, rungs.length - 1))
         // A bracket with nothing to screen (--families logistic_regression) waits for its trials.
         if (alive.length === 0) await unscreened.at(-1)

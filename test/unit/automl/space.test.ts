@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { C_GRID, familySize, portfolio, sampleParams } from '../../../src/automl/space.js'
+import { C_GRID, classRatioOf, familySize, portfolio, sampleParams } from '../../../src/automl/space.js'
 import { Random } from '../../../src/learners/random.js'
 
 describe('search space', () => {
@@ -45,5 +45,19 @@ describe('search space', () => {
     expect(sampleParams('logistic_regression', 'regression', 1, new Random(1))).toMatchObject({ cPath: [0.01, 0.1, 10, 100], classWeight: 'none' })
     expect(() => sampleParams('logistic_regression', 'regression', 2, new Random(1))).toThrow(/2 configurations/)
     expect(familySize('mlp', 'binary')).toBe(Infinity)
+  })
+
+  it('a logistic regression tries balanced class weights only where the largest class has 1.5 times the rows of the smallest or more', () => {
+    expect(classRatioOf([37, 37, 38])).toBeCloseTo(38 / 37)
+    expect(classRatioOf([159, 267])).toBeCloseTo(267 / 159)
+    expect(classRatioOf(undefined)).toBe(Infinity)
+    expect(familySize('logistic_regression', 'multiclass', classRatioOf([37, 37, 38]))).toBe(2)
+    expect(familySize('logistic_regression', 'binary', 1.49)).toBe(2)
+    expect(familySize('logistic_regression', 'binary', 1.5)).toBe(3)
+    expect(sampleParams('logistic_regression', 'binary', 2, new Random(1), classRatioOf([159, 267]))).toMatchObject({ classWeight: 'balanced' })
+    expect(() => sampleParams('logistic_regression', 'binary', 2, new Random(1), 1.2)).toThrow(/2 configurations/)
+    // The other families keep drawing class weights at random.
+    const weights = new Set(Array.from({ length: 20 }, (_, seed) => sampleParams('mlp', 'binary', 3, new Random(seed), 1.2).classWeight))
+    expect(weights).toEqual(new Set(['none', 'balanced']))
   })
 })

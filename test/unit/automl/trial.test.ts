@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { NET_BAG, REFIT_TREES } from '../../../src/automl/refit-plan.js'
 import { runSearch, slotOf } from '../../../src/automl/search.js'
+import { classRatioOf, UNEQUAL_CLASSES } from '../../../src/automl/space.js'
 import { holdoutSplit, kFolds } from '../../../src/automl/split.js'
 import { refitModel, runTrial, TrialSkipped } from '../../../src/automl/trial.js'
 import { compileModel } from '../../../src/ir/evaluate.js'
@@ -156,21 +157,29 @@ describe('a logistic regression path', () => {
       onTrial: (e) => events.push(e),
     })
     expect(r.rungs.length).toBe(3)
-    // The defaults, the path over the other decades, the grid with balanced class weights: all there is.
-    expect(r.leaderboard.rows).toHaveLength(3)
+    // Classes of near-equal size: the defaults and the path over the other decades are all there is.
+    expect(classRatioOf(big.target.classCounts)).toBeLessThan(UNEQUAL_CLASSES)
+    expect(r.leaderboard.rows).toHaveLength(2)
     expect(r.stoppedBy).toBe('search-space')
     expect(events.every((e) => e.rowFraction === 1)).toBe(true)
-    expect(events.at(-1)).toMatchObject({ done: 3, planned: 3 })
+    expect(events.at(-1)).toMatchObject({ done: 2, planned: 2 })
     const path = r.leaderboard.rows.find((x) => x.modelId === 'logistic_regression_2')!
     expect([0.01, 0.1, 10, 100]).toContain(path.params.C)
     expect(path.params).not.toHaveProperty('cPath')
-    expect(r.leaderboard.rows.find((x) => x.modelId === 'logistic_regression_3')!.params).toMatchObject({ classWeight: 'balanced' })
+    // Unequal classes (a quarter of the rows relabelled to the larger class): then the grid with balanced class weights.
+    const larger = big.target.classCounts![0] >= big.target.classCounts![1] ? 0 : 1
+    const y = big.target.y.map((v, i) => (i % 4 === 0 ? larger : v))
+    const counts = [0, 0]
+    for (const v of y) counts[v]++
+    const unequal = { ...big.target, y, classCounts: counts }
+    expect(classRatioOf(counts)).toBeGreaterThanOrEqual(UNEQUAL_CLASSES)
     // With a time budget alone, too (brackets of linear models wait for their trials).
-    const timed = await runSearch(big.table, big.target, { families: ['logistic_regression'], metric: 'auc', strategy: 'halving', timeBudgetMs: 30_000, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false })
+    const timed = await runSearch(big.table, unequal, { families: ['logistic_regression'], metric: 'auc', strategy: 'halving', timeBudgetMs: 30_000, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false })
     expect(timed.stoppedBy).toBe('search-space')
     expect(timed.leaderboard.rows.map((x) => x.modelId).sort()).toEqual(['logistic_regression_1', 'logistic_regression_2', 'logistic_regression_3'])
+    expect(timed.leaderboard.rows.find((x) => x.modelId === 'logistic_regression_3')!.params).toMatchObject({ classWeight: 'balanced' })
     // --max-trials under the grid's size still says max-trials.
-    const two = await runSearch(big.table, big.target, { families: ['logistic_regression'], metric: 'auc', strategy: 'random', maxTrials: 2, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false })
+    const two = await runSearch(big.table, unequal, { families: ['logistic_regression'], metric: 'auc', strategy: 'random', maxTrials: 2, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false })
     expect(two.stoppedBy).toBe('max-trials')
     expect(two.leaderboard.rows).toHaveLength(2)
   }, 60_000)
@@ -184,7 +193,8 @@ describe('a logistic regression path', () => {
       'decision_tree:2', 'logistic_regression:2', 'mlp:2',
       'decision_tree:3', 'mlp:3', 'decision_tree:4',
     ])
-    // Regression has no balanced class weights: two linear configurations.
+    // Regression has no balanced class weights, nor do classes of near-equal size: two linear configurations.
+    expect(slotOf(7, families, 'binary', 1.2)).toEqual({ family: 'mlp', trialOfFamily: 2 })
     expect(slotOf(6, families, 'regression')).toEqual({ family: 'decision_tree', trialOfFamily: 2 })
     expect(slotOf(7, families, 'regression')).toEqual({ family: 'mlp', trialOfFamily: 2 })
     expect(slotOf(2, ['logistic_regression'], 'binary')).toEqual({ family: 'logistic_regression', trialOfFamily: 2 })
