@@ -186,4 +186,3 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
   log(`serve: stopped after ${s.seconds.toFixed(1)} s: ${s.scored} scored, ${s.deadLettered} to ${dlqTopic}; offsets committed`)
   return s
 }
-
