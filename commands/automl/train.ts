@@ -253,6 +253,8 @@ export default class AutomlTrain extends BaseCommand {
     if (result.stoppedBy === 'interrupted') process.exitCode = signalExit
     if (!this.jsonEnabled()) {
       if (result.stoppedBy === 'interrupted') log(`interrupted: the leaderboard holds the ${result.leaderboard.rows.length} trials that finished`)
+      // Before its budget or --max-trials: only logistic regression, whose grid of C ends.
+      if (result.stoppedBy === 'search-space') log(`note: every configuration of ${families.join(', ')} was tried (logistic regression searches a grid of C), so the search ended before its ${timeBudgetMs !== undefined ? 'time budget' : '--max-trials'}`)
       this.log(renderLeaderboard({ ...result.leaderboard, validation: result.validation }, { singleNote: false, limit: SHOWN_ROWS, runDir }))
       this.log('')
       const v = result.validation

@@ -157,6 +157,18 @@ describe('mlkafka automl train (spawned as a user runs it)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ target: 'failure', metric: 'auc', stoppedBy: 'max-trials' })
   })
 
+  it('logistic regression alone ends after its grid of C, before the time budget, and says so', () => {
+    const r = runCli(['automl', 'train', 'examples/car-sensors.csv', '--target', 'failure', '--families', 'logistic_regression', '--time-budget', '5m', '--out', join(dir, 'grid')])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stderr).toContain('note: every configuration of logistic_regression was tried (logistic regression searches a grid of C), so the search ended before its time budget')
+    const run = JSON.parse(readFileSync(join(dir, 'grid', 'run.json'), 'utf8'))
+    expect(run.stoppedBy).toBe('search-space')
+    const board = JSON.parse(readFileSync(join(dir, 'grid', 'leaderboard.json'), 'utf8'))
+    // C = 1, the path over the other decades, and (failures are rare) the grid with balanced class weights.
+    expect(board.rows.map((row: { modelId: string }) => row.modelId).sort()).toEqual(['logistic_regression_1', 'logistic_regression_2', 'logistic_regression_3'])
+    for (const row of board.rows) expect([0.01, 0.1, 1, 10, 100]).toContain(row.params.C)
+  })
+
   it('fewer rows than folds: without --folds, fewer folds and a note; --folds given, a usage error that says what to change (every score was NaN, and a NaN winner was saved)', () => {
     const file = join(dir, 'tiny.csv')
     writeFileSync(file, 'a,b,y\n1.5,u,1.2\n3,v,2.5\n7,u,0.3\n2,v,9\n')
