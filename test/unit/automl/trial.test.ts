@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { NET_BAG, REFIT_TREES } from '../../../src/automl/refit-plan.js'
-import { runSearch, slotOf } from '../../../src/automl/search.js'
+import { refitTooShort, runSearch, slotOf } from '../../../src/automl/search.js'
 import { classRatioOf, UNEQUAL_CLASSES } from '../../../src/automl/space.js'
 import { holdoutSplit, kFolds } from '../../../src/automl/split.js'
 import { refitModel, runTrial, TrialSkipped } from '../../../src/automl/trial.js'
@@ -183,6 +183,15 @@ describe('a logistic regression path', () => {
     expect(two.stoppedBy).toBe('max-trials')
     expect(two.leaderboard.rows).toHaveLength(2)
   }, 60_000)
+
+  it('takes a forest refit that stopped with under half the trees its trial grew for a refit cut off (the best model refit in time wins instead)', () => {
+    const row = { family: 'random_forest' as const, params: { nTrees: 300 } }
+    expect(refitTooShort(row, { params: { nTrees: 1 } })).toBe(true)
+    expect(refitTooShort(row, { params: { nTrees: 149 } })).toBe(true)
+    expect(refitTooShort(row, { params: { nTrees: 150 } })).toBe(false)
+    expect(refitTooShort({ family: 'random_forest', params: { nTrees: 100 } }, { params: { nTrees: 300 } })).toBe(false)
+    expect(refitTooShort({ family: 'mlp', params: {} }, { params: {} })).toBe(false)
+  })
 
   it("gives a linear model's turns to the other families once its grid is spent", () => {
     const families = ['decision_tree', 'logistic_regression', 'mlp'] as const
