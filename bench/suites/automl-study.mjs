@@ -53,6 +53,15 @@ export const FRESH3_SPLITS = [
   ['k_participation', 1], ['k_yogurt', 1], ['k_tuna', 1], ['k_azcabgptca', 1], ['k_satact', 1], ['k_ohio', 1],
 ]
 
+/**
+ * `--suite automl-fresh4`: 16 more tables from R packages, held out until session 19 and first run on
+ * that session's starting code.
+ */
+export const FRESH4_SPLITS = [
+  ['m_heating', 1], ['m_boston', 1], ['m_cowles', 1], ['m_housing', 1], ['m_catsup', 1], ['m_affairs', 1], ['m_vietnamh', 1], ['m_bundesliga', 1],
+  ['m_griliches', 1], ['m_fair', 1], ['m_bwages', 1], ['m_cpsch3', 1], ['m_modechoice', 1], ['m_baseball', 1], ['m_immi1', 1], ['m_std', 1],
+]
+
 const atLeast = (metric, ours, theirs) => (higherIsBetter(metric) ? ours >= theirs - 1e-12 : ours <= theirs + 1e-12)
 
 function scoreModel(modelPath, testCsv, scoredCsv, metric) {

@@ -114,6 +114,23 @@ REAL = {
     "k_azcabgptca": ("COUNT/azcabgptca", "died", "binary", []),
     "k_satact": ("psych/sat.act", "SATQ", "regression", []),
     "k_ohio": ("geepack/ohio", "resp", "binary", ["id"]),
+    # Held out until session 19 (suite automl-fresh4): run once on the code of that session's start.
+    "m_heating": ("Ecdat/Heating", "depvar", "multiclass", ["idcase"]),
+    "m_boston": ("MASS/Boston", "medv", "regression", []),
+    "m_cowles": ("car/Cowles", "volunteer", "binary", []),
+    "m_housing": ("Ecdat/Housing", "price", "regression", []),
+    "m_catsup": ("Ecdat/Catsup", "choice", "multiclass", ["id"]),
+    "m_affairs": ("COUNT/affairs", "naffairs", "regression", []),
+    "m_vietnamh": ("Ecdat/VietNamH", "lntotal", "regression", []),
+    "m_bundesliga": ("vcd/Bundesliga", "HomeGoals", "regression", ["Date"]),
+    "m_griliches": ("Ecdat/Griliches", "lw80", "regression", []),
+    "m_fair": ("Ecdat/Fair", "nbaffairs", "regression", []),
+    "m_bwages": ("Ecdat/Bwages", "wage", "regression", []),
+    "m_cpsch3": ("Ecdat/CPSch3", "ahe", "regression", []),
+    "m_modechoice": ("Ecdat/ModeChoice", "mode", "binary", []),
+    "m_baseball": ("plyr/baseball", "hr", "regression", ["id"]),
+    "m_immi1": ("Zelig/immi1", "ipip", "multiclass", []),
+    "m_std": ("KMsurv/std", "rinfct", "binary", ["obs", "time"]),
 }
 
 def load_real(name):
