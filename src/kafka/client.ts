@@ -37,6 +37,7 @@ import {
   TopicReadStalledError,
 } from './errors.js'
 import { kafkaLogVerbosity, stderrKafkaLog, type KafkaLogEntry, type KafkaLogLevel } from './log.js'
+import { AnswerWatch } from './answer-watch.js'
 
 /** A connect gives up after this long, whatever the retries would still try. */
 export const CONNECT_DEADLINE_MS = 10_000
@@ -152,6 +153,8 @@ export class KafkaClient {
   private readonly open = new Set<{ disconnect(): Promise<void> }>()
   /** The last socket error code the client logged (ECONNREFUSED, ...), for the unreachable message. */
   private lastSocketCode: string | undefined
+  /** Which brokers stopped answering this client's requests (timed out) and which answer again. */
+  readonly answers = new AnswerWatch()
 
   constructor(settings: KafkaConnectionSettings, log: (entry: KafkaLogEntry) => void) {
     this.settings = settings
@@ -175,6 +178,15 @@ export class KafkaClient {
     if (settings.ssl !== undefined) config.ssl = settings.ssl
     if (settings.sasl !== undefined) config.sasl = { ...settings.sasl } as SASLOptions
     this.kafka = new Kafka(config)
+  }
+
+  /** Feeds a consumer's, producer's or admin's request timeouts and answers to `answers`. */
+  private watchAnswers(c: Admin | Producer | Consumer): void {
+    // The three have the same two events under their own names; on() is typed per kind.
+    type Listener = (e: { payload: { broker: string; apiName: string; sentAt: number } }) => void
+    const on = (event: string, listener: Listener): void => void (c.on as unknown as (event: string, listener: Listener) => unknown).call(c, event, listener)
+    on(c.events.REQUEST_TIMEOUT, (e) => this.answers.timedOut(e.payload.broker, e.payload.apiName, e.payload.sentAt))
+    on(c.events.REQUEST, (e) => this.answers.answered(e.payload.broker))
   }
 
   /** Where and how this client connects, without secrets. */
@@ -253,6 +265,7 @@ export class KafkaClient {
     if (this.admin) return this.admin
     if (!this.adminConnecting) {
       const admin = this.kafka.admin({ retry: RETRY })
+      this.watchAnswers(admin)
       this.adminConnecting = this.connecting(admin.connect(), () => admin.disconnect(), 'connecting').then(
         () => {
           this.admin = admin
@@ -370,6 +383,7 @@ export class KafkaClient {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner, // Java-compatible murmur2, the same as other clients
     })
+    this.watchAnswers(producer)
     await this.connecting(producer.connect(), () => producer.disconnect(), 'connecting the producer')
     this.open.add(producer)
     return producer
@@ -489,6 +503,7 @@ export class KafkaClient {
         restartOnFailure: (err: Error) => stream.shouldRestart(err),
       },
     })
+    this.watchAnswers(consumer)
     const stream = new StreamConsumer(consumer, this, options, (c) => (c ? this.open.add(consumer) : this.open.delete(consumer)))
     return stream
   }

@@ -67,10 +67,9 @@ export interface ServeSummary {
 
 /** Scores the input topic until `signal` aborts (then finishes in-flight batches and commits). */
 export async function runStreamScorer(options: StreamScorerOptions, signal: AbortSignal): Promise<ServeSummary> {
-  const { client, ir, inputTopic, outputTopic, dlqTopic, log } = options
+  const { client, log } = options
   const t0 = performance.now()
   const totals = { scored: 0, deadLettered: 0 }
-  let warnedAllDead = false
   const runLatency = new LatencyTracker()
   const summary = (): ServeSummary => {
     const [p50, p99] = runLatency.percentiles([50, 99])
@@ -82,6 +81,30 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
     }
   }
 
+  // A broker that stops answering without closing its connections (paused, overloaded) gives no socket
+  // error: its requests time out and are retried. Said once when it goes silent and once when it is back.
+  const unwatch = client.answers.listen({
+    silent: (e) =>
+      log(`serve: warning: Kafka at ${e.broker} did not answer a ${e.api} request in ${(e.waitedMs / 1000).toFixed(1)} s; still trying (is the broker paused or overloaded?)`),
+    answering: (e) => log(`serve: Kafka at ${e.broker} answers again after ${(e.silentMs / 1000).toFixed(1)} s`),
+  })
+  try {
+    return await scoreStream(options, signal, t0, totals, runLatency, summary)
+  } finally {
+    unwatch()
+  }
+}
+
+async function scoreStream(
+  options: StreamScorerOptions,
+  signal: AbortSignal,
+  t0: number,
+  totals: { scored: number; deadLettered: number },
+  runLatency: LatencyTracker,
+  summary: () => ServeSummary,
+): Promise<ServeSummary> {
+  const { client, ir, inputTopic, outputTopic, dlqTopic, log } = options
+  let warnedAllDead = false
   const partitions = await client.partitionCount(inputTopic)
   const ensure = async (topic: string, count: number): Promise<number> => {
     const r = await client.createTopicIfMissing(topic, count)
