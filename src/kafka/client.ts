@@ -16,12 +16,14 @@ import {
   Kafka,
   logLevel,
   Partitioners,
+  PartitionAssigners,
   type Admin,
   type Consumer,
   type GroupDescription,
   type KafkaConfig,
   type LogEntry,
   type Message,
+  type PartitionAssigner,
   type Producer,
   type RetryOptions,
   type SASLOptions,
@@ -49,6 +51,46 @@ export const SNAPSHOT_IDLE_TIMEOUT_MS = 30_000
  * kafkajs's default of minutes (and an idempotent producer's default of forever).
  */
 const RETRY: RetryOptions = { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 }
+
+/**
+ * Round robin over each topic's subscribers only. kafkajs's own round robin deals the leader's topics to
+ * every member, and a member drops what it did not subscribe to, while topics only other members read
+ * are dealt to no one: of two serves of different topics that join one group at once (each saw it
+ * empty; see groupTopics), one would read part of its topic and the other nothing. Offered before
+ * kafkajs's, which a group with other kafkajs members (offering only that one) still agrees on.
+ */
+export const subscribedRoundRobin: PartitionAssigner = ({ cluster }) => ({
+  name: 'MlkafkaSubscribedRoundRobin',
+  version: 0,
+  // kafkajs passes the leader's own topics: the members' subscriptions say which topics there are.
+  async assign({ members }) {
+    const subscribers = new Map<string, string[]>()
+    for (const m of members) {
+      let subscribed: string[] = []
+      try {
+        subscribed = AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? []
+      } catch {
+        // unreadable metadata: the member gets nothing
+      }
+      for (const t of subscribed) subscribers.set(t, [...(subscribers.get(t) ?? []), m.memberId])
+    }
+    const topics = [...subscribers.keys()].sort()
+    await cluster.addMultipleTargetTopics(topics) // metadata of the topics only other members read
+    const assignment = new Map<string, Record<string, number[]>>(members.map((m) => [m.memberId, {}]))
+    for (const topic of topics) {
+      const ids = subscribers.get(topic)!.sort()
+      const partitions = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId).sort((x, y) => x - y)
+      partitions.forEach((p, i) => {
+        const to = assignment.get(ids[i % ids.length])!
+        ;(to[topic] ??= []).push(p)
+      })
+    }
+    return [...assignment].map(([memberId, a]) => ({ memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: a, userData: Buffer.alloc(0) }) }))
+  },
+  protocol({ topics }) {
+    return { name: 'MlkafkaSubscribedRoundRobin', metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) }
+  },
+})
 
 export interface PartitionOffsets {
   partition: number
@@ -498,6 +540,7 @@ export class KafkaClient {
       groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 500, // a stop waits for the fetch in flight: keep it short
+      partitionAssigners: [subscribedRoundRobin, PartitionAssigners.roundRobin],
       retry: {
         ...RETRY,
         restartOnFailure: (err: Error) => stream.shouldRestart(err),

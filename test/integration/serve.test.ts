@@ -424,6 +424,29 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     expect((await stopServe(first)).status).toBe(0)
   }, 150_000)
 
+  it('two serves of different topics started together in one group: each reads only its own topic, every message of both is scored', async () => {
+    const [a, b] = [freshTopic('serve-race-a'), freshTopic('serve-race-b')]
+    const group = `${a}-shared`
+    const messages = (topic: string): ProducedMessage[] => Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ id: i, topic }) }))
+    await produce(client, a, messages(a), 3)
+    await produce(client, b, messages(b), 2)
+    // Started in the same instant, each sees a group no one is in yet (the check before joining passes),
+    // and both join it.
+    const sa = startServe(['--model', modelFile, '--input-topic', a, '--output-topic', `${a}.scored`, '--group', group])
+    const sb = startServe(['--model', modelFile, '--input-topic', b, '--output-topic', `${b}.scored`, '--group', group])
+    await waitFor(`60 outputs of ${a}`, async () => (await messageCount(client, `${a}.scored`)) >= 60, 60_000, sa)
+    await waitFor(`60 outputs of ${b}`, async () => (await messageCount(client, `${b}.scored`)) >= 60, 60_000, sb)
+    for (const [s, topic, n] of [[sa, a, 3], [sb, b, 2]] as const) {
+      const lines = s.stderr().split('\n').filter((l) => l.includes('assigned'))
+      expect(lines.at(-1), s.stderr()).toBe(`serve: group ${group}: assigned ${n} partitions of ${topic} (${n === 3 ? '0, 1, 2' : '0, 1'})`)
+    }
+    expect((await Promise.all([stopServe(sa), stopServe(sb)])).map((r) => r.status)).toEqual([0, 0])
+    for (const topic of [a, b]) {
+      const outputs = (await readAll(client, `${topic}.scored`)).map((m) => JSON.parse(m.value!.toString()) as { topic: string })
+      expect(new Set(outputs.map((o) => o.topic))).toEqual(new Set([topic]))
+    }
+  }, 150_000)
+
   it('a signal before it consumes (still connecting) stops it at once, with 0', async () => {
     const s = startServe(['--model', modelFile, '--input-topic', 'a', '--output-topic', 'b'], '127.0.0.1:1')
     // It connects for about 8 s (an unreachable broker is retried): the signal comes well inside that.
