@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { kafkaClientFromFlags, kafkaConnectionFlags, topicProgress } from '../../src/cli/kafka-flags.js'
+import { kafkaClientFromFlags, kafkaConnectionFlags, sayBrokerSilence, topicProgress } from '../../src/cli/kafka-flags.js'
 import { csvFileOf, DELIMITER_HELP, readCsvFromFlags } from '../../src/cli/table-source.js'
 import { checkTopicName } from '../../src/kafka/topic-names.js'
 import { UsageError } from '../../src/errors.js'
@@ -40,6 +40,7 @@ export default class TopicLoad extends BaseCommand {
     const table = await readCsvFromFlags(file, flags.delimiter, { isoDates: false })
     const client = await kafkaClientFromFlags(flags)
     const progress = topicProgress(`loading into topic ${flags.topic}`)
+    sayBrokerSilence(client, 'topic load')
     let result: LoadTableResult
     try {
       result = await loadTableIntoTopic({ client, table, topic: flags.topic, partitions: flags.partitions, key: flags.key, onProgress: progress.update })

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { TOPIC_FORMATS, DEFAULT_MAX_BAD_SHARE, type TopicFormat } from '../data/topic-source.js'
 import { UsageError } from '../errors.js'
+import { describeAnswering, describeSilence } from '../kafka/answer-watch.js'
 import { createKafkaClient, type KafkaClient } from '../kafka/client.js'
 
 /**
@@ -108,6 +109,20 @@ export function rejectTopicOnlyFlags(flags: Record<string, unknown>, instead: st
 
 export function kafkaClientFromFlags(flags: KafkaConnectionFlagValues): Promise<KafkaClient> {
   return createKafkaClient({ brokers: flags.brokers, kafkaConfig: flags['kafka-config'] })
+}
+
+/**
+ * Says on stderr when a broker stops answering (its requests time out; a paused or overloaded broker
+ * closes nothing, so no error comes) and when it answers again, each once, for a bounded read or load
+ * (`prefix`: the command's words). On a terminal the line first clears topicProgress's line, which the
+ * next update draws again. serve says the same in its own lines.
+ */
+export function sayBrokerSilence(client: KafkaClient, prefix: string, stream: NodeJS.WriteStream = process.stderr): () => void {
+  const clear = stream.isTTY === true ? '\r\x1b[2K' : ''
+  return client.answers.listen({
+    silent: (e) => void stream.write(`${clear}${prefix}: ${describeSilence(e)}\n`),
+    answering: (e) => void stream.write(`${clear}${prefix}: ${describeAnswering(e)}\n`),
+  })
 }
 
 /**

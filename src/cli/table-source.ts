@@ -3,7 +3,7 @@ import { checkTopicName } from '../kafka/topic-names.js'
 import { UsageError } from '../errors.js'
 import type { Table } from '../data/table.js'
 import { describeBadMessagesList, readTopicSnapshot, type BadMessage } from '../data/topic-source.js'
-import { kafkaClientFromFlags, topicProgress, topicReadSettings, type TopicReadFlagValues } from './kafka-flags.js'
+import { kafkaClientFromFlags, sayBrokerSilence, topicProgress, topicReadSettings, type TopicReadFlagValues } from './kafka-flags.js'
 
 /** What a topic snapshot adds to a command's --json output: how much was read and what was skipped. */
 export interface TopicReadSummary {
@@ -48,6 +48,7 @@ export async function readTopicFromFlags(flags: TopicReadFlagValues & { topic: s
   const settings = topicReadSettings(flags)
   const client = await kafkaClientFromFlags(flags)
   const progress = topicProgress(`reading topic ${flags.topic}`)
+  sayBrokerSilence(client, `reading topic ${flags.topic}`)
   try {
     const snapshot = await readTopicSnapshot({ client, topic: flags.topic, ...settings, onProgress: progress.update })
     if (snapshot.bad.length > 0 && !quiet) {

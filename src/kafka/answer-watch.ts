@@ -64,3 +64,13 @@ export class AnswerWatch {
     return [...this.silentSince.keys()]
   }
 }
+
+/** The warning line's text (after its prefix) when a broker goes silent. */
+export function describeSilence(e: SilentBroker): string {
+  return `warning: Kafka at ${e.broker} did not answer ${/^[AEIOU]/.test(e.api) ? 'an' : 'a'} ${e.api} request in ${(e.waitedMs / 1000).toFixed(1)} s; still trying (is the broker paused or overloaded?)`
+}
+
+/** The line's text (after its prefix) when a silent broker answers again. */
+export function describeAnswering(e: AnsweringAgain): string {
+  return `Kafka at ${e.broker} answers again after ${(e.silentMs / 1000).toFixed(1)} s`
+}

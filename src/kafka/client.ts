@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 // encoder, before kafkajs loads (see kafkajs-modules.ts).
 import './crc32c.js'
 import './message-grouping.js'
+import './broker-connect.js'
 import { RECORD_FIELDS, recordFramingInstalled } from './record-framing.js'
 import { decodeRecordFields } from './record-fields.js'
 import {
@@ -241,6 +242,7 @@ export class KafkaClient {
   /** Any error from the client as a one-line UserError; `doing` says what we were doing. */
   toUserError(err: unknown, doing: string): Error {
     if (err instanceof UserError) return err
+    if (notConnected(err)) return new KafkaUnreachableError(this.settings.brokers, this.lastSocketCode, { doing })
     const e = err as Error & { name?: string }
     if (!e || typeof e.name !== 'string' || !e.name.startsWith('KafkaJS')) return err as Error
     const root = rootCause(err)
@@ -573,6 +575,11 @@ async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer)
 }
 
+/** kafkajs's plain Error for a request on a broker connection that is not (or no longer) made. */
+function notConnected(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Broker not connected'
+}
+
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim()
 }
@@ -733,6 +740,11 @@ interface Lane {
   /** Woken when one finishes. */
   waiters: (() => void)[]
 }
+
+/** Commit errors that only mean the broker did not answer in time, or the connection was lost: committed again (see flushCommits). */
+const COMMIT_RETRY_ERRORS = new Set(['KafkaJSRequestTimeoutError', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError'])
+/** How long commits are tried again (as a lost broker is: about two minutes, see MAX_RESTARTS in serve). */
+const COMMIT_RETRY_MS = 120_000
 
 /** Commit errors that only mean the group moved on: the batches are read again by the new owner. */
 const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'NOT_COORDINATOR', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'])
@@ -904,15 +916,26 @@ export class StreamConsumer {
   }
 
   private async flushCommits(): Promise<void> {
+    let failingSince: number | null = null
     while (this.toCommit.size > 0) {
       const offsets = [...this.toCommit].map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) }))
       this.toCommit.clear()
       const generation = this.generation
       try {
         await this.consumer.commitOffsets(offsets)
+        failingSince = null
       } catch (err) {
-        const type = (rootCause(err) as { type?: string }).type ?? (err as { type?: string }).type
+        const root = rootCause(err)
+        const type = (root as { type?: string }).type ?? (err as { type?: string }).type
         if (generation !== this.generation || (type !== undefined && REBALANCE_ERRORS.has(type))) continue
+        // A broker that does not answer (paused, overloaded) or a lost connection: the offsets are
+        // committed again, with any newer ones, until it answers, for as long as a lost broker is retried.
+        failingSince ??= Date.now()
+        if (COMMIT_RETRY_ERRORS.has(root.name) && Date.now() - failingSince < COMMIT_RETRY_MS && !this.stopping) {
+          for (const o of offsets) if (!this.toCommit.has(o.partition)) this.toCommit.set(o.partition, Number(o.offset))
+          await new Promise((r) => setTimeout(r, 1000))
+          continue
+        }
         this.fail(this.client.toUserError(err, `committing the offsets of topic ${this.topic}`), generation)
       }
     }

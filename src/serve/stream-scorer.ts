@@ -1,4 +1,5 @@
 import type { ModelIR } from '../ir/model.js'
+import { describeAnswering, describeSilence } from '../kafka/answer-watch.js'
 import type { KafkaClient } from '../kafka/client.js'
 import { KafkaGroupSharedError, KafkaUnreachableError } from '../kafka/errors.js'
 import { createBatchHandler } from './batch-handler.js'
@@ -84,9 +85,8 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
   // A broker that stops answering without closing its connections (paused, overloaded) gives no socket
   // error: its requests time out and are retried. Said once when it goes silent and once when it is back.
   const unwatch = client.answers.listen({
-    silent: (e) =>
-      log(`serve: warning: Kafka at ${e.broker} did not answer a ${e.api} request in ${(e.waitedMs / 1000).toFixed(1)} s; still trying (is the broker paused or overloaded?)`),
-    answering: (e) => log(`serve: Kafka at ${e.broker} answers again after ${(e.silentMs / 1000).toFixed(1)} s`),
+    silent: (e) => log(`serve: ${describeSilence(e)}`),
+    answering: (e) => log(`serve: ${describeAnswering(e)}`),
   })
   try {
     return await scoreStream(options, signal, t0, totals, runLatency, summary)

@@ -62,7 +62,7 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve, broker paused'), () => {
     }
     try {
       await waitFor('100 outputs', async () => (await scored()) === 100, 60_000)
-      const silent = /^serve: warning: Kafka at (\S+) did not answer a \w+ request in \d+\.\d s; still trying \(is the broker paused or overloaded\?\)$/m
+      const silent = /^serve: warning: Kafka at (\S+) did not answer an? \w+ request in \d+\.\d s; still trying \(is the broker paused or overloaded\?\)$/m
       process.kill(broker.pid, 'SIGSTOP')
       await waitFor('the warning', () => silent.test(stderr), 20_000)
       expect(silent.exec(stderr)![1]).toBe(broker.brokers)
@@ -82,5 +82,42 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve, broker paused'), () => {
     }
     expect(await exited, stderr).toBe(0)
     expect(stderr).toMatch(/stopped after [\d.]+ s: 200 scored, 0 to in\.dlq; offsets committed/)
+  }, 180_000)
+
+  it('topic load and a --topic read say so too, and finish once the broker answers again', async () => {
+    const kafkaConfig = join(dir, 'kafka.json')
+    writeFileSync(kafkaConfig, JSON.stringify({ requestTimeout: 2000 }))
+    const run = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/run.js'), ...args, '--brokers', broker.brokers, '--kafka-config', kafkaConfig], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        let stdout = ''
+        let stderr = ''
+        child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+        child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+          stderr += d
+          // Resumed as soon as the command says the broker is silent.
+          if (/did not answer/.test(stderr)) process.kill(broker.pid, 'SIGCONT')
+        })
+        child.on('close', (status) => resolve({ status, stdout, stderr }))
+      })
+    for (const [args, prefix] of [
+      [['topic', 'load', 'examples/car-sensors.csv', '--topic', 'loaded'], 'topic load'],
+      [['data', 'inspect', '--topic', 'loaded', '--json'], 'reading topic loaded'],
+    ] as const) {
+      // Paused before the command starts: its first requests go unanswered.
+      process.kill(broker.pid, 'SIGSTOP')
+      const r = await run([...args])
+      process.kill(broker.pid, 'SIGCONT')
+      expect(r.status, r.stderr).toBe(0)
+      const lines = r.stderr.trimEnd().split('\n')
+      expect(lines.filter((l) => l.startsWith(`${prefix}: warning: Kafka at ${broker.brokers} did not answer `)), r.stderr).toHaveLength(1)
+      expect(lines.filter((l) => new RegExp(`^${prefix}: Kafka at ${broker.brokers.replace(/\./g, '\\.')} answers again after \\d+\\.\\d s$`).test(l)), r.stderr).toHaveLength(1)
+      if (args[0] === 'data') expect((JSON.parse(r.stdout) as { rows: number }).rows).toBe(5000)
+      else expect(r.stdout).toMatch(/^loaded 5000 rows from examples\/car-sensors\.csv into topic loaded/)
+    }
   }, 180_000)
 })
