@@ -60,7 +60,7 @@ const RETRY: RetryOptions = { retries: 5, initialRetryTime: 300, maxRetryTime: 3
  * empty; see groupTopics), one would read part of its topic and the other nothing. Offered before
  * kafkajs's, which a group with other kafkajs members (offering only that one) still agrees on.
  */
-export const subscribedRoundRobin: PartitionAssigner = ({ cluster }) => ({
+const subscribedRoundRobin: PartitionAssigner = ({ cluster }) => ({
   name: 'MlkafkaSubscribedRoundRobin',
   version: 0,
   // kafkajs passes the leader's own topics: the members' subscriptions say which topics there are.
