@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { parseDuration } from '../src/cli/durations.js'
-import { kafkaClientFromFlags, kafkaConnectionFlags, parseColumns } from '../src/cli/kafka-flags.js'
+import { kafkaClientFromFlags, kafkaConnectionFlags, parseColumns, sayBrokerSilence } from '../src/cli/kafka-flags.js'
 import { UsageError } from '../src/errors.js'
 import { loadModel } from '../src/ir/io.js'
 import type { KafkaClient } from '../src/kafka/client.js'
@@ -84,6 +84,7 @@ export default class Serve extends BaseCommand {
         process.stderr.write(`serve: warning: --columns lacks ${absent.length === 1 ? 'an input column' : 'input columns'} of the model (${shown}): missing in every message, as a blank field would be\n`)
       }
       client = await kafkaClientFromFlags(flags)
+      sayBrokerSilence(client, 'serve')
       return await runStreamScorer(
         {
           client,

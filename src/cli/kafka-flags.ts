@@ -113,9 +113,9 @@ export function kafkaClientFromFlags(flags: KafkaConnectionFlagValues): Promise<
 
 /**
  * Says on stderr when a broker stops answering (its requests time out; a paused or overloaded broker
- * closes nothing, so no error comes) and when it answers again, each once, for a bounded read or load
- * (`prefix`: the command's words). On a terminal the line first clears topicProgress's line, which the
- * next update draws again. serve says the same in its own lines.
+ * closes nothing, so no error comes) and when it answers again, each once, for as long as the client
+ * is open (`prefix`: the command's words: serve, topic load, reading topic T). On a terminal the line
+ * first clears topicProgress's line, which the next update draws again.
  */
 export function sayBrokerSilence(client: KafkaClient, prefix: string, stream: NodeJS.WriteStream = process.stderr): () => void {
   const clear = stream.isTTY === true ? '\r\x1b[2K' : ''

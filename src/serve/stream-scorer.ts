@@ -1,5 +1,4 @@
 import type { ModelIR } from '../ir/model.js'
-import { describeAnswering, describeSilence } from '../kafka/answer-watch.js'
 import type { KafkaClient } from '../kafka/client.js'
 import { KafkaGroupSharedError, KafkaUnreachableError } from '../kafka/errors.js'
 import { createBatchHandler } from './batch-handler.js'
@@ -68,9 +67,10 @@ export interface ServeSummary {
 
 /** Scores the input topic until `signal` aborts (then finishes in-flight batches and commits). */
 export async function runStreamScorer(options: StreamScorerOptions, signal: AbortSignal): Promise<ServeSummary> {
-  const { client, log } = options
+  const { client, ir, inputTopic, outputTopic, dlqTopic, log } = options
   const t0 = performance.now()
   const totals = { scored: 0, deadLettered: 0 }
+  let warnedAllDead = false
   const runLatency = new LatencyTracker()
   const summary = (): ServeSummary => {
     const [p50, p99] = runLatency.percentiles([50, 99])
@@ -82,29 +82,6 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
     }
   }
 
-  // A broker that stops answering without closing its connections (paused, overloaded) gives no socket
-  // error: its requests time out and are retried. Said once when it goes silent and once when it is back.
-  const unwatch = client.answers.listen({
-    silent: (e) => log(`serve: ${describeSilence(e)}`),
-    answering: (e) => log(`serve: ${describeAnswering(e)}`),
-  })
-  try {
-    return await scoreStream(options, signal, t0, totals, runLatency, summary)
-  } finally {
-    unwatch()
-  }
-}
-
-async function scoreStream(
-  options: StreamScorerOptions,
-  signal: AbortSignal,
-  t0: number,
-  totals: { scored: number; deadLettered: number },
-  runLatency: LatencyTracker,
-  summary: () => ServeSummary,
-): Promise<ServeSummary> {
-  const { client, ir, inputTopic, outputTopic, dlqTopic, log } = options
-  let warnedAllDead = false
   const partitions = await client.partitionCount(inputTopic)
   const ensure = async (topic: string, count: number): Promise<number> => {
     const r = await client.createTopicIfMissing(topic, count)
@@ -209,3 +186,4 @@ async function scoreStream(
   log(`serve: stopped after ${s.seconds.toFixed(1)} s: ${s.scored} scored, ${s.deadLettered} to ${dlqTopic}; offsets committed`)
   return s
 }
+
