@@ -45,6 +45,11 @@ export class RefitPlan {
    */
   netBag = NET_BAG
   /**
+   * Under a time budget, the nets that get bags (see sizeBags): the winner and an ensemble's members.
+   * The others refit as one net each (null: every net).
+   */
+  bagged: ReadonlySet<string> | null = null
+  /**
    * The share of a forest's extra trees (see scale) that its refit grows: under a budget, less when
    * that lets a net's bag have more nets (see sizeBags); 1 otherwise.
    */
@@ -78,7 +83,7 @@ export class RefitPlan {
   scale(r: TrialResult): number {
     const net = r.family === 'mlp'
     const trees = r.family === 'random_forest' ? Number(r.params.nTrees) : 0
-    if (net ? this.netBag <= 1 : !(trees > 0) || trees >= REFIT_TREES) return 1
+    if (net ? this.netBag <= 1 || (this.bagged !== null && !this.bagged.has(r.modelId)) : !(trees > 0) || trees >= REFIT_TREES) return 1
     let scale = net ? this.netBag : REFIT_TREES / trees
     if (this.budgetMs !== null) scale = Math.min(scale, 1 + (EXTRA_TREES_BUDGET_SHARE * this.budgetMs) / Math.max(1, this.ownMs(r)))
     scale = Math.min(scale, EXTRA_TREES_MAX_BYTES / Math.max(1, r.sizeBytes * this.fullRows))
@@ -122,12 +127,13 @@ export class RefitPlan {
   }
 
   /**
-   * The nets' bags, once the plan's models are chosen (with bags of one): as many nets as its refits
+   * The nets' bags, once the models that matter are chosen (the winner and an ensemble's members, with
+   * bags of one; the search adds backups after, in the time the bags leave): as many nets as their refits
    * leave time for, before the forests' extra trees, as a bag of nets gains more than a forest's trees
    * past its trials' (ofp: 6.23 RMSE with a bag of 4 in the ensemble, 6.47 with one net beside four
    * forests of 300 trees). The largest bag that fits with the forests' full extra trees, else with half
-   * of them, else with none; with no bag, the forests keep all their extra trees. Without a budget,
-   * bags of NET_BAG.
+   * of them, else with none; with no bag, the forests keep all their extra trees. Only the plan's nets
+   * get bags (see bagged). Without a budget, every net gets a bag of NET_BAG.
    */
   sizeBags(plan: TrialResult[], members: TrialResult[], leftMs: number): void {
     this.forestExtra = 1
@@ -135,6 +141,7 @@ export class RefitPlan {
       this.netBag = NET_BAG
       return
     }
+    this.bagged = new Set(plan.map((r) => r.modelId))
     if (!plan.some((r) => r.family === 'mlp')) return
     sizing: for (this.netBag = NET_BAG; this.netBag > 1; this.netBag--) {
       for (this.forestExtra of [1, 0.5, 0]) if (this.fits(plan, members, leftMs)) break sizing

@@ -64,7 +64,14 @@ const WRAP_UP_BUDGET_SHARE = 0.02
  * their quickest took 19.5 s for 100) and filled the leaderboard with stunted models.
  */
 const MIN_LIMIT_SHARE = 0.5
-/** A forest's refit stops growing trees this share of the budget before the refits' edge. */
+/**
+ * A forest's refit stops growing trees before the refits' edge by twice its trees' time and its file's
+ * write time (the trees growing then finish, and its model is sent back), at most by this share of the
+ * budget (a tree of a 200,000-row table took a second). It was this share on every table: on the small
+ * ones, whose refits have the 3 s or so a search leaves, a forest's refit then grew 1 tree and counted as
+ * cut off (participation, titanic: the winning forest gave way to the fifth model on the leaderboard;
+ * modechoice, fair, biochemists: the ensemble gave way to the best single model).
+ */
 const FOREST_REFIT_EDGE_SHARE = 0.05
 /**
  * A forest refit that stopped at the edge with fewer than this share of the trees its trial grew counts
@@ -570,14 +577,21 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
 
   // Refits run on worker threads like the trials (so their times are the trials' per-fold times, scaled),
   // side by side; whatever is still running at the budget's edge is cut off (a forest stops growing
-  // trees just before it, see refitEndAt).
+  // trees just before it, see refitEndOf).
   const jobs = new Map<string, Promise<ModelIR>>()
-  // A forest's refit stops growing trees by then (Date.now(); set with the refits' edge below).
-  let refitEndAt: number | undefined
+  // The refits' edge (Date.now(); set below). A forest's refit stops growing trees a little before it,
+  // a net's bag fitting nets just before it (see refitEndOf).
+  let refitEdgeAt: number | undefined
+  const refitEndOf = (row: TrialResult): number | undefined => {
+    if (refitEdgeAt === undefined) return undefined
+    if (row.family !== 'random_forest') return refitEdgeAt - AFTER_EDGE_MS
+    const treeMs = refits.ownMs(row) / Math.max(1, Number(row.params.nTrees))
+    return refitEdgeAt - Math.min(FOREST_REFIT_EDGE_SHARE * budget!, Math.max(AFTER_EDGE_MS, 2 * treeMs + refits.writeMs([row])))
+  }
   const refitOnPool = (row: TrialResult): Promise<ModelIR> => {
     let job = jobs.get(row.modelId)
     if (!job) {
-      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: refits.params(row), seed: row.seed, refitEndAt }).then((ir) => {
+      job = refitPool.fit({ modelId: row.modelId, family: row.family as Family, params: refits.params(row), seed: row.seed, refitEndAt: refitEndOf(row) }).then((ir) => {
         if (refitTooShort(row, ir)) throw new TrialCutOff()
         return ir
       })
@@ -598,6 +612,10 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   if (singleRow && !toWrite.some((r) => r.modelId === singleRow.modelId)) toWrite.push(singleRow)
   const inPlan = (row: TrialResult): boolean => toWrite.some((r) => r.modelId === row.modelId)
   const files = (ensemble ? 1 : 0) + toWrite.length
+  // The nets' bags first, for the winner and the members only: the other models refit after, in the time
+  // the bags leave (see RefitPlan.sizeBags). With the others in the plan, their nets had bags too, and on
+  // small tables led by nets the winner was refit as one net beside four others (wages1, cowles).
+  refits.sizeBags(toWrite, memberRows, left() - CHEAP_REFIT_MS)
   const more: LeaderboardRow[] = []
   for (const row of leaderboard.rows) {
     if (files + more.length >= options.keep || options.signal?.aborted) break
@@ -612,13 +630,13 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       ? leaderboard.rows.find((r) => r.family !== 'ensemble' && !inPlan(r) && !more.includes(r) && cheap(r))
       : undefined
   const backups = backup ? [backup, ...more].sort((a, b) => a.rank - b.rank) : more
-  // The nets' bags, from the time the plan's refits leave (see RefitPlan.sizeBags).
-  refits.sizeBags([...toWrite, ...backups], memberRows, left())
   const edgeMs = left() - refits.writeMs([...toWrite, ...backups], memberRows)
   const edge = Number.isFinite(deadline) ? setTimeout(() => void refitPool.cutOff(), Math.max(0, edgeMs)) : undefined
-  // A forest's refit keeps the trees it grew by a little before the edge (the trees growing then finish,
-  // and its model is sent back), where it would be cut off whole.
-  if (Number.isFinite(deadline)) refitEndAt = Date.now() + edgeMs - Math.max(AFTER_EDGE_MS, FOREST_REFIT_EDGE_SHARE * budget!)
+  // A forest's refit keeps the trees it grew by a little before the edge, where it would be cut off whole;
+  // a net's bag fits its next net only when it would end by the edge (see refitModel). (A bag stopped
+  // where a forest does, on small tables led by nets, had little of the time after the search: cowles,
+  // 3.2 s left, the winner's bag of 5 cut to 3 nets of 60 ms.)
+  if (Number.isFinite(deadline)) refitEdgeAt = Date.now() + edgeMs
   edge?.unref()
   /** A refit's model, or null when it failed (cut off at the budget's edge, or an error). */
   const refitOrNull = (row: TrialResult): Promise<ModelIR | null> => refitOnPool(row).catch(() => null)

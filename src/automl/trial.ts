@@ -66,7 +66,7 @@ export interface TrialSpec {
    * trees and epochs fitted so far (FitInput.timeUp).
    */
   timeLimit?: TimeLimit
-  /** A refit's end (Date.now()): a forest stops growing trees then and keeps those it has, a net's bag fits no more nets (see refitModel). */
+  /** A refit's end (Date.now()): a forest stops growing trees then and keeps those it has, a net's bag fits no more nets (see refitModel; the search gives a bag a later end than a forest). */
   refitEndAt?: number
 }
 
@@ -259,6 +259,9 @@ export async function runTrial(table: Table, target: TargetData, folds: Fold[], 
   return { result, oof: run.oof }
 }
 
+/** A bag fits its next net only when that would end by its end even taking this many times the last one's time. */
+const BAG_NEXT_MARGIN = 1.5
+
 /** A bag's net i > 0 is fitted from Random.derive(seed, BAG_SEED_PART, i). */
 const BAG_SEED_PART = 7919
 
@@ -269,7 +272,7 @@ const BAG_SEED_PART = 7919
  * epochs are the ones that were scored. A net with `params.bag` > 1 is a bag of that many nets (see
  * NET_BAG in refit-plan.ts), each from its own seed (the first from the trial's): one model IR whose body
  * is an equal-weight ensemble of them sharing one pipeline. With `endAt` a net after the first is
- * fitted only while the last one's time still fits before it (its params then say how many were).
+ * fitted only while 1.5 times the last one's time still fits before it (its params then say how many were).
  */
 export async function refitModel(table: Table, target: TargetData, spec: Pick<TrialSpec, 'modelId' | 'family' | 'params' | 'seed'>, endAt?: number): Promise<ModelIR> {
   const all = Int32Array.from({ length: target.y.length }, (_, i) => i)
@@ -280,7 +283,8 @@ export async function refitModel(table: Table, target: TargetData, spec: Pick<Tr
     const nets: ModelIR[] = []
     let lastMs = 0
     for (let i = 0; i < Number(bag); i++) {
-      if (i > 0 && timeUp?.(lastMs)) break
+      // With a margin: a cut-off refit loses every net of its bag.
+      if (i > 0 && timeUp?.(BAG_NEXT_MARGIN * lastMs)) break
       const t0 = Date.now()
       nets.push(await fitModel(LEARNERS.mlp, table, target, all, params, { modelId: `${spec.modelId}#${i + 1}`, seed: i === 0 ? spec.seed : Random.derive(spec.seed, BAG_SEED_PART, i) }))
       lastMs = Date.now() - t0

@@ -56,9 +56,18 @@ describe('the nets\' bags and the forests\' extra trees in the time the refits h
     expect(refits.params(forest)).toMatchObject({ nTrees: REFIT_TREES })
   })
 
+  it('only the plan\'s nets get bags: another net refit after them (a backup) is one net', () => {
+    const other = row('mlp_9', 'mlp', { hidden: [32] }, 800)
+    const refits = sized(ms(7500, NET_BAG))
+    expect(refits.params(net)).toMatchObject({ bag: NET_BAG })
+    expect(refits.params(other)).toEqual({ hidden: [32] })
+    expect(refits.ms(other)).toBe(1000)
+  })
+
   it('without a budget, full bags and every extra tree, whatever the time (runs stay reproducible)', () => {
     const refits = sized(0, null)
     expect([refits.netBag, refits.forestExtra]).toEqual([NET_BAG, 1])
+    expect(refits.params(row('mlp_9', 'mlp', {}, 800))).toEqual({ bag: NET_BAG })
   })
 
   it('a plan without a net leaves the forests their extra trees', () => {
