@@ -108,6 +108,14 @@ export async function runStreamScorer(options: StreamScorerOptions, signal: Abor
       `consumer group ${options.groupId} is in use by consumers of topic ${others.join(', ')}: joining it would take partitions of theirs that this serve does not read. Give it a --group of its own`,
     )
   }
+  // Tests only: a serve that has passed the check waits this long before joining, so that a second serve
+  // can pass it too (two serves of different topics joining one group at once, as they can by chance).
+  const joinDelayMs = Number(process.env.MLKAFKA_TEST_JOIN_DELAY_MS ?? 0)
+  if (joinDelayMs > 0) {
+    log(`serve: test: joining group ${options.groupId} in ${joinDelayMs} ms`)
+    await new Promise((r) => setTimeout(r, joinDelayMs))
+    if (signal.aborted) return summary()
+  }
   // The client closes the producer if anything below fails before the try block.
   const producer = await client.openProducer()
   const workers = options.workers ?? 1

@@ -26,10 +26,10 @@ interface Served {
 const children: ChildProcess[] = []
 
 /** Starts `mlkafka serve` without waiting for it (it runs until signalled). */
-function startServe(args: string[], on = brokers): Served {
+function startServe(args: string[], on = brokers, env: Record<string, string> = {}): Served {
   const child = spawn(process.execPath, [RUN, 'serve', '--brokers', on, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
@@ -430,9 +430,11 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     const messages = (topic: string): ProducedMessage[] => Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ id: i, topic }) }))
     await produce(client, a, messages(a), 3)
     await produce(client, b, messages(b), 2)
-    // Started in the same instant, each sees a group no one is in yet (the check before joining passes),
-    // and both join it.
-    const sa = startServe(['--model', modelFile, '--input-topic', a, '--output-topic', `${a}.scored`, '--group', group])
+    // Started at about the same time, each sees a group no one is in yet (the check before joining
+    // passes), and both join it. Left to chance, the second often starts after the first has joined and
+    // refuses (the test above): so the first waits after its check until the second has passed its own.
+    const sa = startServe(['--model', modelFile, '--input-topic', a, '--output-topic', `${a}.scored`, '--group', group], brokers, { MLKAFKA_TEST_JOIN_DELAY_MS: '12000' })
+    await waitFor('the first serve past its check', async () => sa.stderr().includes(`joining group ${group} in`), 30_000, sa)
     const sb = startServe(['--model', modelFile, '--input-topic', b, '--output-topic', `${b}.scored`, '--group', group])
     await waitFor(`60 outputs of ${a}`, async () => (await messageCount(client, `${a}.scored`)) >= 60, 60_000, sa)
     await waitFor(`60 outputs of ${b}`, async () => (await messageCount(client, `${b}.scored`)) >= 60, 60_000, sb)
