@@ -4,13 +4,15 @@
  * messages go in, scored messages and dead letters (with serve's headers) come out, SIGTERM exits 0 with
  * the group's offsets committed past every message.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildUdfProject } from '../../src/export/udf/index.js'
 import { writeScaffold } from '../../src/export/udf/scaffold.js'
 import { compileModel } from '../../src/ir/evaluate.js'
+import { saveModel } from '../../src/ir/io.js'
+import type { ModelIR } from '../../src/ir/model.js'
 import type { TopicRecord } from '../../src/kafka/client.js'
 import { fitModel } from '../../src/learners/fit-model.js'
 import { logisticRegression } from '../../src/learners/linear.js'
@@ -44,12 +46,66 @@ async function readAll(topic: string, count: number, timeoutMs: number): Promise
   }
 }
 
+interface Running {
+  child: ChildProcess
+  stderr: () => string
+  exited: Promise<number | null>
+}
+
+const children: ChildProcess[] = []
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+})
+
+/** Runs a compiled service (or, with `args`, `mlkafka serve`) until it is signalled or exits. */
+function start(cwd: string, env: Record<string, string>, args: string[] = ['dist/service.js']): Running {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  let stderr = ''
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  child.stdout!.resume()
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return { child, stderr: () => stderr, exited }
+}
+
+async function stop(r: Running): Promise<number | null> {
+  r.child.kill('SIGTERM')
+  const killer = setTimeout(() => r.child.kill('SIGKILL'), 30_000)
+  const code = await r.exited
+  clearTimeout(killer)
+  return code
+}
+
+async function waitFor(what: string, done: () => Promise<boolean>, ms: number, r?: Running): Promise<void> {
+  const t0 = Date.now()
+  while (!(await done())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}${r ? `; stderr:\n${r.stderr()}` : ''}`)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+}
+
+async function messageCount(topic: string): Promise<number> {
+  const client = await testClient()
+  try {
+    if (!(await client.topicExists(topic))) return 0
+    return (await client.fetchEndOffsets(topic)).reduce((n, p) => n + p.high - p.low, 0)
+  } catch (err) {
+    // Right after its auto-creation a topic's leaders may not be known yet: counted again later.
+    if (/NOT_LEADER|LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC/.test((err as Error).message)) return 0
+    throw err
+  } finally {
+    await client.close()
+  }
+}
+
 describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
+  let treeModel: ModelIR
   it('compiles, scores a topic like the IR evaluator, dead-letters bad messages and commits on SIGTERM', async () => {
     // A column named like an Object.prototype member: the service's cast to the scorer's input type failed to compile on it.
     const data = mixedTable({ rows: 200, task: 'binary', seed: 6, names: PLAIN_NAMES.map((n) => (n === 'rpm' ? 'constructor' : n)) })
     const train = Int32Array.from({ length: data.target.y.length }, (_, i) => i)
     const ir = await fitModel(decisionTree as never, data.table, data.target, train, { ...decisionTree.defaultParams('binary'), maxDepth: 4 }, { modelId: 'tree-kafkajs', seed: 1 })
+    treeModel = ir
     const project = await buildUdfProject(ir, { target: 'kafkajs' })
     const out = join(dir, 'service')
     await writeScaffold(out, project.files)
@@ -111,6 +167,9 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
       child.kill('SIGTERM')
     }
     expect(await exited, stderr).toBe(0)
+    // Its one line on start, besides kafkajs's logs of errors it retries (a new broker's group coordinator
+    // not ready yet), and not kafkajs's warning that its default partitioner changed in 2.0.
+    expect(stderr.split('\n').filter((l) => !l.startsWith('{"level":"ERROR"') && l !== '')).toEqual([`scoring ${input} -> ${output} (dlq ${input}.dlq, group ${group}) with model tree-kafkajs`])
     const after = await testClient()
     try {
       expect(await after.fetchCommittedOffsets(group, input)).toEqual([{ partition: 0, offset: good.length + bad.length + backlog.length }])
@@ -152,6 +211,66 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     }
     expect(await exited, stderr).toBe(0)
   }, 120_000)
+
+  it('a group that a consumer of another topic is in: the service refuses it (one line, exit 2), and that consumer goes on', async () => {
+    const out = join(dir, 'service') // compiled by the first test
+    const [a, b] = [freshTopic('kafkajs-group-a'), freshTopic('kafkajs-group-b')]
+    const group = `${a}-shared`
+    const client = await testClient()
+    try {
+      for (const t of [a, b]) await produce(client, t, [{ key: 'k', value: JSON.stringify({ [PLAIN_NAMES[0]]: 1 }) }], 2)
+    } finally {
+      await client.close()
+    }
+    const first = start(out, { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: a, OUTPUT_TOPIC: `${a}.scored`, GROUP_ID: group })
+    await waitFor(`the message of ${a} scored`, async () => (await messageCount(`${a}.scored`)) >= 1, 40_000, first)
+    const second = start(out, { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: b, OUTPUT_TOPIC: `${b}.scored`, GROUP_ID: group })
+    const ended = await Promise.race([second.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))])
+    expect(ended, second.stderr()).toBe(2)
+    expect(second.stderr().trimEnd().split('\n')).toEqual([
+      `error: consumer group ${group} is in use by consumers of topic ${a}: joining it would take partitions of theirs that this service does not read. Set GROUP_ID to a group of its own`,
+    ])
+    const more = await testClient()
+    try {
+      await produce(more, a, [{ key: 'k2', value: JSON.stringify({ [PLAIN_NAMES[0]]: 2 }) }], 2)
+    } finally {
+      await more.close()
+    }
+    await waitFor(`both messages of ${a} scored`, async () => (await messageCount(`${a}.scored`)) >= 2, 40_000, first)
+    expect(await stop(first), first.stderr()).toBe(0)
+  }, 120_000)
+
+  it('a service and `mlkafka serve` of different topics joining one group at once: each reads only its own topic, every message is scored', async () => {
+    const out = join(dir, 'service') // compiled by the first test
+    const modelFile = join(dir, 'tree-kafkajs.json')
+    await saveModel(modelFile, treeModel)
+    const [a, b] = [freshTopic('kafkajs-race-a'), freshTopic('kafkajs-race-b')]
+    const group = `${a}-shared`
+    const messages = (topic: string): { key: string; value: string }[] => Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ [PLAIN_NAMES[0]]: i, topic }) }))
+    const client = await testClient()
+    try {
+      await produce(client, a, messages(a), 3)
+      await produce(client, b, messages(b), 2)
+    } finally {
+      await client.close()
+    }
+    // serve passes its check of the group (no one in it), then waits; the service passes its own and
+    // joins first, so it leads the group and deals its partitions: with kafkajs's round robin it would
+    // deal its own topic to both members and the serve's topic to no one.
+    const serve = start(REPO_ROOT, { MLKAFKA_TEST_JOIN_DELAY_MS: '10000' }, [join(REPO_ROOT, 'bin', 'run.js'), 'serve', '--brokers', brokers, '--model', modelFile, '--input-topic', a, '--output-topic', `${a}.scored`, '--group', group])
+    await waitFor('serve past its check of the group', async () => serve.stderr().includes(`joining group ${group} in`), 30_000, serve)
+    const service = start(out, { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: b, OUTPUT_TOPIC: `${b}.scored`, GROUP_ID: group })
+    await waitFor(`60 outputs of ${a}`, async () => (await messageCount(`${a}.scored`)) >= 60, 60_000, serve)
+    await waitFor(`60 outputs of ${b}`, async () => (await messageCount(`${b}.scored`)) >= 60, 60_000, service)
+    const assigned = serve.stderr().split('\n').filter((l) => l.includes('assigned'))
+    expect(assigned.at(-1), serve.stderr()).toBe(`serve: group ${group}: assigned 3 partitions of ${a} (0, 1, 2)`)
+    expect(await Promise.all([stop(serve), stop(service)])).toEqual([0, 0])
+    for (const topic of [a, b]) {
+      const scored = await readAll(`${topic}.scored`, 60, 10_000)
+      expect(scored, topic).toHaveLength(60)
+      expect(new Set(scored.map((r) => (JSON.parse(r.value!.toString('utf8')) as { topic: string }).topic))).toEqual(new Set([topic]))
+    }
+  }, 150_000)
 
   it('a forest, a linear model and a net give services that compile too', async () => {
     const data = mixedTable({ rows: 200, task: 'multiclass', seed: 7 })

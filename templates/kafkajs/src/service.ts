@@ -16,7 +16,7 @@
  * DLQ_TOPIC (default <input>.dlq), GROUP_ID (default mlkafka-serve-<model id>-<input topic>), START (earliest|latest).
  */
 import { isUtf8 } from 'node:buffer'
-import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message } from 'kafkajs'
+import { AssignerProtocol, Kafka, logLevel, PartitionAssigners, Partitioners, type IHeaders, type KafkaMessage, type Message, type PartitionAssigner } from 'kafkajs'
 import * as scorer from './scorer.js'
 
 const CLASSES: readonly string[] = 'CLASSES' in scorer ? (scorer as unknown as { CLASSES: readonly string[] }).CLASSES : []
@@ -135,9 +135,80 @@ function tooLarge(err: unknown): boolean {
   return e?.type === 'MESSAGE_TOO_LARGE' || e?.cause?.type === 'MESSAGE_TOO_LARGE'
 }
 
+/**
+ * Round robin over each topic's subscribers only (as `mlkafka serve` deals them). kafkajs's own round
+ * robin deals the leader's topics to every member, and a member drops what it did not subscribe to,
+ * while topics only other members read are dealt to no one: of two services of different topics that
+ * join one group at once (each saw it empty; see groupTopics), one would read part of its topic and the
+ * other nothing. Offered before kafkajs's, which a group with other kafkajs members still agrees on.
+ */
+const subscribedRoundRobin: PartitionAssigner = ({ cluster }) => ({
+  name: 'MlkafkaSubscribedRoundRobin',
+  version: 0,
+  async assign({ members }) {
+    const subscribers = new Map<string, string[]>()
+    for (const m of members) {
+      let subscribed: string[] = []
+      try {
+        subscribed = AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? []
+      } catch {
+        // unreadable metadata: the member gets nothing
+      }
+      for (const t of subscribed) subscribers.set(t, [...(subscribers.get(t) ?? []), m.memberId])
+    }
+    const topics = [...subscribers.keys()].sort()
+    await cluster.addMultipleTargetTopics(topics) // metadata of the topics only other members read
+    const assignment = new Map<string, Record<string, number[]>>(members.map((m) => [m.memberId, {}]))
+    for (const topic of topics) {
+      const ids = subscribers.get(topic)!.sort()
+      const partitions = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId).sort((x, y) => x - y)
+      partitions.forEach((p, i) => {
+        const to = assignment.get(ids[i % ids.length]!)!
+        ;(to[topic] ??= []).push(p)
+      })
+    }
+    return [...assignment].map(([memberId, a]) => ({ memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: a, userData: Buffer.alloc(0) }) }))
+  },
+  protocol({ topics }) {
+    return { name: 'MlkafkaSubscribedRoundRobin', metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) }
+  },
+})
+
 const kafka = new Kafka({ clientId: `mlkafka-kafkajs-${scorer.MODEL.id}`, brokers, logLevel: logLevel.WARN })
-const producer = kafka.producer({ allowAutoTopicCreation: true })
-const consumer = kafka.consumer({ groupId })
+// kafkajs's default partitioner (murmur2 of the key, as the Java client), named so that kafkajs does not warn that it changed in 2.0.
+const producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
+const consumer = kafka.consumer({ groupId, partitionAssigners: [subscribedRoundRobin, PartitionAssigners.roundRobin] })
+
+/**
+ * The topics the group's current members subscribe to. A member that joins a group whose members read
+ * other topics is dealt their partitions too by a leader that deals kafkajs's way, and does not read
+ * them (kafkajs drops them): they would wait. So the service refuses such a group before joining it.
+ */
+async function groupTopics(): Promise<string[]> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    // Members' subscriptions are known only while the group is settled (not in a rebalance): a few tries.
+    let group: Awaited<ReturnType<typeof admin.describeGroups>>['groups'][number] | undefined
+    for (let attempt = 0; attempt < 10; attempt++) {
+      group = (await admin.describeGroups([groupId])).groups[0]
+      if (!group || ['Stable', 'Empty', 'Dead'].includes(group.state)) break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    if (!group || group.protocolType !== 'consumer') return []
+    const topics = new Set<string>()
+    for (const member of group.members) {
+      try {
+        for (const t of AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.topics ?? []) topics.add(t)
+      } catch {
+        // another client's metadata format: its topics are unknown
+      }
+    }
+    return [...topics].sort()
+  } finally {
+    await admin.disconnect()
+  }
+}
 
 async function main(): Promise<void> {
   // A consumer that gives up (an error it does not retry) ends the service, so that it is restarted or seen.
@@ -146,6 +217,11 @@ async function main(): Promise<void> {
     process.stderr.write(`error: ${e.payload.error.message}\n`)
     process.exit(1)
   })
+  const others = (await groupTopics()).filter((t) => t !== inputTopic)
+  if (others.length > 0) {
+    process.stderr.write(`error: consumer group ${groupId} is in use by consumers of topic ${others.join(', ')}: joining it would take partitions of theirs that this service does not read. Set GROUP_ID to a group of its own\n`)
+    process.exit(2)
+  }
   await producer.connect()
   await consumer.connect()
   await consumer.subscribe({ topic: inputTopic, fromBeginning })
