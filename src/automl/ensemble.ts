@@ -12,21 +12,24 @@ import type { TrialResult } from './trial.js'
 /** At most this many of the best trials are candidates. */
 export const ENSEMBLE_CANDIDATES = 10
 /**
- * An ensemble wins only when its CV score beats the best single model's by more than this share of the
- * error left: of the score itself for a loss (log loss, RMSE, MAE), of 1 - score for the metrics that
- * reach 1 at best (AUC, accuracy, F1, R2). Its score is cross-validated (see selectEnsemble), so a blend
- * does not win by fitting the rows it is scored on; the margin keeps a bigger, slower model from winning
- * by a hair. (It was 0.1% when the score was not cross-validated, as selection's own optimism was about
- * that much: then a forest's 20,000-row blend that did 0.5% better on held-out rows lost by 0.09%.)
+ * An ensemble wins unless its CV score is worse than the best single model's by more than this share of
+ * the error left: of the score itself for a loss (log loss, RMSE, MAE), of 1 - score for the metrics
+ * that reach 1 at best (AUC, accuracy, F1, R2). The two scores are not alike: the ensemble's is
+ * cross-validated selection (see selectEnsemble), an honest estimate, while the best single model's is
+ * the best of tens or hundreds of trials' CV scores, which flatters it (the winner's curse). Session 21
+ * measured it on 48 tables where the single model had won (the ensemble saved beside it in the same
+ * run, both scored on held-out rows): the ensemble did better on 30, worse on 15, also where its CV
+ * score was a little behind; a margin of 0.25% to 1% of the error left gave the most wins over
+ * scikit-learn's grid-searched best (34 of 48, against 30 with the rule before: beat it by 0.05%).
  */
-export const ENSEMBLE_MIN_GAIN = 0.0005
+export const ENSEMBLE_MAX_LOSS = 0.005
 
-/** Whether an ensemble's CV score beats the best single model's by more than ENSEMBLE_MIN_GAIN of the error left. */
+/** Whether an ensemble's CV score is no worse than the best single model's by more than ENSEMBLE_MAX_LOSS of the error left. */
 export function ensembleWins(ensembleScore: number, bestSingleScore: number, metric: MetricName): boolean {
   const higher = higherIsBetter(metric)
   const gain = higher ? ensembleScore - bestSingleScore : bestSingleScore - ensembleScore
   const errorLeft = higher ? 1 - bestSingleScore : Math.abs(bestSingleScore)
-  return gain > ENSEMBLE_MIN_GAIN * errorLeft
+  return gain > -ENSEMBLE_MAX_LOSS * errorLeft
 }
 /** Rounds of selection (each adds one pick). */
 export const ENSEMBLE_ROUNDS = 25

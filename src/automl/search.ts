@@ -7,11 +7,11 @@ import type { ModelIR } from '../ir/model.js'
 import { targetsOf, type Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
 import { rankTrials, selectWinner, type Leaderboard, type LeaderboardRow, type Selection, type Winner } from './leaderboard.js'
-import { rankKey, type MetricName } from './metrics.js'
+import { higherIsBetter, rankKey, type MetricName } from './metrics.js'
 import { classRatioOf, familySize, portfolio, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
-import { ENSEMBLE_CANDIDATES, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
+import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_LOSS, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
 import { EXTRA_TREES_BUDGET_SHARE, REFIT_MARGIN, REFIT_TREES, RefitPlan } from './refit-plan.js'
 import { refitModel, trialTimeMs, type TimeLimit, type TrialResult, type TrialSpec } from './trial.js'
 
@@ -110,7 +110,8 @@ export interface SearchOptions {
   selection?: Selection
   /**
    * Build an ensemble of the best trials by ensemble selection on their out-of-fold scores (default
-   * true). It joins the leaderboard and wins when its CV score beats every single model's.
+   * true). It joins the leaderboard and wins unless its CV score is behind the best single model's by
+   * more than ENSEMBLE_MAX_LOSS.
    */
   ensemble?: boolean
   /** 'auto': k-fold CV, or a 20% holdout for a table big for the time budget (see useHoldoutFor). */
@@ -536,8 +537,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   }) : []
   const bestSingle = singles.rows[0]
   /**
-   * An ensemble's leaderboard row (its members' weights as params), or null unless it beats every single
-   * model by more than ENSEMBLE_MIN_GAIN. (The one-se rule was tried on it too, so that a linear model
+   * An ensemble's leaderboard row (its members' weights as params), or null when it is behind the best
+   * single model by more than ENSEMBLE_MAX_LOSS (see ensembleWins). (The one-se rule was tried on it too, so that a linear model
    * within one standard error of the ensemble would win: on flchain that kept a ridge-like model at
    * 0.8455 test AUC, where the ensemble had 0.8457 to 0.8461.)
    */
@@ -557,6 +558,13 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       sizeBytes: members.reduce((n, m) => n + m.row.sizeBytes, 0),
       seed: options.seed,
     }
+  }
+  /** Why an ensemble with this CV score wins over the best single model. */
+  const ensembleVersus = (score: number): string => {
+    const of = `the best single model, ${bestSingle.modelId} (${options.metric} ${bestSingle.score.toPrecision(4)})`
+    const ahead = higherIsBetter(options.metric) ? score > bestSingle.score : score < bestSingle.score
+    if (ahead) return `beats ${of}`
+    return `is within ${ENSEMBLE_MAX_LOSS * 100}% of the error left of ${of}, ${score.toPrecision(4)} against its ${bestSingle.score.toPrecision(4)}: the best of ${full.length} trials is flattered by its own CV score, the ensemble's is cross-validated`
   }
   // Under a budget the models to refit are chosen by their refits with one net for a net (see RefitPlan.netBag).
   if (budget !== null) refits.netBag = 1
@@ -662,7 +670,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       let how = ''
       if (fitted.some((ir) => ir === null)) {
         // Some members' refits were cut off at the budget's edge: the ensemble is chosen again from
-        // the members that were refit (from the same out-of-fold scores), if it still beats every single model.
+        // the members that were refit (from the same out-of-fold scores), if it still wins over the best single model.
         selection = selectEnsemble(candidates.filter((c) => refit.get(c.row.modelId)), layout, options.metric)
         const again = ensembleRow(selection)
         if (again) Object.assign(row, again)
@@ -672,7 +680,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
       if (selection) {
         const parts = selection.members.map((m) => ({ ir: refit.get(m.row.modelId)!, weight: m.weight }))
         models.push(buildEnsemble(parts, row.modelId, row.params), ...parts.map((p) => p.ir))
-        winner = { row, reason: `an ensemble ${how}of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) beats the best single model, ${bestSingle.modelId} (${options.metric} ${bestSingle.score.toPrecision(4)})` }
+        winner = { row, reason: `an ensemble ${how}of ${parts.length} models (${parts.map((p) => `${p.ir.modelId} ${formatWeight(p.weight)}`).join(', ')}) ${ensembleVersus(row.score)}` }
       } else {
         winner = { ...winner, reason: `the ensemble's members could not all be refit within the time budget, so the best single model: ${winner.reason}` }
         fellBack = true
