@@ -561,10 +561,9 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   }
   /** Why an ensemble with this CV score wins over the best single model. */
   const ensembleVersus = (score: number): string => {
-    const of = `the best single model, ${bestSingle.modelId} (${options.metric} ${bestSingle.score.toPrecision(4)})`
     const ahead = higherIsBetter(options.metric) ? score > bestSingle.score : score < bestSingle.score
-    if (ahead) return `beats ${of}`
-    return `is within ${ENSEMBLE_MAX_LOSS * 100}% of the error left of ${of}, ${score.toPrecision(4)} against its ${bestSingle.score.toPrecision(4)}: the best of ${full.length} trials is flattered by its own CV score, the ensemble's is cross-validated`
+    if (ahead) return `beats the best single model, ${bestSingle.modelId} (${options.metric} ${bestSingle.score.toPrecision(4)})`
+    return `scores within ${ENSEMBLE_MAX_LOSS * 100}% of the error left of the best single model, ${bestSingle.modelId} (${options.metric} ${score.toPrecision(4)} against its ${bestSingle.score.toPrecision(4)}): the best of ${full.length} trials is flattered by its own CV score, the ensemble's is cross-validated`
   }
   // Under a budget the models to refit are chosen by their refits with one net for a net (see RefitPlan.netBag).
   if (budget !== null) refits.netBag = 1
