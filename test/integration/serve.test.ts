@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
@@ -9,7 +8,7 @@ import type { ModelIR } from '../../src/ir/model.js'
 import type { KafkaClient, MessageHeaders, ProducedMessage, TopicRecord } from '../../src/kafka/client.js'
 import { REPO_ROOT, runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
-import { brokers, createTopicWithConfig, freshTopic, produce, suiteName, testClient } from './kafka-helpers.js'
+import { brokers, createTopicWithConfig, freshTopic, killStarted, messageCount, produce, startProcess, stopProcess, suiteName, testClient, waitFor, type Running } from './kafka-helpers.js'
 
 /** `mlkafka serve` spawned as a user runs it, scoring a real topic on the real broker. */
 
@@ -17,57 +16,12 @@ const dir = tempDir('mlkafka-serve-test-')
 const RUN = join(REPO_ROOT, 'bin', 'run.js')
 const ADDED = ['prediction', 'p_no', 'p_yes', 'model_id', 'latency_us']
 
-interface Served {
-  child: ChildProcess
-  stderr: () => string
-  exited: Promise<{ status: number | null; signal: NodeJS.Signals | null }>
-}
-
-const children: ChildProcess[] = []
-
 /** Starts `mlkafka serve` without waiting for it (it runs until signalled). */
-function startServe(args: string[], on = brokers, env: Record<string, string> = {}): Served {
-  const child = spawn(process.execPath, [RUN, 'serve', '--brokers', on, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let stderr = ''
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  child.stdout!.resume()
-  const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (status, signal) => resolve({ status, signal })))
-  return { child, stderr: () => stderr, exited }
+function startServe(args: string[], on = brokers, env: Record<string, string> = {}): Running {
+  return startProcess([RUN, 'serve', '--brokers', on, ...args], { cwd: REPO_ROOT, env })
 }
 
-/** Stops a serve with SIGTERM and waits for it (at most 30 s). */
-async function stopServe(s: Served): Promise<{ status: number | null; signal: NodeJS.Signals | null }> {
-  s.child.kill('SIGTERM')
-  const killer = setTimeout(() => s.child.kill('SIGKILL'), 30_000)
-  const r = await s.exited
-  clearTimeout(killer)
-  return r
-}
-
-async function messageCount(client: KafkaClient, topic: string): Promise<number> {
-  if (!(await client.topicExists(topic))) return 0
-  try {
-    return (await client.fetchEndOffsets(topic)).reduce((n, p) => n + p.high - p.low, 0)
-  } catch (err) {
-    // Polled right after serve created it, a topic's leaders may not be known yet: count again later.
-    if (/NOT_LEADER|LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC/.test((err as Error).message)) return 0
-    throw err
-  }
-}
-
-/** Polls until `done()` holds; fails with `what` after `ms`. */
-async function waitFor(what: string, done: () => Promise<boolean>, ms = 60_000, s?: Served, pollMs = 200): Promise<void> {
-  const t0 = Date.now()
-  while (!(await done())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}${s ? `; serve stderr:\n${s.stderr()}` : ''}`)
-    await new Promise((r) => setTimeout(r, pollMs))
-  }
-}
+const stopServe = stopProcess
 
 async function readAll(client: KafkaClient, topic: string): Promise<TopicRecord[]> {
   const ends = await client.fetchEndOffsets(topic)
@@ -104,7 +58,7 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
   })
 
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+    killStarted()
     await client?.close()
   })
 
@@ -310,7 +264,7 @@ describe.skipIf(!brokers)(suiteName('mlkafka serve'), () => {
     const args = ['--model', modelFile, '--input-topic', input, '--output-topic', output, '--group', group, '--metrics-interval', '1s']
     const a = startServe(args)
     const b = startServe(args)
-    const assigned = (s: Served): number[] => {
+    const assigned = (s: Running): number[] => {
       const lines = [...s.stderr().matchAll(/assigned \d+ partitions? of \S+ \(([\d, ]+)\)/g)]
       return lines.length === 0 ? [] : lines[lines.length - 1][1].split(', ').map(Number)
     }

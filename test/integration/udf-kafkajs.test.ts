@@ -4,7 +4,7 @@
  * messages go in, scored messages and dead letters (with serve's headers) come out, SIGTERM exits 0 with
  * the group's offsets committed past every message.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -22,7 +22,7 @@ import { decisionTree, randomForest } from '../../src/learners/trees.js'
 import { REPO_ROOT } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
 import { mixedTable, PLAIN_NAMES } from '../helpers/scorer-parity.js'
-import { brokers, createTopicWithConfig, freshTopic, produce, suiteName, testClient } from './kafka-helpers.js'
+import { brokers, createTopicWithConfig, freshTopic, killStarted, messageCount, produce, startProcess, stopProcess, suiteName, testClient, waitFor } from './kafka-helpers.js'
 
 const dir = tempDir('mlkafka-udf-kafkajs-')
 afterAll(shutdownForestPool)
@@ -46,57 +46,7 @@ async function readAll(topic: string, count: number, timeoutMs: number): Promise
   }
 }
 
-interface Running {
-  child: ChildProcess
-  stderr: () => string
-  exited: Promise<number | null>
-}
-
-const children: ChildProcess[] = []
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-})
-
-/** Runs a compiled service (or, with `args`, `mlkafka serve`) until it is signalled or exits. */
-function start(cwd: string, env: Record<string, string>, args: string[] = ['dist/service.js']): Running {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
-  let stderr = ''
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  child.stdout!.resume()
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
-  return { child, stderr: () => stderr, exited }
-}
-
-async function stop(r: Running): Promise<number | null> {
-  r.child.kill('SIGTERM')
-  const killer = setTimeout(() => r.child.kill('SIGKILL'), 30_000)
-  const code = await r.exited
-  clearTimeout(killer)
-  return code
-}
-
-async function waitFor(what: string, done: () => Promise<boolean>, ms: number, r?: Running): Promise<void> {
-  const t0 = Date.now()
-  while (!(await done())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}${r ? `; stderr:\n${r.stderr()}` : ''}`)
-    await new Promise((resolve) => setTimeout(resolve, 300))
-  }
-}
-
-async function messageCount(topic: string): Promise<number> {
-  const client = await testClient()
-  try {
-    if (!(await client.topicExists(topic))) return 0
-    return (await client.fetchEndOffsets(topic)).reduce((n, p) => n + p.high - p.low, 0)
-  } catch (err) {
-    // Right after its auto-creation a topic's leaders may not be known yet: counted again later.
-    if (/NOT_LEADER|LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC/.test((err as Error).message)) return 0
-    throw err
-  } finally {
-    await client.close()
-  }
-}
+afterAll(killStarted)
 
 describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
   let treeModel: ModelIR
@@ -219,25 +169,20 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     const client = await testClient()
     try {
       for (const t of [a, b]) await produce(client, t, [{ key: 'k', value: JSON.stringify({ [PLAIN_NAMES[0]]: 1 }) }], 2)
+      const first = startProcess(['dist/service.js'], { cwd: out, env: { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: a, OUTPUT_TOPIC: `${a}.scored`, GROUP_ID: group } })
+      await waitFor(`the message of ${a} scored`, async () => (await messageCount(client, `${a}.scored`)) >= 1, 40_000, first)
+      const second = startProcess(['dist/service.js'], { cwd: out, env: { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: b, OUTPUT_TOPIC: `${b}.scored`, GROUP_ID: group } })
+      const ended = await Promise.race([second.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))])
+      expect(ended, second.stderr()).toEqual({ status: 2, signal: null })
+      expect(second.stderr().trimEnd().split('\n')).toEqual([
+        `error: consumer group ${group} is in use by consumers of topic ${a}: joining it would take partitions of theirs that this service does not read. Set GROUP_ID to a group of its own`,
+      ])
+      await produce(client, a, [{ key: 'k2', value: JSON.stringify({ [PLAIN_NAMES[0]]: 2 }) }], 2)
+      await waitFor(`both messages of ${a} scored`, async () => (await messageCount(client, `${a}.scored`)) >= 2, 40_000, first)
+      expect((await stopProcess(first)).status, first.stderr()).toBe(0)
     } finally {
       await client.close()
     }
-    const first = start(out, { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: a, OUTPUT_TOPIC: `${a}.scored`, GROUP_ID: group })
-    await waitFor(`the message of ${a} scored`, async () => (await messageCount(`${a}.scored`)) >= 1, 40_000, first)
-    const second = start(out, { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: b, OUTPUT_TOPIC: `${b}.scored`, GROUP_ID: group })
-    const ended = await Promise.race([second.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))])
-    expect(ended, second.stderr()).toBe(2)
-    expect(second.stderr().trimEnd().split('\n')).toEqual([
-      `error: consumer group ${group} is in use by consumers of topic ${a}: joining it would take partitions of theirs that this service does not read. Set GROUP_ID to a group of its own`,
-    ])
-    const more = await testClient()
-    try {
-      await produce(more, a, [{ key: 'k2', value: JSON.stringify({ [PLAIN_NAMES[0]]: 2 }) }], 2)
-    } finally {
-      await more.close()
-    }
-    await waitFor(`both messages of ${a} scored`, async () => (await messageCount(`${a}.scored`)) >= 2, 40_000, first)
-    expect(await stop(first), first.stderr()).toBe(0)
   }, 120_000)
 
   it('a service and `mlkafka serve` of different topics joining one group at once: each reads only its own topic, every message is scored', async () => {
@@ -251,20 +196,21 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     try {
       await produce(client, a, messages(a), 3)
       await produce(client, b, messages(b), 2)
+      // serve passes its check of the group (no one in it), then waits; the service passes its own and
+      // joins first, so it leads the group and deals its partitions: with kafkajs's round robin it would
+      // deal its own topic to both members and the serve's topic to no one.
+      const serveArgs = [join(REPO_ROOT, 'bin', 'run.js'), 'serve', '--brokers', brokers, '--model', modelFile, '--input-topic', a, '--output-topic', `${a}.scored`, '--group', group]
+      const serve = startProcess(serveArgs, { cwd: REPO_ROOT, env: { MLKAFKA_TEST_JOIN_DELAY_MS: '10000' } })
+      await waitFor('serve past its check of the group', async () => serve.stderr().includes(`joining group ${group} in`), 30_000, serve)
+      const service = startProcess(['dist/service.js'], { cwd: out, env: { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: b, OUTPUT_TOPIC: `${b}.scored`, GROUP_ID: group } })
+      await waitFor(`60 outputs of ${a}`, async () => (await messageCount(client, `${a}.scored`)) >= 60, 60_000, serve)
+      await waitFor(`60 outputs of ${b}`, async () => (await messageCount(client, `${b}.scored`)) >= 60, 60_000, service)
+      const assigned = serve.stderr().split('\n').filter((l) => l.includes('assigned'))
+      expect(assigned.at(-1), serve.stderr()).toBe(`serve: group ${group}: assigned 3 partitions of ${a} (0, 1, 2)`)
+      expect((await Promise.all([stopProcess(serve), stopProcess(service)])).map((r) => r.status)).toEqual([0, 0])
     } finally {
       await client.close()
     }
-    // serve passes its check of the group (no one in it), then waits; the service passes its own and
-    // joins first, so it leads the group and deals its partitions: with kafkajs's round robin it would
-    // deal its own topic to both members and the serve's topic to no one.
-    const serve = start(REPO_ROOT, { MLKAFKA_TEST_JOIN_DELAY_MS: '10000' }, [join(REPO_ROOT, 'bin', 'run.js'), 'serve', '--brokers', brokers, '--model', modelFile, '--input-topic', a, '--output-topic', `${a}.scored`, '--group', group])
-    await waitFor('serve past its check of the group', async () => serve.stderr().includes(`joining group ${group} in`), 30_000, serve)
-    const service = start(out, { BOOTSTRAP_SERVERS: brokers, INPUT_TOPIC: b, OUTPUT_TOPIC: `${b}.scored`, GROUP_ID: group })
-    await waitFor(`60 outputs of ${a}`, async () => (await messageCount(`${a}.scored`)) >= 60, 60_000, serve)
-    await waitFor(`60 outputs of ${b}`, async () => (await messageCount(`${b}.scored`)) >= 60, 60_000, service)
-    const assigned = serve.stderr().split('\n').filter((l) => l.includes('assigned'))
-    expect(assigned.at(-1), serve.stderr()).toBe(`serve: group ${group}: assigned 3 partitions of ${a} (0, 1, 2)`)
-    expect(await Promise.all([stop(serve), stop(service)])).toEqual([0, 0])
     for (const topic of [a, b]) {
       const scored = await readAll(`${topic}.scored`, 60, 10_000)
       expect(scored, topic).toHaveLength(60)
