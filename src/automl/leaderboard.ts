@@ -1,5 +1,5 @@
 import type { Task } from '../data/target.js'
-import { higherIsBetter, rankKey, type MetricName } from './metrics.js'
+import { formatScore, higherIsBetter, rankKey, type MetricName } from './metrics.js'
 import { keyParams } from './space.js'
 import type { TrialResult } from './trial.js'
 
@@ -68,7 +68,7 @@ export function selectWinner(board: Leaderboard, foldsPerPartition: number, sele
   const { gap, se } = pairedGap(row, best, sign, foldsPerPartition)
   return {
     row,
-    reason: `a linear model within one standard error of the best, ${best.modelId} (${best.family}, ${board.metric} ${best.score.toPrecision(4)}; fold-by-fold gap ${formatSe(gap)} <= ${formatSe(se)})`,
+    reason: `a linear model within one standard error of the best, ${best.modelId} (${best.family}, ${board.metric} ${formatScore(best.score)}; fold-by-fold gap ${formatSe(gap)} <= ${formatSe(se)})`,
   }
 }
 
@@ -77,7 +77,7 @@ function withinOneSe(row: TrialResult, best: TrialResult, sign: number, foldsPer
   return gap <= se
 }
 
-const formatSe = (v: number): string => (v === 0 ? '0' : v.toPrecision(2))
+const formatSe = (v: number): string => (v === 0 ? '0' : String(Number(v.toPrecision(2))))
 
 /** Ranks trials by the metric (best first); a NaN score ranks last; ties keep trial order. */
 export function rankTrials(task: Task, target: string, metric: MetricName, trials: TrialResult[]): Leaderboard {

@@ -7,7 +7,7 @@ import type { ModelIR } from '../ir/model.js'
 import { targetsOf, type Family } from '../learners/learner.js'
 import { Random } from '../learners/random.js'
 import { rankTrials, selectWinner, type Leaderboard, type LeaderboardRow, type Selection, type Winner } from './leaderboard.js'
-import { higherIsBetter, rankKey, type MetricName } from './metrics.js'
+import { formatScore, higherIsBetter, rankKey, type MetricName } from './metrics.js'
 import { classRatioOf, familySize, portfolio, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
@@ -562,8 +562,8 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
   /** Why an ensemble with this CV score wins over the best single model. */
   const ensembleVersus = (score: number): string => {
     const ahead = higherIsBetter(options.metric) ? score > bestSingle.score : score < bestSingle.score
-    if (ahead) return `beats the best single model, ${bestSingle.modelId} (${options.metric} ${bestSingle.score.toPrecision(4)})`
-    return `scores within ${ENSEMBLE_MAX_LOSS * 100}% of the error left of the best single model, ${bestSingle.modelId} (${options.metric} ${score.toPrecision(4)} against its ${bestSingle.score.toPrecision(4)}): the best of ${full.length} trials is flattered by its own CV score, the ensemble's is cross-validated`
+    if (ahead) return `beats the best single model, ${bestSingle.modelId} (${options.metric} ${formatScore(bestSingle.score)})`
+    return `scores within ${ENSEMBLE_MAX_LOSS * 100}% of the error left of the best single model, ${bestSingle.modelId} (${options.metric} ${formatScore(score)} against its ${formatScore(bestSingle.score)}): the best of ${full.length} trials is flattered by its own CV score, the ensemble's is cross-validated`
   }
   // Under a budget the models to refit are chosen by their refits with one net for a net (see RefitPlan.netBag).
   if (budget !== null) refits.netBag = 1
@@ -703,7 +703,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
           models.unshift(ir)
         } else if (i >= 0) {
           const why = fellBack ? `${winner.reason}; but ` : ''
-          winner = { row: backups[i], reason: `${why}${singleRow.modelId} could not be refit on all rows within the time budget, so the best model that could: ${backups[i].modelId} (${options.metric} ${backups[i].score.toPrecision(4)})` }
+          winner = { row: backups[i], reason: `${why}${singleRow.modelId} could not be refit on all rows within the time budget, so the best model that could: ${backups[i].modelId} (${options.metric} ${formatScore(backups[i].score)})` }
           fellBack = true
           models.unshift(others[i]!)
         } else {

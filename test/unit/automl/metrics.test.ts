@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { auc, aucpr, computeMetrics, f1, logloss, meanPerClassError, r2, rmse } from '../../../src/automl/metrics.js'
+import { auc, aucpr, computeMetrics, f1, formatScore, logloss, meanPerClassError, r2, rmse } from '../../../src/automl/metrics.js'
 
 const f = (a: number[]) => Float64Array.from(a)
 const i32 = (a: number[]) => Int32Array.from(a)
@@ -37,5 +37,14 @@ describe('metrics', () => {
     expect(Object.keys(computeMetrics('binary', f([0.9, 0.1, 0.3, 0.7]), f([0, 1]), 2)).sort()).toEqual(['accuracy', 'auc', 'aucpr', 'f1', 'logloss'])
     expect(Object.keys(computeMetrics('multiclass', f([1, 0, 0]), f([0]), 3)).sort()).toEqual(['accuracy', 'logloss', 'mean_per_class_error'])
     expect(computeMetrics('regression', f([1, 2]), f([1, 2]), 0)).toEqual({ rmse: 0, mae: 0, r2: 1 })
+  })
+})
+
+describe('formatScore', () => {
+  it('prints 4 significant digits without an exponent for scores of any ordinary size', () => {
+    expect(formatScore(22323.7)).toBe('22320')
+    expect(formatScore(0.844553)).toBe('0.8446')
+    expect(formatScore(3.0149)).toBe('3.015')
+    expect(formatScore(1)).toBe('1')
   })
 })
