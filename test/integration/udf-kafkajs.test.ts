@@ -119,7 +119,7 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     expect(await exited, stderr).toBe(0)
     // Its one line on start, besides kafkajs's logs of errors it retries (a new broker's group coordinator
     // not ready yet), and not kafkajs's warning that its default partitioner changed in 2.0.
-    expect(stderr.split('\n').filter((l) => !l.startsWith('{"level":"ERROR"') && l !== '')).toEqual([`scoring ${input} -> ${output} (dlq ${input}.dlq, group ${group}) with model tree-kafkajs`])
+    expect(stderr.split('\n').filter((l) => l !== '')).toEqual([`scoring ${input} -> ${output} (dlq ${input}.dlq, group ${group}) with model tree-kafkajs`])
     const after = await testClient()
     try {
       expect(await after.fetchCommittedOffsets(group, input)).toEqual([{ partition: 0, offset: good.length + bad.length + backlog.length }])
@@ -161,6 +161,28 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
     }
     expect(await exited, stderr).toBe(0)
   }, 120_000)
+
+  it("the client's own log: one line per error nothing retries by default, the retried ones with LOG_LEVEL=warn; a bad LOG_LEVEL is refused", async () => {
+    const out = join(dir, 'service') // compiled by the first test
+    // Nothing listens on port 1: kafkajs retries the connection, then the service reports the failure itself.
+    const env = { BOOTSTRAP_SERVERS: '127.0.0.1:1', INPUT_TOPIC: 'nowhere', OUTPUT_TOPIC: 'nowhere.scored' }
+    const quiet = startProcess(['dist/service.js'], { cwd: out, env })
+    const loud = startProcess(['dist/service.js'], { cwd: out, env: { ...env, LOG_LEVEL: 'warn' } })
+    const wrong = startProcess(['dist/service.js'], { cwd: out, env: { ...env, LOG_LEVEL: 'loud' } })
+    expect(await wrong.exited).toEqual({ status: 2, signal: null })
+    expect(wrong.stderr()).toBe('LOG_LEVEL must be error, warn, info or debug, not "loud"\n')
+    expect((await quiet.exited).status, quiet.stderr()).toBe(1)
+    const quietLines = quiet.stderr().trimEnd().split('\n')
+    expect(quietLines, quiet.stderr()).toHaveLength(1)
+    expect(quietLines[0]).toBe('error: cannot reach Kafka at 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1): check BOOTSTRAP_SERVERS and that the brokers run')
+    expect((await loud.exited).status, loud.stderr()).toBe(1)
+    const loudLines = loud.stderr().trimEnd().split('\n')
+    expect(loudLines.at(-1)).toBe(quietLines[0])
+    const clientLines = loudLines.slice(0, -1)
+    expect(clientLines.length, loud.stderr()).toBeGreaterThan(0)
+    for (const line of clientLines) expect(line).toMatch(/^kafka (error|warn): .+ \[[A-Za-z]+\]$/)
+    expect(clientLines.some((l) => l.includes('ECONNREFUSED')), loud.stderr()).toBe(true)
+  }, 90_000)
 
   it('a group that a consumer of another topic is in: the service refuses it (one line, exit 2), and that consumer goes on', async () => {
     const out = join(dir, 'service') // compiled by the first test

@@ -13,7 +13,8 @@
  * - SIGINT/SIGTERM: finish the batch in flight, commit, leave the group, exit 0 (a second signal: 130).
  *
  * Settings (environment): BOOTSTRAP_SERVERS (default localhost:9092), INPUT_TOPIC, OUTPUT_TOPIC,
- * DLQ_TOPIC (default <input>.dlq), GROUP_ID (default mlkafka-serve-<model id>-<input topic>), START (earliest|latest).
+ * DLQ_TOPIC (default <input>.dlq), GROUP_ID (default mlkafka-serve-<model id>-<input topic>), START (earliest|latest),
+ * LOG_LEVEL (error, the default: only the client's errors that nothing retries or reports; warn, info, debug).
  */
 import { isUtf8 } from 'node:buffer'
 import { AssignerProtocol, Kafka, logLevel, PartitionAssigners, Partitioners, type IHeaders, type KafkaMessage, type Message, type PartitionAssigner } from 'kafkajs'
@@ -35,6 +36,25 @@ const outputTopic = setting('OUTPUT_TOPIC')
 const dlqTopic = setting('DLQ_TOPIC', `${inputTopic}.dlq`)
 const groupId = setting('GROUP_ID', `mlkafka-serve-${scorer.MODEL.id}-${inputTopic}`)
 const fromBeginning = setting('START', 'earliest') !== 'latest'
+const LOG_LEVELS: Record<string, logLevel> = { error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG }
+const logName = setting('LOG_LEVEL', 'error').toLowerCase()
+if (!(logName in LOG_LEVELS)) {
+  process.stderr.write(`LOG_LEVEL must be error, warn, info or debug, not ${JSON.stringify(logName)}\n`)
+  process.exit(2)
+}
+
+/**
+ * The kafkajs namespaces whose errors the client retries (a broker not reachable yet, a new group's
+ * coordinator not ready) or throws to this service, which then reports them itself in one line. At
+ * LOG_LEVEL=error their lines are left out; any other level shows them.
+ */
+const RETRIED_OR_THROWN = new Set(['Connection', 'BrokerPool', 'Cluster', 'Consumer', 'Runner', 'Producer', 'Messages', 'RequestQueue', 'ConsumerGroup'])
+const LEVEL_NAMES: Record<number, string> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' }
+/** The client's log entries as one line each on stderr: `kafka <level>: <message> [<namespace>]`. */
+const logCreator = () => (entry: { namespace: string; level: logLevel; log: { message: string } }): void => {
+  if (logName === 'error' && RETRIED_OR_THROWN.has(entry.namespace)) return
+  process.stderr.write(`kafka ${LEVEL_NAMES[entry.level] ?? 'info'}: ${entry.log.message.replace(/\s+/g, ' ').trim()} [${entry.namespace}]\n`)
+}
 
 type Unscorable = { kind: 'tombstone' | 'not-utf8' | 'not-json' | 'not-object' | 'ill-typed-field' | 'no-score' | 'output-too-large'; reason: string }
 
@@ -174,7 +194,7 @@ const subscribedRoundRobin: PartitionAssigner = ({ cluster }) => ({
   },
 })
 
-const kafka = new Kafka({ clientId: `mlkafka-kafkajs-${scorer.MODEL.id}`, brokers, logLevel: logLevel.WARN })
+const kafka = new Kafka({ clientId: `mlkafka-kafkajs-${scorer.MODEL.id}`, brokers, logLevel: LOG_LEVELS[logName], logCreator })
 // kafkajs's default partitioner (murmur2 of the key, as the Java client), named so that kafkajs does not warn that it changed in 2.0.
 const producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
 const consumer = kafka.consumer({ groupId, partitionAssigners: [subscribedRoundRobin, PartitionAssigners.roundRobin] })
@@ -299,6 +319,8 @@ process.on('SIGINT', () => void stop())
 process.on('SIGTERM', () => void stop())
 
 main().catch((err: Error) => {
-  process.stderr.write(`error: ${err.message}\n`)
+  // kafkajs gives up on brokers it cannot reach with a KafkaJSConnectionError (or retries that ended in one).
+  const unreachable = err.name === 'KafkaJSConnectionError' || (err.name === 'KafkaJSNumberOfRetriesExceeded' && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout/.test(err.message))
+  process.stderr.write(unreachable ? `error: cannot reach Kafka at ${brokers.join(',')} (${err.message}): check BOOTSTRAP_SERVERS and that the brokers run\n` : `error: ${err.message}\n`)
   process.exit(1)
 })
