@@ -131,6 +131,23 @@ REAL = {
     "m_baseball": ("plyr/baseball", "hr", "regression", ["id"]),
     "m_immi1": ("Zelig/immi1", "ipip", "multiclass", []),
     "m_std": ("KMsurv/std", "rinfct", "binary", ["obs", "time"]),
+    # Held out until session 22 (suite automl-fresh5): run once on that session's code (its changes did not touch the search).
+    "p_pima": ("MASS/Pima.te", "type", "binary", []),
+    "p_salaries": ("car/Salaries", "salary", "regression", []),
+    "p_mpg": ("ggplot2/mpg", "hwy", "regression", ["cty"]),
+    "p_crabs": ("MASS/crabs", "sp", "binary", ["index"]),
+    "p_fgl": ("MASS/fgl", "type", "multiclass", []),
+    "p_caschool": ("Ecdat/Caschool", "testscr", "regression", ["distcod", "district", "readscr", "mathscr"]),
+    "p_womenlf": ("car/Womenlf", "partic", "multiclass", []),
+    "p_birthwt": ("MASS/birthwt", "low", "binary", ["bwt"]),
+    "p_respiratory": ("HSAUR/respiratory", "outcome", "binary", ["id"]),
+    "p_ketchup": ("Ecdat/Ketchup", "Ketchup.choice", "multiclass", ["Ketchup.hid", "Ketchup.id"]),
+    "p_laborsupply": ("Ecdat/LaborSupply", "lnhr", "regression", ["id"]),
+    "p_nox": ("robustbase/NOxEmissions", "LNOx", "regression", []),
+    "p_amis": ("boot/amis", "speed", "regression", []),
+    "p_mfblong": ("gap/mfblong", "bwt", "regression", ["familyid"]),
+    "p_azdrg112": ("COUNT/azdrg112", "los", "regression", []),
+    "p_patentsrd": ("Ecdat/PatentsRD", "patent", "regression", []),
 }
 
 def load_real(name):
