@@ -14,12 +14,12 @@ export const METRICS_BY_TASK: Record<Task, readonly MetricName[]> = {
 
 export const DEFAULT_METRIC: Record<Task, MetricName> = { binary: 'auc', multiclass: 'logloss', regression: 'rmse' }
 
-/** True when larger values are better. */
 /** A score in a sentence: 4 significant digits, never in exponent form for ordinary sizes (22320, not 2.232e+4). */
 export function formatScore(v: number): string {
   return String(Number(v.toPrecision(4)))
 }
 
+/** True when larger values are better. */
 export function higherIsBetter(metric: MetricName): boolean {
   return metric === 'auc' || metric === 'accuracy' || metric === 'f1' || metric === 'aucpr' || metric === 'r2'
 }

@@ -117,8 +117,8 @@ describe.skipIf(!brokers)(suiteName('kafkajs scaffold'), () => {
       child.kill('SIGTERM')
     }
     expect(await exited, stderr).toBe(0)
-    // Its one line on start, besides kafkajs's logs of errors it retries (a new broker's group coordinator
-    // not ready yet), and not kafkajs's warning that its default partitioner changed in 2.0.
+    // Its one line on start: neither kafkajs's logs of errors it retries (a new broker's group coordinator
+    // not ready yet: LOG_LEVEL=warn shows them) nor its warning that its default partitioner changed in 2.0.
     expect(stderr.split('\n').filter((l) => l !== '')).toEqual([`scoring ${input} -> ${output} (dlq ${input}.dlq, group ${group}) with model tree-kafkajs`])
     const after = await testClient()
     try {

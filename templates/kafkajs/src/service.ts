@@ -46,7 +46,7 @@ if (!(logName in LOG_LEVELS)) {
 /**
  * The kafkajs namespaces whose errors the client retries (a broker not reachable yet, a new group's
  * coordinator not ready) or throws to this service, which then reports them itself in one line. At
- * LOG_LEVEL=error their lines are left out; any other level shows them.
+ * LOG_LEVEL=error their lines are left out, as `mlkafka serve` leaves them out; any other level shows them.
  */
 const RETRIED_OR_THROWN = new Set(['Connection', 'BrokerPool', 'Cluster', 'Consumer', 'Runner', 'Producer', 'Messages', 'RequestQueue', 'ConsumerGroup'])
 const LEVEL_NAMES: Record<number, string> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' }
