@@ -279,5 +279,6 @@ for model, grid in grids():
     if s.best_score_ > best_cv:
         best, best_cv, bestfam = s.best_estimator_, s.best_score_, fams[-1]
 secs = time.perf_counter() - t0
-print(json.dumps({"dataset": name, "splitSeed": split_seed, "task": task, "metric": metric, "rows": int(len(y)), "trainRows": int(len(ytr)), "cols": int(df.shape[1]),
+import sklearn
+print(json.dumps({"dataset": name, "splitSeed": split_seed, "sklearnVersion": sklearn.__version__, "task": task, "metric": metric, "rows": int(len(y)), "trainRows": int(len(ytr)), "cols": int(df.shape[1]),
                   "sklearnTest": float(score(best, dte, yte)), "sklearnBest": bestfam["family"], "sklearnParams": bestfam["params"], "sklearnCv": float(best_cv), "sklearnSeconds": secs, "families": fams}))
