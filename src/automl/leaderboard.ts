@@ -77,7 +77,7 @@ function withinOneSe(row: TrialResult, best: TrialResult, sign: number, foldsPer
   return gap <= se
 }
 
-const formatSe = (v: number): string => (v === 0 ? '0' : String(Number(v.toPrecision(2))))
+const formatSe = (v: number): string => (v === 0 ? '0' : formatScore(v, 2))
 
 /** Ranks trials by the metric (best first); a NaN score ranks last; ties keep trial order. */
 export function rankTrials(task: Task, target: string, metric: MetricName, trials: TrialResult[]): Leaderboard {

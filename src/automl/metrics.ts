@@ -14,9 +14,9 @@ export const METRICS_BY_TASK: Record<Task, readonly MetricName[]> = {
 
 export const DEFAULT_METRIC: Record<Task, MetricName> = { binary: 'auc', multiclass: 'logloss', regression: 'rmse' }
 
-/** A score in a sentence: 4 significant digits, never in exponent form for ordinary sizes (22320, not 2.232e+4). */
-export function formatScore(v: number): string {
-  return String(Number(v.toPrecision(4)))
+/** A score in a sentence: 4 significant digits (or `digits`), never in exponent form for ordinary sizes (22320, not 2.232e+4). */
+export function formatScore(v: number, digits = 4): string {
+  return String(Number(v.toPrecision(digits)))
 }
 
 /** True when larger values are better. */
