@@ -57,6 +57,8 @@ export async function growTrees(data: TreeData, params: TreeParams[], workerCoun
     nBins: toShared(data.nBins),
     y: toShared(data.y),
     weight: data.weight ? toShared(data.weight) : null,
+    binLow: data.binLow ? toShared(data.binLow) : undefined,
+    binHigh: data.binHigh ? toShared(data.binHigh) : undefined,
   }
   const ws = workers(threads)
   const results: BinTree[] = new Array(params.length)

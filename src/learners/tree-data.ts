@@ -29,6 +29,9 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
   const bins = new Uint8Array(steps.length * n)
   const nBins = new Uint16Array(steps.length)
   const thresholds: BinThresholds[] = []
+  // Each bin's smallest and largest raw value (the code itself for an ordinal feature).
+  const binLow = new Float64Array(steps.length * 256)
+  const binHigh = new Float64Array(steps.length * 256)
   steps.forEach((step, f) => {
     const column = table.columns[columnIndex(table, step.column)]
     const out = bins.subarray(f * n, (f + 1) * n)
@@ -37,6 +40,10 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
       for (let i = 0; i < n; i++) out[i] = binned.bins[tableRows[i]]
       nBins[f] = binned.edges.length
       thresholds.push({ edges: binned.edges, lows: binned.lows, highs: binned.highs })
+      for (let b = 0; b < binned.edges.length; b++) {
+        binLow[f * 256 + b] = binned.lows[b]
+        binHigh[f * 256 + b] = binned.highs[b]
+      }
     } else if (step.kind === 'ordinal') {
       const cat = column as CategoricalColumn
       const index = levelCodes(step.levels)
@@ -49,6 +56,7 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
       const k = step.levels.length + (step.other ? 1 : 0)
       nBins[f] = k
       thresholds.push({ edges: Float64Array.from({ length: k }, (_, b) => b) })
+      for (let b = 0; b < k; b++) binLow[f * 256 + b] = binHigh[f * 256 + b] = b
     } else {
       throw new Error(`tree learners take the tree encoding, got a ${step.kind} step`)
     }
@@ -64,6 +72,8 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
       y,
       nClasses: target.task === 'regression' ? 0 : target.classes!.length,
       weight: useWeights ?? null,
+      binLow,
+      binHigh,
     },
     thresholds,
   }

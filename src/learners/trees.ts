@@ -3,7 +3,7 @@ import type { TreeModelIR } from '../ir/model.js'
 import { defaultWorkers, growTrees } from './forest-pool.js'
 import { balancedClassWeights, FitAborted, type FitInput, type Learner } from './learner.js'
 import { Random } from './random.js'
-import { buildTree, type Criterion, type FeatureDraw, type TreeParams } from './tree-builder.js'
+import { buildTree, type Criterion, type FeatureDraw, type Splitter, type TreeParams } from './tree-builder.js'
 import { prepareTreeData, toFlatTree } from './tree-data.js'
 
 /** Features tried per split: all, sqrt(n), log2(n), n / 3 ('third'), a fraction of n, or a count. */
@@ -27,6 +27,8 @@ export interface DecisionTreeParams {
    * 'any' every one, as scikit-learn counts them (see FeatureDraw in tree-builder.ts).
    */
   featureDraw?: FeatureDraw
+  /** 'best' (CART, the default) or 'random': one random threshold per tried feature (see Splitter in tree-builder.ts). */
+  splitter?: Splitter
 }
 
 export interface RandomForestParams extends DecisionTreeParams {
@@ -67,6 +69,7 @@ function treeParams(p: DecisionTreeParams, nFeatures: number, seed: number, boot
     maxSamples,
     shrinkage: Math.max(0, p.shrinkage ?? 0),
     featureDraw: p.featureDraw ?? 'varying',
+    splitter: p.splitter ?? 'best',
     seed,
   }
 }
@@ -78,7 +81,7 @@ function defaultCriterion(task: Task): Criterion {
 export const decisionTree: Learner<DecisionTreeParams> = {
   family: 'decision_tree',
   encoding: 'tree',
-  defaultParams: (task) => ({ maxDepth: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 'all', criterion: defaultCriterion(task), classWeight: 'none', shrinkage: 0, featureDraw: 'varying' }),
+  defaultParams: (task) => ({ maxDepth: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 'all', criterion: defaultCriterion(task), classWeight: 'none', shrinkage: 0, featureDraw: 'varying', splitter: 'best' }),
   fit(input, params): TreeModelIR {
     if (input.signal?.aborted) throw new FitAborted()
     const prepared = prepareTreeData(input, input.train, classWeights(input, params.classWeight))
@@ -106,6 +109,7 @@ export const randomForest: Learner<RandomForestParams> = {
     classWeight: 'none',
     shrinkage: 0,
     featureDraw: 'varying',
+    splitter: 'best',
     bootstrap: true,
     maxSamples: 1,
     workers: defaultWorkers(),

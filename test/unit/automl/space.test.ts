@@ -8,31 +8,36 @@ describe('search space', () => {
     expect(sampleParams('random_forest', 'binary', 0, new Random(1)).maxFeatures).toBe('sqrt')
   })
 
-  it("a regression forest tries a min leaf of 5 drawing features by scikit-learn's rule, then all features with it, then half the features, before random draws", () => {
+  it("a regression forest tries a min leaf of 5 drawing features by scikit-learn's rule, all features with it, half the features, then extra trees, before random draws", () => {
     const at = (k: number): Record<string, unknown> => sampleParams('random_forest', 'regression', k, new Random(1))
-    expect(at(0)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 1, featureDraw: 'varying' })
-    expect(at(1)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, featureDraw: 'any' })
-    expect(at(2)).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, featureDraw: 'varying' })
+    expect(at(0)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 1, featureDraw: 'varying', splitter: 'best', bootstrap: true })
+    expect(at(1)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, featureDraw: 'any', splitter: 'best' })
+    expect(at(2)).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, featureDraw: 'varying', splitter: 'best' })
     expect(at(3)).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1 })
     expect(at(4)).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 5 })
-    expect(portfolio('random_forest', 'regression')).toHaveLength(4)
+    expect(at(5)).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 1, nTrees: 100, splitter: 'random', bootstrap: false })
+    expect(portfolio('random_forest', 'regression')).toHaveLength(5)
   })
 
-  it('a classification forest tries a min leaf of 5, a shrinkage of 100, half the features, a shrinkage of 20; a tree a min leaf of 20, then a shrinkage of 100 and 25; then random draws', () => {
+  it('a classification forest tries a min leaf of 5, a shrinkage of 100, half the features, a shrinkage of 20, extra trees; a tree a min leaf of 20, then a shrinkage of 100 and 25; then random draws', () => {
     const at = (k: number): Record<string, unknown> => sampleParams('random_forest', 'binary', k, new Random(1))
-    expect(at(0)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 0 })
+    expect(at(0)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 0, splitter: 'best' })
     expect(at(1)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, shrinkage: 0 })
-    expect(at(2)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 100 })
+    expect(at(2)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 100, splitter: 'best' })
     expect(at(3)).toMatchObject({ maxFeatures: 0.5, minSamplesLeaf: 1, shrinkage: 0 })
     expect(at(4)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 20 })
+    expect(at(5)).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 1, shrinkage: 0, splitter: 'random', bootstrap: false })
     expect(sampleParams('decision_tree', 'multiclass', 1, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 20, shrinkage: 0 })
     expect(sampleParams('decision_tree', 'multiclass', 2, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 1, shrinkage: 100 })
     expect(sampleParams('decision_tree', 'regression', 3, new Random(1))).toMatchObject({ maxDepth: 0, minSamplesLeaf: 1, shrinkage: 25 })
     // Random draws after: the seed shows, and shrinkage is among what they vary.
-    const draws = Array.from({ length: 30 }, (_, seed) => sampleParams('random_forest', 'binary', 5, new Random(seed)))
+    const draws = Array.from({ length: 30 }, (_, seed) => sampleParams('random_forest', 'binary', 6, new Random(seed)))
     expect(new Set(draws.map((d) => JSON.stringify(d))).size).toBeGreaterThan(20)
     expect(new Set(draws.map((d) => d.shrinkage)).size).toBeGreaterThan(2)
     expect(new Set(draws.map((d) => d.featureDraw))).toEqual(new Set(['varying', 'any']))
+    // Extra trees among them, grown on all the rows.
+    expect(new Set(draws.map((d) => d.splitter))).toEqual(new Set(['best', 'random']))
+    for (const d of draws) expect(d.bootstrap).toBe(d.splitter === 'best')
   })
 
   it("a logistic regression searches scikit-learn's grid of C: its defaults, a path over the other decades, and for classification the grid with balanced class weights; then no more", () => {

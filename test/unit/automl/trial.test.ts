@@ -216,16 +216,18 @@ describe('a halving search', () => {
     const data = syntheticTable({ rows: 1800, task: 'regression', seed: 5 })
     const events: { done: number; planned: number | null; rowFraction: number; trial: { modelId: string } | null }[] = []
     const r = await runSearch(data.table, data.target, {
-      families: ['random_forest'], metric: 'rmse', strategy: 'halving', maxTrials: 8, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false,
+      families: ['random_forest'], metric: 'rmse', strategy: 'halving', maxTrials: 9, folds: 3, seed: 1, workers: 1, keep: 1, validation: 'cv', ensemble: false,
       onTrial: (e) => events.push(e),
     })
     expect(r.rungs).toEqual([1 / 3, 1])
     const fractions = (id: string): number[] => events.filter((e) => e.trial?.modelId === id).map((e) => e.rowFraction)
-    // The defaults and the 4 portfolio settings of a regression forest: once each, on all rows.
-    for (const k of [1, 2, 3, 4, 5]) expect(fractions(`random_forest_${k}`)).toEqual([1])
+    // The defaults and the 5 portfolio settings of a regression forest: once each, on all rows.
+    for (const k of [1, 2, 3, 4, 5, 6]) expect(fractions(`random_forest_${k}`)).toEqual([1])
     // Random draws start on a third of the rows.
-    for (const k of [6, 7, 8]) expect(fractions(`random_forest_${k}`)[0]).toBe(1 / 3)
+    for (const k of [7, 8, 9]) expect(fractions(`random_forest_${k}`)[0]).toBe(1 / 3)
     expect(r.leaderboard.rows.find((x) => x.modelId === 'random_forest_3')?.params).toMatchObject({ maxFeatures: 'all', minSamplesLeaf: 5 })
-    expect(events.at(-1)).toMatchObject({ done: 10, planned: 10 })
+    expect(r.leaderboard.rows.find((x) => x.modelId === 'random_forest_6')?.params).toMatchObject({ maxFeatures: 'all', splitter: 'random', bootstrap: false })
+    // 6 on all rows, 3 draws screened in two brackets (of 3 trials each), each bracket's best moved up: 11.
+    expect(events.at(-1)).toMatchObject({ done: 11, planned: 11 })
   }, 60_000)
 })

@@ -5,7 +5,7 @@ import { compileModel } from '../../../src/ir/evaluate.js'
 import { encodeTable } from '../../../src/features/pipeline.js'
 import { tableRowsOf } from '../../../src/learners/learner.js'
 import { shutdownForestPool } from '../../../src/learners/forest-pool.js'
-import { binTreeLeaf, prepareTreeData } from '../../../src/learners/tree-data.js'
+import { binTreeLeaf, prepareTreeData, toFlatTree } from '../../../src/learners/tree-data.js'
 import { buildTree } from '../../../src/learners/tree-builder.js'
 import { decisionTree, randomForest } from '../../../src/learners/trees.js'
 import { fitModel } from '../../../src/learners/fit-model.js'
@@ -244,6 +244,54 @@ describe('random forest', () => {
     const onNoise = roots.filter((f) => f === 1).length
     expect(onNoise).toBeGreaterThan(70)
     expect(onNoise).toBeLessThan(126)
+  })
+
+  it("extra trees (splitter 'random') draw each threshold uniformly between the node's smallest and largest value, not its quantiles", async () => {
+    // x: 90% of the rows in [0, 0.1], the rest spread to 10; y = x. A CART stump on all the rows splits at
+    // the same place every time; an extra-trees stump's threshold is uniform on [0, 10), so it lies above
+    // 0.1 about 99% of the time (drawn over the quantiles, as the bins are, it would lie below 0.1 90%).
+    const rows = 1000
+    const x = Float64Array.from({ length: rows }, (_, i) => (i % 10 === 0 ? (i / rows) * 10 : (i % 97) / 970))
+    const table = tableOf('skewed', rows, [
+      { name: 'x', type: 'numeric', values: x },
+      { name: 'y', type: 'numeric', values: Float64Array.from(x) },
+    ])
+    const target = prepareTarget(table, 'y', 'regression')
+    const all = Int32Array.from({ length: rows }, (_, i) => i)
+    const stumps = async (splitter: 'best' | 'random'): Promise<number[]> => {
+      const params = { ...randomForest.defaultParams('regression'), nTrees: 200, maxDepth: 1, maxFeatures: 'all' as const, bootstrap: false, splitter, workers: 2 }
+      const ir = await fitModel(randomForest, table, target, all, params, { modelId: splitter, seed: 5 })
+      if (ir.model.type !== 'trees') throw new Error()
+      return ir.model.trees.map((t) => t.threshold[0])
+    }
+    expect(new Set(await stumps('best')).size).toBe(1)
+    const drawn = await stumps('random')
+    // Thresholds are bin edges (at most 255 per feature), so draws share them.
+    expect(new Set(drawn).size).toBeGreaterThan(30)
+    expect(drawn.filter((t) => t > 0.1).length).toBeGreaterThan(190)
+    expect(Math.min(...drawn)).toBeGreaterThanOrEqual(0)
+    expect(Math.max(...drawn)).toBeLessThan(10)
+  })
+
+  it('a forest of extra trees predicts what its IR predicts, is the same on 1 or 2 threads, and scores a sensible holdout', async () => {
+    const data = syntheticTable({ rows: 1500, task: 'multiclass', seed: 44, missing: 0.1 })
+    const { train, holdout } = splitPositions(data.target.y.length, 0.3, 7)
+    const params = { ...randomForest.defaultParams('multiclass'), nTrees: 30, maxFeatures: 'all' as const, bootstrap: false, splitter: 'random' as const }
+    const one = await fitModel(randomForest, data.table, data.target, train, { ...params, workers: 1 }, { modelId: 'et', seed: 3 })
+    const two = await fitModel(randomForest, data.table, data.target, train, { ...params, workers: 2 }, { modelId: 'et', seed: 3 })
+    expect(JSON.stringify(two.model)).toBe(JSON.stringify(one.model))
+    const scores = holdoutScores(one, data, holdout)
+    expect(accuracy(scores, 3, ys(data, holdout))).toBeGreaterThan(bayesAccuracy(data, holdout) - 0.12)
+    // The trees as grown on bins, leaf for leaf, against the IR's raw thresholds on the training rows.
+    const input = { ...fitInputOf(data, 'tree', train), pipeline: one.features }
+    const prepared = prepareTreeData(input)
+    const tree = buildTree(prepared.data, { maxDepth: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 99, criterion: 'gini', bootstrap: false, maxSamples: 1, shrinkage: 0, featureDraw: 'varying', splitter: 'random', seed: 11 })
+    const ir = { ...one, model: { type: 'trees' as const, combine: 'single' as const, outputs: 3, trees: [toFlatTree(tree, prepared.thresholds)] } }
+    const single = holdoutScores(ir, data, train)
+    for (let i = 0; i < train.length; i++) {
+      const leaf = binTreeLeaf(tree, prepared.data, i)
+      for (let c = 0; c < 3; c++) expect(single[i * 3 + c]).toBe(tree.value[leaf * 3 + c])
+    }
   })
 
   it('hierarchical shrinkage keeps the splits and pulls each node toward its parent by 1 / (1 + lambda / parent rows)', async () => {
