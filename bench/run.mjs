@@ -40,11 +40,15 @@ const suites = {
     const study = await import('./suites/automl-study.mjs')
     return study.run({ splits: quick ? study.FRESH5_SPLITS.slice(0, 1) : study.FRESH5_SPLITS, ...(quick ? { budget: '15s' } : {}) })
   },
+  'automl-fresh6': async () => {
+    const study = await import('./suites/automl-study.mjs')
+    return study.run({ splits: quick ? study.FRESH6_SPLITS.slice(0, 1) : study.FRESH6_SPLITS, ...(quick ? { budget: '15s' } : {}) })
+  },
 }
 const latestFile = new URL('./results/latest.json', import.meta.url)
 const report = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : { suites: {} }
 report.suites ??= {}
-// automl-study (about 20 minutes), automl-real (about 30), automl-fresh, automl-fresh2, automl-fresh3, automl-fresh4 and automl-fresh5 run only when asked for by name.
+// automl-study (about 20 minutes), automl-real (about 30), automl-fresh, automl-fresh2, automl-fresh3, automl-fresh4, automl-fresh5 and automl-fresh6 run only when asked for by name.
 const names = args.includes('--readme') && chosen.length === 0 ? [] : chosen.length > 0 ? chosen : Object.keys(suites).filter((n) => !n.startsWith('automl-'))
 for (const name of names) {
   if (!suites[name]) throw new Error(`unknown suite ${name}; suites: ${Object.keys(suites).join(', ')}`)

@@ -8,7 +8,7 @@ describe('search space', () => {
     expect(sampleParams('random_forest', 'binary', 0, new Random(1)).maxFeatures).toBe('sqrt')
   })
 
-  it("a regression forest tries a min leaf of 5 drawing features by scikit-learn's rule, all features with it, half the features, then extra trees, before random draws", () => {
+  it("a regression forest tries a min leaf of 5 drawing features by scikit-learn's rule, all features with it, half the features, then extremely randomized trees, before random draws", () => {
     const at = (k: number): Record<string, unknown> => sampleParams('random_forest', 'regression', k, new Random(1))
     expect(at(0)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 1, featureDraw: 'varying', splitter: 'best', bootstrap: true })
     expect(at(1)).toMatchObject({ maxFeatures: 'third', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, featureDraw: 'any', splitter: 'best' })
@@ -19,7 +19,7 @@ describe('search space', () => {
     expect(portfolio('random_forest', 'regression')).toHaveLength(5)
   })
 
-  it('a classification forest tries a min leaf of 5, a shrinkage of 100, half the features, a shrinkage of 20, extra trees; a tree a min leaf of 20, then a shrinkage of 100 and 25; then random draws', () => {
+  it('a classification forest tries a min leaf of 5, a shrinkage of 100, half the features, a shrinkage of 20, extremely randomized trees; a tree a min leaf of 20, then a shrinkage of 100 and 25; then random draws', () => {
     const at = (k: number): Record<string, unknown> => sampleParams('random_forest', 'binary', k, new Random(1))
     expect(at(0)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 1, shrinkage: 0, splitter: 'best' })
     expect(at(1)).toMatchObject({ maxFeatures: 'sqrt', minSamplesLeaf: 5, maxDepth: 0, nTrees: 100, maxSamples: 1, shrinkage: 0 })
@@ -35,7 +35,7 @@ describe('search space', () => {
     expect(new Set(draws.map((d) => JSON.stringify(d))).size).toBeGreaterThan(20)
     expect(new Set(draws.map((d) => d.shrinkage)).size).toBeGreaterThan(2)
     expect(new Set(draws.map((d) => d.featureDraw))).toEqual(new Set(['varying', 'any']))
-    // Extra trees among them, grown on all the rows.
+    // Extremely randomized trees among them, grown on all the rows.
     expect(new Set(draws.map((d) => d.splitter))).toEqual(new Set(['best', 'random']))
     for (const d of draws) expect(d.bootstrap).toBe(d.splitter === 'best')
   })

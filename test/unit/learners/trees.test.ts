@@ -246,9 +246,9 @@ describe('random forest', () => {
     expect(onNoise).toBeLessThan(126)
   })
 
-  it("extra trees (splitter 'random') draw each threshold uniformly between the node's smallest and largest value, not its quantiles", async () => {
+  it("extremely randomized trees (splitter 'random') draw each threshold uniformly between the node's smallest and largest value, not its quantiles", async () => {
     // x: 90% of the rows in [0, 0.1], the rest spread to 10; y = x. A CART stump on all the rows splits at
-    // the same place every time; an extra-trees stump's threshold is uniform on [0, 10), so it lies above
+    // the same place every time; an extremely randomized stump's threshold is uniform on [0, 10), so it lies above
     // 0.1 about 99% of the time (drawn over the quantiles, as the bins are, it would lie below 0.1 90%).
     const rows = 1000
     const x = Float64Array.from({ length: rows }, (_, i) => (i % 10 === 0 ? (i / rows) * 10 : (i % 97) / 970))
@@ -273,7 +273,7 @@ describe('random forest', () => {
     expect(Math.max(...drawn)).toBeLessThan(10)
   })
 
-  it('a forest of extra trees predicts what its IR predicts, is the same on 1 or 2 threads, and scores a sensible holdout', async () => {
+  it('a forest of extremely randomized trees predicts what its IR predicts, is the same on 1 or 2 threads, and scores a sensible holdout', async () => {
     const data = syntheticTable({ rows: 1500, task: 'multiclass', seed: 44, missing: 0.1 })
     const { train, holdout } = splitPositions(data.target.y.length, 0.3, 7)
     const params = { ...randomForest.defaultParams('multiclass'), nTrees: 30, maxFeatures: 'all' as const, bootstrap: false, splitter: 'random' as const }
