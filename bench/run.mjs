@@ -9,6 +9,12 @@ import { renderBenchTables } from './render.mjs'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const chosen = args.flatMap((a, i) => (args[i - 1] === '--suite' ? [a] : []))
+/** A suite of real tables: automl-study's runs on one list of splits (its first alone with --quick). */
+async function realTables(key) {
+  const study = await import('./suites/automl-study.mjs')
+  const splits = study[key]
+  return study.run({ splits: quick ? splits.slice(0, 1) : splits, ...(quick ? { budget: '15s' } : {}) })
+}
 const suites = {
   'data-load': async () => (await import('./suites/data-load.mjs')).run(quick ? { rows: 100_000 } : {}),
   learners: async () => (await import('./suites/learners.mjs')).run(quick ? { rows: 10_000 } : {}),
@@ -16,34 +22,17 @@ const suites = {
   serve: async () => (await import('./suites/serve.mjs')).run(quick ? { messages: 10_000, rounds: 1 } : {}),
   automl: async () => (await import('./suites/automl.mjs')).run(quick ? { budget: '15s' } : {}),
   'automl-study': async () => (await import('./suites/automl-study.mjs')).run(quick ? { budget: '15s', splits: [['iris', 1], ['syn_friedman1', 1]] } : {}),
-  'automl-real': async () => {
-    const study = await import('./suites/automl-study.mjs')
-    return study.run({ splits: quick ? study.REAL_SPLITS.slice(0, 1) : study.REAL_SPLITS, ...(quick ? { budget: '15s' } : {}) })
-  },
-  'automl-fresh': async () => {
-    const study = await import('./suites/automl-study.mjs')
-    return study.run({ splits: quick ? study.FRESH_SPLITS.slice(0, 1) : study.FRESH_SPLITS, ...(quick ? { budget: '15s' } : {}) })
-  },
-  'automl-fresh2': async () => {
-    const study = await import('./suites/automl-study.mjs')
-    return study.run({ splits: quick ? study.FRESH2_SPLITS.slice(0, 1) : study.FRESH2_SPLITS, ...(quick ? { budget: '15s' } : {}) })
-  },
-  'automl-fresh3': async () => {
-    const study = await import('./suites/automl-study.mjs')
-    return study.run({ splits: quick ? study.FRESH3_SPLITS.slice(0, 1) : study.FRESH3_SPLITS, ...(quick ? { budget: '15s' } : {}) })
-  },
-  'automl-fresh4': async () => {
-    const study = await import('./suites/automl-study.mjs')
-    return study.run({ splits: quick ? study.FRESH4_SPLITS.slice(0, 1) : study.FRESH4_SPLITS, ...(quick ? { budget: '15s' } : {}) })
-  },
-  'automl-fresh5': async () => {
-    const study = await import('./suites/automl-study.mjs')
-    return study.run({ splits: quick ? study.FRESH5_SPLITS.slice(0, 1) : study.FRESH5_SPLITS, ...(quick ? { budget: '15s' } : {}) })
-  },
-  'automl-fresh6': async () => {
-    const study = await import('./suites/automl-study.mjs')
-    return study.run({ splits: quick ? study.FRESH6_SPLITS.slice(0, 1) : study.FRESH6_SPLITS, ...(quick ? { budget: '15s' } : {}) })
-  },
+  ...Object.fromEntries(
+    [
+      ['automl-real', 'REAL_SPLITS'],
+      ['automl-fresh', 'FRESH_SPLITS'],
+      ['automl-fresh2', 'FRESH2_SPLITS'],
+      ['automl-fresh3', 'FRESH3_SPLITS'],
+      ['automl-fresh4', 'FRESH4_SPLITS'],
+      ['automl-fresh5', 'FRESH5_SPLITS'],
+      ['automl-fresh6', 'FRESH6_SPLITS'],
+    ].map(([name, key]) => [name, () => realTables(key)]),
+  ),
 }
 const latestFile = new URL('./results/latest.json', import.meta.url)
 const report = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : { suites: {} }
