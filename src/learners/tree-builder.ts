@@ -55,8 +55,9 @@ export interface TreeParams {
  * - 'best' (CART): the best of every threshold between the node's present bins.
  * - 'random' (extremely randomized trees, Geurts et al., 2006; scikit-learn's ExtraTrees, H2O's XRT):
  *   one threshold drawn uniformly between the node's smallest and largest value of the feature, as
- *   scikit-learn draws it, and the split is the best of the tried features' drawn thresholds. Trees vary more and average smoother: a forest of them wins on many small noisy tables
- *   and on log loss, where a forest of CART trees' near-pure leaves cost it.
+ *   scikit-learn draws it, and the split is the best of the tried features' drawn thresholds. Trees
+ *   vary more and average smoother: a forest of them wins on many small noisy tables and on log loss,
+ *   where a forest of CART trees' near-pure leaves cost it.
  */
 export type Splitter = 'best' | 'random'
 
@@ -232,41 +233,42 @@ export function buildTree(data: TreeData, params: TreeParams): BinTree {
    * for the present bins listed in scan[0, nScan) (ascending).
    */
   const randomSplit = params.splitter === 'random'
+  /**
+   * A random split's one threshold for a feature (see Splitter): the highest present bin whose values
+   * all lie at or below u, drawn uniformly in [the node's smallest value, its largest), or the lowest
+   * present bin; with one present bin, that bin (splitting off the missing values); -1 for no split.
+   */
+  const randomThreshold = (h: Float64Array, offset: number, f: number, scan: Int32Array, nScan: number, missingCount: number): number => {
+    let lo = -1
+    let hi = -1
+    for (let t = 0; t < nScan; t++) {
+      if (h[offset + scan[t] * S + C] === 0) continue
+      if (lo < 0) lo = scan[t]
+      hi = scan[t]
+    }
+    if (lo < 0) return -1
+    if (hi === lo) return missingCount > 0 ? lo : -1
+    const fb = f * BINS
+    const vLo = binLow ? binLow[fb + lo] : lo
+    const vHi = binHigh ? binHigh[fb + hi] : hi
+    let u = vLo + rng.next() * (vHi - vLo)
+    if (u >= vHi) u = vLo
+    let drawn = lo
+    for (let t = 0; t < nScan && scan[t] < hi; t++) {
+      const b = scan[t]
+      if (h[offset + b * S + C] > 0 && (binHigh ? binHigh[fb + b] : b) <= u) drawn = b
+    }
+    return drawn
+  }
   const bestOfFeature = (h: Float64Array, offset: number, f: number, scan: Int32Array, nScan: number, best: Split): void => {
     const mBase = offset + MISSING_BIN * S
     const missingCount = h[mBase + C]
     const sides = missingCount > 0 ? 2 : 1
     // Without missing values the last present bin leaves nothing on the right.
     let last = missingCount > 0 ? nScan : nScan - 1
-    // A random split tries one threshold: "bin <= drawn", drawn uniformly from the lowest present bin
-    // up to (not including) the highest one; with only one present bin, it splits off the missing values.
-    let drawn = -1
-    if (randomSplit) {
-      let lo = -1
-      let hi = -1
-      for (let t = 0; t < nScan; t++) {
-        if (h[offset + scan[t] * S + C] === 0) continue
-        if (lo < 0) lo = scan[t]
-        hi = scan[t]
-      }
-      if (lo < 0) return
-      if (hi > lo) {
-        // u uniform in [the node's smallest value, its largest); "bin <= drawn" sends the bins whose
-        // values are all <= u left (the lowest bin at least).
-        const fb = f * BINS
-        const vLo = binLow ? binLow[fb + lo] : lo
-        const vHi = binHigh ? binHigh[fb + hi] : hi
-        let u = vLo + rng.next() * (vHi - vLo)
-        if (u >= vHi) u = vLo
-        drawn = lo
-        for (let t = 0; t < nScan; t++) {
-          const b = scan[t]
-          if (b >= hi) break
-          if (h[offset + b * S + C] > 0 && (binHigh ? binHigh[fb + b] : b) <= u) drawn = b
-        }
-      } else if (missingCount > 0) drawn = lo
-      else return
-    }
+    // A random split tries only "bin <= drawn".
+    const drawn = randomSplit ? randomThreshold(h, offset, f, scan, nScan, missingCount) : -1
+    if (randomSplit && drawn < 0) return
     leftStats.fill(0)
     for (let t = 0; t < last; t++) {
       const b = scan[t]
