@@ -22,7 +22,7 @@ export interface TreeData {
   /** Weight per row (class weights); null for all ones. */
   weight: Float64Array | null
   /**
-   * The smallest and largest raw value of each bin (binLow[f * 256 + b]), for a random split's threshold
+   * The smallest and largest raw value of each bin (binLow[f * BINS + b]), for a random split's threshold
    * drawn uniformly between a node's values (see Splitter); without them, between its bins' indexes.
    */
   binLow?: Float64Array
@@ -93,7 +93,8 @@ export interface BinTree {
   outputs: number
 }
 
-const BINS = 256
+/** Bin slots per feature (bins 0..254 and the missing bin): the stride of per-feature bin arrays. */
+export const BINS = 256
 /** Below this many rows a node scans per-feature sparse histograms instead of full ones. */
 const FULL_HIST_MIN_ROWS = 1024
 

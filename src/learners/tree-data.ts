@@ -3,7 +3,7 @@ import type { FlatTree } from '../ir/model.js'
 import { levelCodes } from '../features/pipeline.js'
 import { binnedColumn, binOf, midpoint, MISSING_BIN } from './binning.js'
 import { tableRowsOf, type FitInput } from './learner.js'
-import type { BinTree, TreeData } from './tree-builder.js'
+import { BINS, type BinTree, type TreeData } from './tree-builder.js'
 
 /** How a feature's bins map back to raw thresholds. */
 export interface BinThresholds {
@@ -30,8 +30,8 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
   const nBins = new Uint16Array(steps.length)
   const thresholds: BinThresholds[] = []
   // Each bin's smallest and largest raw value (the code itself for an ordinal feature).
-  const binLow = new Float64Array(steps.length * 256)
-  const binHigh = new Float64Array(steps.length * 256)
+  const binLow = new Float64Array(steps.length * BINS)
+  const binHigh = new Float64Array(steps.length * BINS)
   steps.forEach((step, f) => {
     const column = table.columns[columnIndex(table, step.column)]
     const out = bins.subarray(f * n, (f + 1) * n)
@@ -41,8 +41,8 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
       nBins[f] = binned.edges.length
       thresholds.push({ edges: binned.edges, lows: binned.lows, highs: binned.highs })
       for (let b = 0; b < binned.edges.length; b++) {
-        binLow[f * 256 + b] = binned.lows[b]
-        binHigh[f * 256 + b] = binned.highs[b]
+        binLow[f * BINS + b] = binned.lows[b]
+        binHigh[f * BINS + b] = binned.highs[b]
       }
     } else if (step.kind === 'ordinal') {
       const cat = column as CategoricalColumn
@@ -56,7 +56,7 @@ export function prepareTreeData(input: FitInput, rows: Int32Array = input.train,
       const k = step.levels.length + (step.other ? 1 : 0)
       nBins[f] = k
       thresholds.push({ edges: Float64Array.from({ length: k }, (_, b) => b) })
-      for (let b = 0; b < k; b++) binLow[f * 256 + b] = binHigh[f * 256 + b] = b
+      for (let b = 0; b < k; b++) binLow[f * BINS + b] = binHigh[f * BINS + b] = b
     } else {
       throw new Error(`tree learners take the tree encoding, got a ${step.kind} step`)
     }
