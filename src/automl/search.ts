@@ -11,7 +11,7 @@ import { formatScore, higherIsBetter, rankKey, type MetricName } from './metrics
 import { classRatioOf, familySize, portfolio, sampleParams } from './space.js'
 import { holdoutSplit, kFolds, type Fold } from './split.js'
 import { shareWithWorkers, TrialCutOff, TrialPool } from './trial-pool.js'
-import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_LOSS, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
+import { ENSEMBLE_MAX_LOSS, ensembleCandidates, ensembleWins, selectEnsemble, type EnsembleSelection } from './ensemble.js'
 import { EXTRA_TREES_BUDGET_SHARE, REFIT_MARGIN, REFIT_TREES, RefitPlan } from './refit-plan.js'
 import { refitModel, trialTimeMs, type TimeLimit, type TrialResult, type TrialSpec } from './trial.js'
 
@@ -155,15 +155,6 @@ export interface SearchResult {
   /** 'search-space': every configuration of the families was tried (only a linear model's grid ends). */
   stoppedBy: 'max-trials' | 'time-budget' | 'interrupted' | 'search-space'
   elapsedMs: number
-}
-
-/**
- * The trials an ensemble may pick from: the ENSEMBLE_CANDIDATES best. (Adding the best of each other
- * family was tried: on small tables the picks then took in forests and even a single tree that looked
- * good on the out-of-fold rows and did worse on held-out ones.)
- */
-function ensembleCandidates<T extends TrialResult>(ranked: T[]): T[] {
-  return ranked.filter((r) => Number.isFinite(r.score)).slice(0, ENSEMBLE_CANDIDATES)
 }
 
 /**
@@ -437,7 +428,7 @@ async function searchAndRefit(table: Table, target: TargetData, data: { table: T
             best = ranked[0].result
             if (ensembleOn && oof) {
               oofs.set(result, oof)
-              const keep = new Set(ensembleCandidates(ranked.map((f) => f.result)))
+              const keep = new Set(ensembleCandidates(ranked.map((f) => f.result), Infinity))
               for (const r of oofs.keys()) if (!keep.has(r)) oofs.delete(r)
             }
             // Time kept for refitting on all rows, side by side on the workers, and writing the files: the

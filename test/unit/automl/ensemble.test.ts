@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ensembleWins, metricOf, selectEnsemble, type EnsembleCandidate, type OofLayout } from '../../../src/automl/ensemble.js'
+import { ENSEMBLE_CANDIDATES, ENSEMBLE_PER_FAMILY, ensembleCandidates, ensembleWins, metricOf, selectEnsemble, type EnsembleCandidate, type OofLayout } from '../../../src/automl/ensemble.js'
 import { computeMetrics, METRICS_BY_TASK } from '../../../src/automl/metrics.js'
 import type { TrialResult } from '../../../src/automl/trial.js'
 import { Random } from '../../../src/learners/random.js'
@@ -29,6 +29,26 @@ function candidate(id: string, layout: OofLayout, oof: Float64Array): EnsembleCa
   const rmse = Math.sqrt(oof.reduce((s, p, i) => s + (p - layout.y[i]) ** 2, 0) / oof.length)
   return { row: row(id, rmse), oof }
 }
+
+describe('ensemble candidates', () => {
+  const ranked = (families: string): TrialResult[] =>
+    [...families].map((f, i) => ({ ...row(`${f}${i}`, i), family: ({ n: 'mlp', f: 'random_forest', l: 'logistic_regression', t: 'decision_tree' } as const)[f as 'n'] }))
+
+  it('takes the best trials, at most three of a family, up to ten', () => {
+    expect(ENSEMBLE_CANDIDATES).toBe(10)
+    expect(ENSEMBLE_PER_FAMILY).toBe(3)
+    // 12 nets lead, then forests, a linear model and trees.
+    const ids = ensembleCandidates(ranked('nnnnnnnnnnnnfffflttt')).map((r) => r.modelId)
+    expect(ids).toEqual(['n0', 'n1', 'n2', 'f12', 'f13', 'f14', 'l16', 't17', 't18', 't19'])
+  })
+
+  it("passes over trials without a score, and keeps every family's best three without a limit", () => {
+    const rows = ranked('nnnnfffl')
+    rows[1] = { ...rows[1], score: Number.NaN }
+    expect(ensembleCandidates(rows).map((r) => r.modelId)).toEqual(['n0', 'n2', 'n3', 'f4', 'f5', 'f6', 'l7'])
+    expect(ensembleCandidates(ranked('nnnnnnnnnnnnffff'), Infinity)).toHaveLength(6)
+  })
+})
 
 describe('ensemble selection', () => {
   it('blends two models with independent errors, about evenly, into a better score than either', () => {
