@@ -43,6 +43,7 @@ export function renderBenchTables(report) {
     ['automl-fresh4', (n) => `**AutoML on ${n} more real tables, held out until session 19** (\`--suite automl-fresh4\`, one held-out split each`],
     ['automl-fresh5', (n) => `**AutoML on ${n} more real tables, held out until session 22** (\`--suite automl-fresh5\`, one held-out split each`],
     ['automl-fresh6', (n) => `**AutoML on ${n} more real tables, held out until session 23** (\`--suite automl-fresh6\`, one held-out split each`],
+    ['automl-fresh7', (n) => `**AutoML on ${n} more real tables, held out until session 24** (\`--suite automl-fresh7\`, one held-out split each`],
   ]
   for (const [suite, title] of studies) {
     if (!s[suite]) continue

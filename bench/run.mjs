@@ -31,13 +31,14 @@ const suites = {
       ['automl-fresh4', 'FRESH4_SPLITS'],
       ['automl-fresh5', 'FRESH5_SPLITS'],
       ['automl-fresh6', 'FRESH6_SPLITS'],
+      ['automl-fresh7', 'FRESH7_SPLITS'],
     ].map(([name, key]) => [name, () => realTables(key)]),
   ),
 }
 const latestFile = new URL('./results/latest.json', import.meta.url)
 const report = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : { suites: {} }
 report.suites ??= {}
-// automl-study (about 20 minutes), automl-real (about 30), automl-fresh, automl-fresh2, automl-fresh3, automl-fresh4, automl-fresh5 and automl-fresh6 run only when asked for by name.
+// automl-study (about 20 minutes), automl-real (about 30), automl-fresh, automl-fresh2, automl-fresh3, automl-fresh4, automl-fresh5, automl-fresh6 and automl-fresh7 run only when asked for by name.
 const names = args.includes('--readme') && chosen.length === 0 ? [] : chosen.length > 0 ? chosen : Object.keys(suites).filter((n) => !n.startsWith('automl-'))
 for (const name of names) {
   if (!suites[name]) throw new Error(`unknown suite ${name}; suites: ${Object.keys(suites).join(', ')}`)

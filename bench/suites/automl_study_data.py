@@ -166,6 +166,22 @@ REAL = {
     "q_pbc": ("survival/pbc", "status", "multiclass", ["id", "time"]),
     "q_liver": ("texmex/liver", "dose", "multiclass", []),
     "q_logan": ("survival/logan", "occupation", "multiclass", []),
+    "s_midwest": ("ggplot2/midwest", "inmetro", "binary", ["PID", "county", "category"]),
+    "s_uis": ("quantreg/uis", "CENSOR", "binary", ["ID", "TIME", "Y"]),
+    "s_nep499": ("gap/nep499", "status", "binary", ["id"]),
+    "s_kidtran": ("KMsurv/kidtran", "delta", "binary", ["obs", "time"]),
+    "s_blackmoor": ("car/Blackmoor", "group", "binary", ["subject"]),
+    "s_affect": ("psych/affect", "Film", "multiclass", []),
+    "s_mode": ("Ecdat/Mode", "choice", "multiclass", []),
+    "s_arthritis": ("multgee/arthritis", "y", "multiclass", ["id"]),
+    "s_free1": ("Zelig/free1", "y", "multiclass", []),
+    "s_crime": ("Ecdat/Crime", "crmrte", "regression", ["county"]),
+    "s_ukcommons": ("pscl/UKHouseOfCommons", "y1", "regression", ["constituency", "y2", "v1", "v2", "v3"]),
+    "s_cigar": ("Ecdat/Cigar", "sales", "regression", []),
+    "s_empluk": ("plm/EmplUK", "emp", "regression", ["firm"]),
+    "s_ome": ("MASS/OME", "Correct", "regression", ["ID"]),
+    "s_sumhes": ("Ecdat/SumHes", "gdp", "regression", []),
+    "s_preselect": ("pscl/presidentialElections", "demVote", "regression", []),
 }
 
 def load_real(name):
