@@ -24,7 +24,9 @@ export const ENSEMBLE_PER_FAMILY = 3
  * their models refit on the training rows and scored on the test rows): at least scikit-learn's
  * grid-searched best on 74 with at most 3 a family, 71 with the ten best (2 a family: 74; 4: 71;
  * 5: 72); better test scores than the ten best on 33 splits, worse on 27. Gained: forbes, pneumon,
- * politinfo, vote92, rwm1984; lost: heating, logan. (Adding each other family's best to the ten was
+ * politinfo, vote92, rwm1984; lost: heating, logan. On 16 tables held out until then (automl-fresh7)
+ * the same measure gave 13 against 14 (nep499 lost), better test scores on 7, worse on 4
+ * (bench/experiments/ensemble-pool-lab.mjs and ensemble-pool-sim.mjs). (Adding each other family's best to the ten was
  * tried before, in session 21: on small tables the picks took in forests and even a single tree that
  * looked good on the out-of-fold rows and did worse on held-out ones; in session 24's measure: 73.)
  * With `limit` Infinity: every family's ENSEMBLE_PER_FAMILY best, the trials whose out-of-fold scores a
