@@ -26,9 +26,10 @@ export const ENSEMBLE_PER_FAMILY = 3
  * 5: 72); better test scores than the ten best on 33 splits, worse on 27. Gained: forbes, pneumon,
  * politinfo, vote92, rwm1984; lost: heating, logan. On 16 tables held out until then (automl-fresh7)
  * the same measure gave 13 against 14 (nep499 lost), better test scores on 7, worse on 4
- * (bench/experiments/ensemble-pool-lab.mjs and ensemble-pool-sim.mjs). (Adding each other family's best to the ten was
- * tried before, in session 21: on small tables the picks took in forests and even a single tree that
- * looked good on the out-of-fold rows and did worse on held-out ones; in session 24's measure: 73.)
+ * (bench/experiments/ensemble-pool-lab.mjs and ensemble-pool-sim.mjs). (Adding each other family's
+ * best to the ten was tried before, in session 21: on small tables the picks took in forests and even
+ * a single tree that looked good on the out-of-fold rows and did worse on held-out ones; in session
+ * 24's measure: 73.)
  * With `limit` Infinity: every family's ENSEMBLE_PER_FAMILY best, the trials whose out-of-fold scores a
  * search keeps (a trial passed over once may still be a candidate later, while one with that many better
  * of its family never is).
