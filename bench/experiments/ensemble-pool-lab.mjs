@@ -8,11 +8,9 @@
 import { readCsv } from '../../dist/src/data/csv.js'
 import { prepareTarget } from '../../dist/src/data/target.js'
 import { selectTrainingColumns } from '../../dist/src/data/select-columns.js'
-import { fitModel } from '../../dist/src/learners/fit-model.js'
-import { LEARNERS } from '../../dist/src/automl/space.js'
 import { compileModel } from '../../dist/src/ir/evaluate.js'
 import { kFolds } from '../../dist/src/automl/split.js'
-import { runTrial } from '../../dist/src/automl/trial.js'
+import { refitModel, runTrial } from '../../dist/src/automl/trial.js'
 import { Random } from '../../dist/src/learners/random.js'
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs'
 const LAB = process.env.LAB_DIR ?? 'lab'
@@ -34,7 +32,6 @@ for (const dir of process.argv.slice(2)) {
   const k = tTr.classes?.length ?? 0
   const yTest = Array.from(tTe.y, (v) => (k ? tTr.classes.indexOf(tTe.classes[v]) : v))
   if (k && yTest.some((v) => v < 0)) { console.error(split, 'test class not in train'); continue }
-  const allTr = Int32Array.from({ length: tTr.y.length }, (_, i) => i)
   const repeats = run.options.repeats ?? 1
   const folds = Array.from({ length: repeats }, (_, r) => kFolds(tTr, 5, r === 0 ? seed : Random.derive(seed, 0xcf, r))).flat()
   const yOof = []; const foldStart = [0]
@@ -48,15 +45,9 @@ for (const dir of process.argv.slice(2)) {
     const { result, oof } = await runTrial(tr, tTr, folds, { modelId: r.modelId, family: r.family, params: r.params, seed: r.seed }, metric)
     const { bag, ...params0 } = r.refitParams ?? r.params
     const params = r.family === 'random_forest' ? { ...params0, nTrees: Math.max(300, params0.nTrees ?? 0), workers: 2 } : r.family === 'mlp' ? { ...params0, threads: 2 } : params0
-    const nets = r.family === 'mlp' ? 5 : 1
-    let sum = null
-    for (let b = 0; b < nets; b++) {
-      const s0 = b === 0 ? r.seed : Random.derive(r.seed, 7919, b)
-      const ir = await fitModel(LEARNERS[r.family], tr, tTr, allTr, params, { modelId: r.modelId, seed: s0 })
-      const s = compileModel(ir).scoreTable(te, tTe.rows)
-      if (!sum) sum = new Float64Array(s.length)
-      for (let i = 0; i < s.length; i++) sum[i] += s[i] / nets
-    }
+    // A net refits as a bag of 5 (one model IR averaging them), as a run's winner does when time allows.
+    const ir = await refitModel(tr, tTr, { modelId: r.modelId, family: r.family, params: r.family === 'mlp' ? { ...params, bag: 5 } : params, seed: r.seed })
+    const sum = compileModel(ir).scoreTable(te, tTe.rows)
     cands.push({ id: r.modelId, family: r.family, rank: r.rank, lbScore: r.score, score: result.score, std: result.scoreStd, foldScores: result.foldScores, params: r.params, oof: oof ? Array.from(oof) : null, test: Array.from(sum) })
   }
   const ens = lb.rows.find((r) => r.family === 'ensemble')

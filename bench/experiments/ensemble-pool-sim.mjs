@@ -4,7 +4,7 @@
 // rows against scikit-learn's grid-searched best. "current" is the ten best trials (the rule before this
 // session), "max3perFam" the rule since (ensembleCandidates).
 // usage: [V=1] [MINTEST=n] node bench/experiments/ensemble-pool-sim.mjs [split-regex]
-import { selectEnsemble, ensembleWins } from '../../dist/src/automl/ensemble.js'
+import { ensembleCandidates, selectEnsemble, ensembleWins } from '../../dist/src/automl/ensemble.js'
 import { computeMetrics, higherIsBetter } from '../../dist/src/automl/metrics.js'
 import { Random } from '../../dist/src/learners/random.js'
 import { readFileSync, readdirSync } from 'node:fs'
@@ -13,8 +13,10 @@ const only = process.argv[2] ? new RegExp(process.argv[2]) : null
 const minTest = Number(process.env.MINTEST ?? 0)
 const splits = readdirSync(LAB).filter((f) => f.endsWith('.json') && (!only || only.test(f))).map((f) => JSON.parse(readFileSync(`${LAB}/${f}`, 'utf8'))).filter((s) => s.yTest.length >= minTest)
 const testOf = (s, preds) => computeMetrics(s.task, Float64Array.from(preds), Float64Array.from(s.yTest), s.k)[s.metric]
-const blend = (s, members) => { const n = s.yTest.length * (members[0].c.test.length / s.yTest.length); const out = new Float64Array(members[0].c.test.length); for (const { c, w } of members) for (let i = 0; i < out.length; i++) out[i] += w * c.test[i]; return out }
+const blend = (s, members) => { const out = new Float64Array(members[0].c.test.length); for (const { c, w } of members) for (let i = 0; i < out.length; i++) out[i] += w * c.test[i]; return out }
 const atLeast = (s, x) => (higherIsBetter(s.metric) ? x >= s.sk : x <= s.sk)
+// The best `total` candidates with at most `per` of a family.
+const capped = (per, total) => (s) => { const out = []; const n = {}; for (const c of s.ranked) { if (out.length >= total) break; if ((n[c.family] = (n[c.family] ?? 0) + 1) <= per) out.push(c) } return out }
 function layoutOf(s) { return { task: s.task, outputs: s.cands[0].oof.length / s.yOof.length, y: Float64Array.from(s.yOof), foldStart: s.foldStart, foldsPerPartition: 5 } }
 const variants = {
   current: { pool: (s) => s.ranked.slice(0, 10) },
@@ -27,13 +29,14 @@ const variants = {
   bagged: { pool: (s) => s.ranked.slice(0, 10), bags: 20 },
   'bagged-top15': { pool: (s) => s.ranked.slice(0, 15), bags: 20 },
   single: { pool: (s) => s.ranked.slice(0, 10), never: true },
-  'max5perFam': { pool: (s) => { const out = []; const n = {}; for (const c of s.ranked) { if (out.length >= 10) break; if ((n[c.family] = (n[c.family] ?? 0) + 1) <= 5) out.push(c) } return out } },
-  'max3perFam': { pool: (s) => { const out = []; const n = {}; for (const c of s.ranked) { if (out.length >= 10) break; if ((n[c.family] = (n[c.family] ?? 0) + 1) <= 3) out.push(c) } return out } },
-  'max2perFam': { pool: (s) => { const out = []; const n = {}; for (const c of s.ranked) { if (out.length >= 10) break; if ((n[c.family] = (n[c.family] ?? 0) + 1) <= 2) out.push(c) } return out } },
-  'max4perFam': { pool: (s) => { const out = []; const n = {}; for (const c of s.ranked) { if (out.length >= 10) break; if ((n[c.family] = (n[c.family] ?? 0) + 1) <= 4) out.push(c) } return out } },
-  'max3of8': { pool: (s) => { const out = []; const n = {}; for (const c of s.ranked) { if (out.length >= 8) break; if ((n[c.family] = (n[c.family] ?? 0) + 1) <= 3) out.push(c) } return out } },
-  'max3of12': { pool: (s) => { const out = []; const n = {}; for (const c of s.ranked) { if (out.length >= 12) break; if ((n[c.family] = (n[c.family] ?? 0) + 1) <= 3) out.push(c) } return out } },
-  'top10+fam+cap3': { pool: (s) => { const out = []; const n = {}; for (const c of s.ranked) { if (out.length >= 10) break; if ((n[c.family] = (n[c.family] ?? 0) + 1) <= 3) out.push(c) } for (const c of s.ranked) if (!out.some((d) => d.family === c.family)) out.push(c); return out } },
+  'max5perFam': { pool: capped(5, 10) },
+  // The rule in use: the search's own ensembleCandidates (10, at most 3 a family).
+  'max3perFam': { pool: (s) => ensembleCandidates(s.ranked) },
+  'max2perFam': { pool: capped(2, 10) },
+  'max4perFam': { pool: capped(4, 10) },
+  'max3of8': { pool: capped(3, 8) },
+  'max3of12': { pool: capped(3, 12) },
+  'top10+fam+cap3': { pool: (s) => { const out = capped(3, 10)(s); for (const c of s.ranked) if (!out.some((d) => d.family === c.family)) out.push(c); return out } },
   'flatten': { pool: (s) => s.ranked.slice(0, 10), flatten: 0.5 },
   'uniformPicked': { pool: (s) => s.ranked.slice(0, 10), flatten: 1 },
 }
